@@ -1,0 +1,230 @@
+//! [`Graph`]: the append-only record of every node and edge, owning a petgraph `DiGraph`.
+
+use std::cell::{Ref, RefCell};
+use std::collections::HashMap;
+use std::fmt;
+use std::panic::Location;
+
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::{Edge, Node, Op, Var};
+
+/// The petgraph graph the engine records into: nodes are [`Node`]s, edges run from operand
+/// to result and carry [`Edge`]s.
+pub type Dag = DiGraph<Node, Edge>;
+
+/// A computation graph of scalar nodes, recorded as it is built.
+///
+/// Every [`Var`] made from a graph appends one node (and one edge per operand) to it.
+/// Nodes are never removed, so **node index order is a topological order**: every operand
+/// has a smaller index than the node computed from it, and every edge is stored after
+/// the edges of all smaller-indexed targets. The sweeps rely on this and need no sort.
+///
+/// The graph sits behind one `RefCell`, borrowed for the duration of a single append or
+/// sweep, so that `Var` can be `Copy` and the arithmetic operators can be overloaded.
+///
+/// # Examples
+/// ```
+/// use autodiff::Graph;
+///
+/// let g = Graph::new();
+/// let a = g.var(3.0);
+/// let b = g.var(4.0);
+/// let c = a * b + 1.0; // c = ab + 1
+/// let grads = c.backward();
+/// assert_eq!(c.value(), 13.0);
+/// assert_eq!((grads.wrt(a), grads.wrt(b)), (4.0, 3.0)); // ∂c/∂a = b, ∂c/∂b = a
+/// assert_eq!(g.len(), 4); // a, b, a·b, +1
+/// ```
+pub struct Graph {
+    inner: RefCell<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) dag: Dag,
+    pub(crate) names: HashMap<NodeIndex, String>,
+    /// Where each node was recorded, when the graph tracks locations (one per node).
+    pub(crate) locations: Option<Vec<&'static Location<'static>>>,
+}
+
+impl Graph {
+    /// An empty graph.
+    pub fn new() -> Self {
+        Self::with_capacity(0, 0)
+    }
+
+    /// An empty graph with room for `nodes` nodes and `edges` edges before it reallocates.
+    pub fn with_capacity(nodes: usize, edges: usize) -> Self {
+        Graph {
+            inner: RefCell::new(Inner {
+                dag: Dag::with_capacity(nodes, edges),
+                names: HashMap::new(),
+                locations: None,
+            }),
+        }
+    }
+
+    /// This graph, recording from now on the source location (`file:line:column`) of each
+    /// node's creation, so that [`Graph::check_finite`] can say where a bad node came from.
+    /// Costs 8 bytes per node.
+    #[track_caller]
+    pub fn tracking_locations(self) -> Self {
+        {
+            let mut inner = self.inner.borrow_mut();
+            let n = inner.dag.node_count();
+            inner.locations = Some(vec![Location::caller(); n]);
+        }
+        self
+    }
+
+    /// Appends a differentiable leaf with the given value.
+    ///
+    /// Our `Var` is a handle to any node, not only to trainable parameters; a leaf made by
+    /// `var` is one that gradients are taken with respect to.
+    #[track_caller]
+    pub fn var(&self, value: f64) -> Var<'_> {
+        self.leaf(Op::Input, value)
+    }
+
+    /// Appends a differentiable leaf with a name (shown in DOT output and error messages).
+    #[track_caller]
+    pub fn var_named(&self, name: &str, value: f64) -> Var<'_> {
+        self.var(value).named(name)
+    }
+
+    /// Appends a constant leaf: it has a value, but no gradient flows into it
+    /// ([`Gradients::wrt`](crate::Gradients::wrt) returns 0 for it).
+    #[track_caller]
+    pub fn constant(&self, value: f64) -> Var<'_> {
+        self.leaf(Op::Const, value)
+    }
+
+    /// Number of nodes recorded so far.
+    pub fn len(&self) -> usize {
+        self.inner.borrow().dag.node_count()
+    }
+
+    /// Whether no node has been recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of edges recorded so far (one per operand of each op node).
+    pub fn edge_count(&self) -> usize {
+        self.inner.borrow().dag.edge_count()
+    }
+
+    /// Read access to the underlying petgraph graph, for inspection and petgraph's
+    /// algorithms.
+    ///
+    /// # Panics
+    /// Recording a node while the returned guard is alive panics (the graph is borrowed).
+    pub fn dag(&self) -> Ref<'_, Dag> {
+        Ref::map(self.inner.borrow(), |inner| &inner.dag)
+    }
+
+    /// The handle of the node at `index`, or `None` if there is no such node.
+    pub fn node(&self, index: usize) -> Option<Var<'_>> {
+        (index < self.len()).then(|| Var::new(self, NodeIndex::new(index)))
+    }
+
+    #[track_caller]
+    fn leaf(&self, op: Op, value: f64) -> Var<'_> {
+        let mut inner = self.inner.borrow_mut();
+        let index = inner.dag.add_node(Node { op, value });
+        inner.note_location();
+        Var::new(self, index)
+    }
+
+    /// Appends `op(x)`.
+    #[track_caller]
+    pub(crate) fn push_unary(&self, op: Op, x: NodeIndex) -> NodeIndex {
+        let mut inner = self.inner.borrow_mut();
+        let (value, [dx, _]) = op.eval(inner.dag[x].value, 0.0);
+        let index = inner.dag.add_node(Node { op, value });
+        inner.dag.add_edge(
+            x,
+            index,
+            Edge {
+                partial: dx,
+                slot: 0,
+            },
+        );
+        inner.note_location();
+        index
+    }
+
+    /// Appends `op(a, b)`. The two edges are added even when `a == b` (`a · a` has two
+    /// paths to `a`, and both count).
+    #[track_caller]
+    pub(crate) fn push_binary(&self, op: Op, a: NodeIndex, b: NodeIndex) -> NodeIndex {
+        let mut inner = self.inner.borrow_mut();
+        let (value, [da, db]) = op.eval(inner.dag[a].value, inner.dag[b].value);
+        let index = inner.dag.add_node(Node { op, value });
+        inner.dag.add_edge(
+            a,
+            index,
+            Edge {
+                partial: da,
+                slot: 0,
+            },
+        );
+        inner.dag.add_edge(
+            b,
+            index,
+            Edge {
+                partial: db,
+                slot: 1,
+            },
+        );
+        inner.note_location();
+        index
+    }
+
+    pub(crate) fn inner(&self) -> Ref<'_, Inner> {
+        self.inner.borrow()
+    }
+
+    pub(crate) fn node_weight(&self, index: NodeIndex) -> Node {
+        self.inner.borrow().dag[index]
+    }
+
+    pub(crate) fn set_name(&self, index: NodeIndex, name: &str) {
+        self.inner.borrow_mut().names.insert(index, name.to_owned());
+    }
+
+    pub(crate) fn name(&self, index: NodeIndex) -> Option<String> {
+        self.inner.borrow().names.get(&index).cloned()
+    }
+}
+
+impl Inner {
+    #[track_caller]
+    fn note_location(&mut self) {
+        if let Some(locations) = &mut self.locations {
+            locations.push(Location::caller());
+        }
+    }
+
+    /// Where the node at `index` was recorded, if tracked.
+    pub(crate) fn location(&self, index: usize) -> Option<String> {
+        let locations = self.locations.as_ref()?;
+        locations.get(index).map(|l| l.to_string())
+    }
+}
+
+impl Default for Graph {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for Graph {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = self.inner.borrow();
+        f.debug_struct("Graph")
+            .field("nodes", &inner.dag.node_count())
+            .field("edges", &inner.dag.edge_count())
+            .finish()
+    }
+}

@@ -1,0 +1,336 @@
+//! Every operation of the engine: its value and its local partial derivatives, side by side.
+//!
+//! This is the only place that knows what an operation computes. Recording
+//! ([`Graph`](crate::Graph)), the sweeps, the compiled tape and the batch lanes all call
+//! [`Op::eval`] and never special-case an op.
+//!
+//! Conventions at points where an op is not differentiable (chosen once, followed
+//! everywhere, pinned by tests):
+//!
+//! | op | point | value | partial(s) |
+//! |---|---|---|---|
+//! | `relu` | `x = 0` | `0` | `0` |
+//! | `abs` | `x = 0` | `0` | `0` |
+//! | `max`, `min` | `a == b` | `a` | `0.5`, `0.5` |
+//! | `powf(p)`, `powi(n)` | `p = 0`, `n = 0` | `1` | `0` (never `0 · ∞`) |
+//! | `pow(a, b)` | `a^b = 0` | `0` | `∂/∂b = 0` (the limit of `a^b ln a`) |
+//!
+//! A NaN operand gives a NaN value and NaN partials: NaN is propagated, never hidden.
+
+use std::fmt;
+
+/// The kind of a node: a leaf, or the operation that computed it from its operands.
+///
+/// Binary ops read operand slot 0 (`a`) and slot 1 (`b`); unary ops read slot 0 (`x`).
+/// Ops with an `f64` payload combine one operand with a number (`x + c`, `c / x`, …), so
+/// `a * 2.0` appends one node, not two.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Op {
+    /// A differentiable leaf ([`Graph::var`](crate::Graph::var)).
+    Input,
+    /// A constant leaf ([`Graph::constant`](crate::Graph::constant)): no gradient flows into it.
+    Const,
+    /// `a + b`
+    Add,
+    /// `a - b`
+    Sub,
+    /// `a · b`
+    Mul,
+    /// `a / b`
+    Div,
+    /// `a^b`
+    Pow,
+    /// `max(a, b)`
+    Max,
+    /// `min(a, b)`
+    Min,
+    /// `-x`
+    Neg,
+    /// `x + c`
+    AddScalar(f64),
+    /// `x · c`
+    MulScalar(f64),
+    /// `x / c`
+    DivScalar(f64),
+    /// `c - x`
+    ScalarSub(f64),
+    /// `c / x`
+    ScalarDiv(f64),
+    /// `x^p` for a real exponent `p`
+    PowF(f64),
+    /// `x^n` for an integer exponent `n`
+    PowI(i32),
+    /// `x²`
+    Square,
+    /// `√x`
+    Sqrt,
+    /// `1 / x`
+    Recip,
+    /// `eˣ`
+    Exp,
+    /// `ln x`
+    Ln,
+    /// `eˣ - 1`, accurate near 0
+    ExpM1,
+    /// `ln(1 + x)`, accurate near 0
+    Ln1p,
+    /// `S(x) = 1 / (1 + e⁻ˣ)`
+    Sigmoid,
+    /// `tanh x`
+    Tanh,
+    /// `max(x, 0)`
+    Relu,
+    /// `ln(1 + eˣ)`
+    Softplus,
+    /// `sin x`
+    Sin,
+    /// `cos x`
+    Cos,
+    /// `|x|`
+    Abs,
+}
+
+impl Op {
+    /// Number of operands: 0 for leaves, 1 for unary ops, 2 for binary ops.
+    pub fn arity(self) -> usize {
+        match self {
+            Op::Input | Op::Const => 0,
+            Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow | Op::Max | Op::Min => 2,
+            _ => 1,
+        }
+    }
+
+    /// Whether this is a leaf (an input or a constant).
+    pub fn is_leaf(self) -> bool {
+        self.arity() == 0
+    }
+
+    /// The op's short name as written in error messages and DOT labels (`"mul"`, `"sigmoid"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::Input => "input",
+            Op::Const => "const",
+            Op::Add | Op::AddScalar(_) => "add",
+            Op::Sub | Op::ScalarSub(_) => "sub",
+            Op::Mul | Op::MulScalar(_) => "mul",
+            Op::Div | Op::DivScalar(_) | Op::ScalarDiv(_) => "div",
+            Op::Pow => "pow",
+            Op::Max => "max",
+            Op::Min => "min",
+            Op::Neg => "neg",
+            Op::PowF(_) => "powf",
+            Op::PowI(_) => "powi",
+            Op::Square => "square",
+            Op::Sqrt => "sqrt",
+            Op::Recip => "recip",
+            Op::Exp => "exp",
+            Op::Ln => "ln",
+            Op::ExpM1 => "exp_m1",
+            Op::Ln1p => "ln_1p",
+            Op::Sigmoid => "sigmoid",
+            Op::Tanh => "tanh",
+            Op::Relu => "relu",
+            Op::Softplus => "softplus",
+            Op::Sin => "sin",
+            Op::Cos => "cos",
+            Op::Abs => "abs",
+        }
+    }
+
+    /// The op's value and its local partials `[∂v/∂a, ∂v/∂b]` at operands `a` (slot 0) and
+    /// `b` (slot 1).
+    ///
+    /// Unary ops ignore `b` and return `0` as the second partial. Leaves return `(a, [0, 0])`:
+    /// their value is set, not computed. A NaN value always comes with NaN partials, so a NaN
+    /// reaches the gradients too instead of being hidden behind a constant partial.
+    ///
+    /// # Examples
+    /// ```
+    /// use autodiff::Op;
+    /// // v = a b: ∂v/∂a = b, ∂v/∂b = a
+    /// assert_eq!(Op::Mul.eval(3.0, 4.0), (12.0, [4.0, 3.0]));
+    /// // S(0) = 1/2, S'(0) = S(0) S(-0) = 1/4
+    /// assert_eq!(Op::Sigmoid.eval(0.0, 0.0), (0.5, [0.25, 0.0]));
+    /// ```
+    #[inline]
+    pub fn eval(self, a: f64, b: f64) -> (f64, [f64; 2]) {
+        let (v, d) = self.value_and_partials(a, b);
+        if v.is_nan() {
+            (v, [v, v])
+        } else {
+            (v, d)
+        }
+    }
+
+    #[inline]
+    fn value_and_partials(self, a: f64, b: f64) -> (f64, [f64; 2]) {
+        let unary = |v: f64, d: f64| (v, [d, 0.0]);
+        match self {
+            Op::Input | Op::Const => (a, [0.0, 0.0]),
+            // v = a + b: ∂a = 1, ∂b = 1
+            Op::Add => (a + b, [1.0, 1.0]),
+            // v = a - b: ∂a = 1, ∂b = -1
+            Op::Sub => (a - b, [1.0, -1.0]),
+            // v = a b: ∂a = b, ∂b = a
+            Op::Mul => (a * b, [b, a]),
+            // v = a / b: ∂a = 1/b, ∂b = -a/b² = -v/b
+            Op::Div => {
+                let v = a / b;
+                (v, [1.0 / b, -v / b])
+            }
+            // v = a^b: ∂a = b a^(b-1), ∂b = v ln a
+            Op::Pow => {
+                let v = a.powf(b);
+                let da = if b == 0.0 { 0.0 } else { b * a.powf(b - 1.0) };
+                let db = if v == 0.0 { 0.0 } else { v * a.ln() };
+                (v, nan_if_any([da, db], a, b))
+            }
+            // v = max(a, b): the larger operand's partial is 1; ties split 1/2, 1/2
+            Op::Max => select(a, b, a > b, a < b),
+            Op::Min => select(a, b, a < b, a > b),
+            Op::Neg => unary(-a, -1.0),
+            Op::AddScalar(c) => unary(a + c, 1.0),
+            Op::MulScalar(c) => unary(a * c, c),
+            Op::DivScalar(c) => unary(a / c, 1.0 / c),
+            Op::ScalarSub(c) => unary(c - a, -1.0),
+            // v = c / x: dv/dx = -c/x² = -v/x
+            Op::ScalarDiv(c) => {
+                let v = c / a;
+                unary(v, -v / a)
+            }
+            // v = x^p: dv/dx = p x^(p-1); p = 0 gives 0 even at x = 0
+            Op::PowF(p) => {
+                let d = if p == 0.0 { 0.0 } else { p * a.powf(p - 1.0) };
+                unary(a.powf(p), d)
+            }
+            Op::PowI(n) => {
+                let d = if n == 0 {
+                    0.0
+                } else {
+                    f64::from(n) * a.powi(n - 1)
+                };
+                unary(a.powi(n), d)
+            }
+            // v = x²: dv/dx = 2x
+            Op::Square => unary(a * a, 2.0 * a),
+            // v = √x: dv/dx = 1 / (2v), +∞ at 0
+            Op::Sqrt => {
+                let v = a.sqrt();
+                unary(v, 0.5 / v)
+            }
+            // v = 1/x: dv/dx = -1/x² = -v²
+            Op::Recip => {
+                let v = 1.0 / a;
+                unary(v, -v * v)
+            }
+            // v = eˣ: dv/dx = v
+            Op::Exp => {
+                let v = a.exp();
+                unary(v, v)
+            }
+            // v = ln x: dv/dx = 1/x
+            Op::Ln => unary(a.ln(), 1.0 / a),
+            // v = eˣ - 1: dv/dx = eˣ
+            Op::ExpM1 => unary(a.exp_m1(), a.exp()),
+            // v = ln(1 + x): dv/dx = 1 / (1 + x)
+            Op::Ln1p => unary(a.ln_1p(), 1.0 / (1.0 + a)),
+            // v = S(x): dv/dx = S(x) S(-x), which keeps its precision in both tails
+            Op::Sigmoid => {
+                let (s, s_neg) = sigmoid_pair(a);
+                unary(s, s * s_neg)
+            }
+            // v = tanh x: dv/dx = 1 - tanh² x = 1 / cosh² x (exact in the tails, 0 past ±355)
+            Op::Tanh => {
+                let c = a.cosh();
+                unary(a.tanh(), 1.0 / (c * c))
+            }
+            // v = max(x, 0): dv/dx = 1 for x > 0, 0 for x ≤ 0
+            Op::Relu => {
+                if a > 0.0 {
+                    unary(a, 1.0)
+                } else if a <= 0.0 {
+                    unary(0.0, 0.0)
+                } else {
+                    unary(a, a)
+                }
+            }
+            // v = ln(1 + eˣ), computed without overflow: dv/dx = S(x)
+            Op::Softplus => {
+                let v = if a > 0.0 {
+                    a + (-a).exp().ln_1p()
+                } else {
+                    a.exp().ln_1p()
+                };
+                unary(v, sigmoid_pair(a).0)
+            }
+            Op::Sin => unary(a.sin(), a.cos()),
+            Op::Cos => unary(a.cos(), -a.sin()),
+            // v = |x|: dv/dx = sign x, 0 at x = 0
+            Op::Abs => {
+                let d = if a > 0.0 {
+                    1.0
+                } else if a < 0.0 {
+                    -1.0
+                } else {
+                    0.0
+                };
+                unary(a.abs(), d)
+            }
+        }
+    }
+}
+
+/// `(S(x), S(-x))` without overflow: `e^-|x|` never exceeds 1.
+#[inline]
+fn sigmoid_pair(x: f64) -> (f64, f64) {
+    let e = (-x.abs()).exp();
+    let big = 1.0 / (1.0 + e);
+    let small = e * big;
+    if x >= 0.0 {
+        (big, small)
+    } else if x < 0.0 {
+        (small, big)
+    } else {
+        (x, x)
+    }
+}
+
+/// The partials of `max` (`first` = a wins) or `min` (`first` = a is smaller).
+#[inline]
+fn select(a: f64, b: f64, first: bool, second: bool) -> (f64, [f64; 2]) {
+    if first {
+        (a, [1.0, 0.0])
+    } else if second {
+        (b, [0.0, 1.0])
+    } else if a == b {
+        (a, [0.5, 0.5])
+    } else {
+        (f64::NAN, [f64::NAN, f64::NAN])
+    }
+}
+
+/// `d`, or NaN partials when an operand is NaN (`1^NaN = 1`, yet its partials must be NaN).
+#[inline]
+fn nan_if_any(d: [f64; 2], a: f64, b: f64) -> [f64; 2] {
+    if a.is_nan() || b.is_nan() {
+        [f64::NAN, f64::NAN]
+    } else {
+        d
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Op::AddScalar(c) => write!(f, "+ {c}"),
+            Op::MulScalar(c) => write!(f, "* {c}"),
+            Op::DivScalar(c) => write!(f, "/ {c}"),
+            Op::ScalarSub(c) => write!(f, "{c} -"),
+            Op::ScalarDiv(c) => write!(f, "{c} /"),
+            Op::PowF(p) => write!(f, "powf {p}"),
+            Op::PowI(n) => write!(f, "powi {n}"),
+            op => f.write_str(op.name()),
+        }
+    }
+}

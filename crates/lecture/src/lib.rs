@@ -1,0 +1,1 @@
+//! The backpropagation lecture network on the `autodiff` engine.
