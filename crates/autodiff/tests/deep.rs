@@ -12,7 +12,7 @@ fn chain(n: usize) -> (f64, f64, usize) {
     let x = g.var(1.0);
     let mut y = x;
     for _ in 0..n {
-        y = y * 0.999_999;
+        y *= 0.999_999;
     }
     let grad = y.backward().wrt(x);
     (y.value(), grad, g.len())
@@ -51,7 +51,7 @@ fn a_chain_of_non_leaf_binary_ops_one_million_deep_differentiates() {
     let c = g.constant(0.999_999);
     let mut y = x;
     for _ in 0..n {
-        y = y * c;
+        y *= c;
     }
     assert_close(
         y.backward().wrt(x),
@@ -69,7 +69,7 @@ fn sum_of_one_million_leaves_gives_every_leaf_gradient_exactly_one() {
     let leaves: Vec<_> = (0..n).map(|i| g.var(i as f64 * 1e-6)).collect();
     let mut s = leaves[0];
     for &leaf in &leaves[1..] {
-        s = s + leaf;
+        s += leaf;
     }
     let grads = s.backward();
     // ∂(Σ xᵢ)/∂xᵢ = 1, a product of ones along one path: exact
@@ -86,7 +86,7 @@ fn a_leaf_used_one_million_times_gets_gradient_exactly_one_million() {
     let x = g.var(0.5);
     let mut s = g.constant(0.0);
     for _ in 0..n {
-        s = s + x;
+        s += x;
     }
     // s = n·x: ds/dx = n, a sum of n ones (exact in f64 below 2^53)
     assert_eq!(s.backward().wrt(x), 1e6);
@@ -102,7 +102,7 @@ fn fan_out_through_one_intermediate_node_sums_all_paths() {
     let h = x * x;
     let mut s = h;
     for _ in 1..n {
-        s = s + h;
+        s += h;
     }
     assert_eq!(s.backward().wrt(x), 2.0 * n as f64 * 3.0);
 }
