@@ -24,6 +24,7 @@ fn micrograd_sanity_check_gives_minus_20_and_46() {
 
 /// karpathy/micrograd `test/test_engine.py::test_more_ops`, a = −4, b = 2.
 #[test]
+#[allow(clippy::misrefactored_assign_op)] // `c += c + 1` is micrograd's expression, kept as is
 fn micrograd_more_ops_match_the_pytorch_values() {
     let g = Graph::new();
     let a = g.var(-4.0);
