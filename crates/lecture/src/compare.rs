@@ -1,0 +1,172 @@
+//! Tape vs the slides' formulas vs central finite differences, per weight.
+
+use std::fmt;
+
+use autodiff::Graph;
+
+use crate::{formulas, Net, Point, Result};
+
+/// One weight's line of a [`Comparison`]: `dC/dwi` three ways.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// `w0`, `w1`, …
+    pub name: String,
+    /// The weight's value.
+    pub weight: f64,
+    /// From the graph's reverse sweep.
+    pub tape: f64,
+    /// From the slides' hand-derived formula (lecture net only).
+    pub formula: Option<f64>,
+    /// Central finite difference of `C`, step `∛ε · max(1, |wi|)`.
+    pub numeric: f64,
+}
+
+impl Row {
+    /// `|tape − formula|`, if there is a formula.
+    pub fn tape_vs_formula(&self) -> Option<f64> {
+        self.formula.map(|f| (self.tape - f).abs())
+    }
+
+    /// `|tape − numeric|`.
+    pub fn tape_vs_numeric(&self) -> f64 {
+        (self.tape - self.numeric).abs()
+    }
+}
+
+/// `dC/dwi` at one point, for every weight, three ways; prints as a table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comparison {
+    /// The net.
+    pub net: Net,
+    /// Where it was evaluated.
+    pub point: Point,
+    /// `out` at the point.
+    pub out: f64,
+    /// `C` at the point.
+    pub cost: f64,
+    /// One row per weight.
+    pub rows: Vec<Row>,
+}
+
+/// Compares the tape gradient of `C` with the slides' formulas (for [`Net::Lecture`]) and
+/// with central finite differences, at `point`.
+///
+/// # Errors
+/// [`Error::WeightCount`](crate::Error::WeightCount) if the weights do not fit the net.
+///
+/// # Examples
+/// ```
+/// use lecture::{compare::compare, Net, Point};
+/// let c = compare(Net::Lecture, &Point::slides())?;
+/// for row in &c.rows {
+///     // tape == formula to rounding; finite differences to ~1e-9
+///     assert!(row.tape_vs_formula().unwrap() <= 1e-15);
+///     assert!(row.tape_vs_numeric() < 1e-8);
+/// }
+/// # Ok::<(), lecture::Error>(())
+/// ```
+pub fn compare(net: Net, point: &Point) -> Result<Comparison> {
+    let g = Graph::new();
+    let built = net.build(&g, point)?;
+    let tape = built.gradient();
+    let formula = (net == Net::Lecture).then(|| {
+        let v = |var: autodiff::Var<'_>| var.value();
+        let (s0, s1, s2) = (v(built.s0), v(built.s[1]), v(built.s[2]));
+        let (w1, w2) = (v(built.weights[1]), v(built.weights[2]));
+        let (out, target) = (v(built.out), v(built.target));
+        [
+            formulas::dout_dw0(w2, s2, w1, s1, s0),
+            formulas::dout_dw1(w2, s2, s1),
+            formulas::dout_dw2(s2),
+        ]
+        .map(|dout_dwi| formulas::dc_dw(out, target, dout_dwi))
+    });
+    let rows = (0..net.n_weights())
+        .map(|i| Row {
+            name: format!("w{i}"),
+            weight: point.weights[i],
+            tape: tape[i],
+            formula: formula.map(|f| f[i]),
+            numeric: central_difference(net, point, i),
+        })
+        .collect();
+    Ok(Comparison {
+        net,
+        point: point.clone(),
+        out: built.out.value(),
+        cost: built.cost.value(),
+        rows,
+    })
+}
+
+/// `(C(wi + h) − C(wi − h)) / 2h` with `h = ∛ε · max(1, |wi|)`, through the f64 path.
+fn central_difference(net: Net, point: &Point, i: usize) -> f64 {
+    let h = f64::EPSILON.cbrt() * point.weights[i].abs().max(1.0);
+    let cost_at = |wi: f64| {
+        let mut w = point.weights.clone();
+        w[i] = wi;
+        net.cost(&w, point.s0, point.target)
+            .expect("lecture internal error: weights checked by build")
+    };
+    let (up, down) = (point.weights[i] + h, point.weights[i] - h);
+    (cost_at(up) - cost_at(down)) / (up - down)
+}
+
+impl fmt::Display for Comparison {
+    /// The table: weight, tape, formula, finite difference, and the two differences.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{:<6} {:>10} {:>22} {:>22} {:>22} {:>11} {:>11}",
+            "dC/dw", "w", "tape", "slide formula", "finite difference", "|tape-form|", "|tape-fd|"
+        )?;
+        for r in &self.rows {
+            let formula = r.formula.map_or("-".to_string(), |x| format!("{x:.15e}"));
+            let diff = r
+                .tape_vs_formula()
+                .map_or("-".to_string(), |x| format!("{x:.1e}"));
+            writeln!(
+                f,
+                "{:<6} {:>10.4} {:>22.15e} {:>22} {:>22.15e} {:>11} {:>11.1e}",
+                r.name,
+                r.weight,
+                r.tape,
+                formula,
+                r.numeric,
+                diff,
+                r.tape_vs_numeric()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variants_have_no_formula_column_but_agree_with_finite_differences() {
+        for net in [Net::TwoNode, Net::Chain(4)] {
+            let point = Point {
+                weights: vec![0.8; net.n_weights()],
+                s0: 1.3,
+                target: 0.2,
+            };
+            let c = compare(net, &point).unwrap();
+            assert_eq!(c.rows.len(), net.n_weights());
+            for r in &c.rows {
+                assert_eq!(r.formula, None);
+                // central differences: error O(h²) + O(ε/h) ≈ 1e-10 here
+                assert!(r.tape_vs_numeric() < 1e-8, "{c}");
+            }
+        }
+    }
+
+    #[test]
+    fn table_lists_every_weight() {
+        let text = compare(Net::Lecture, &Point::slides()).unwrap().to_string();
+        assert_eq!(text.lines().count(), 4);
+        assert!(text.lines().nth(3).unwrap().starts_with("w2 "));
+    }
+}

@@ -1,0 +1,148 @@
+//! Writing data files: complete or not at all.
+
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use super::{DataError, Sample};
+
+/// Writes `samples` to `path` as CSV with header `in_true,out_true`, and returns how many
+/// rows it wrote.
+///
+/// The rows go to a temporary file in the same folder, which is renamed to `path` only
+/// after everything is written and flushed: on any error no partial file is left, and an
+/// existing file at `path` is untouched. Numbers are written in Rust's shortest
+/// round-trip form, so reading the file back gives the same `f64`s.
+///
+/// # Errors
+/// A [`DataError`] naming the file if it cannot be written (missing folder, no
+/// permission, full disk), if `path` exists and is not a regular file, or if a sample is
+/// not finite (with its line number).
+///
+/// # Examples
+/// ```
+/// use lecture::data::{read_file, write_file, Sample};
+/// let path = std::env::temp_dir().join(format!("lecture-doc-{}.csv", std::process::id()));
+/// let rows = [Sample { s0: 0.1, out: 1.0 / 3.0 }];
+/// assert_eq!(write_file(&path, rows)?, 1);
+/// assert_eq!(read_file(&path)?, rows);
+/// # std::fs::remove_file(&path).ok();
+/// # Ok::<(), lecture::DataError>(())
+/// ```
+pub fn write_file<I>(path: &Path, samples: I) -> Result<usize, DataError>
+where
+    I: IntoIterator<Item = Sample>,
+{
+    let name = path.display().to_string();
+    if let Ok(meta) = fs::metadata(path) {
+        if !meta.is_file() {
+            return Err(DataError::file(&name, "cannot write: not a regular file"));
+        }
+    }
+    let temp = temp_path(path);
+    let result = write_rows(&temp, &name, samples);
+    let result = result.and_then(|n| {
+        fs::rename(&temp, path)
+            .map(|()| n)
+            .map_err(|e| DataError::file(&name, format!("cannot write: {e}")))
+    });
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
+fn write_rows<I>(temp: &Path, name: &str, samples: I) -> Result<usize, DataError>
+where
+    I: IntoIterator<Item = Sample>,
+{
+    let io = |e: std::io::Error| DataError::file(name, format!("cannot write: {e}"));
+    let file = File::create(temp).map_err(io)?;
+    let mut out = BufWriter::with_capacity(1 << 16, file);
+    out.write_all(b"in_true,out_true\n").map_err(io)?;
+    let mut n = 0;
+    for s in samples {
+        if !(s.s0.is_finite() && s.out.is_finite()) {
+            let msg = format!(
+                "refusing to write a non-finite sample ({}, {})",
+                s.s0, s.out
+            );
+            return Err(DataError::at(name, n + 2, msg));
+        }
+        writeln!(out, "{:?},{:?}", s.s0, s.out).map_err(io)?;
+        n += 1;
+    }
+    let file = out.into_inner().map_err(|e| io(e.into_error()))?;
+    file.sync_all().map_err(io)?;
+    Ok(n)
+}
+
+/// `.NAME.PID.tmp` beside `path`.
+fn temp_path(path: &Path) -> PathBuf {
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "data".to_string());
+    path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(tag: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("lecture-write-{tag}-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn written_numbers_read_back_bit_identical() {
+        let dir = temp_dir("roundtrip");
+        let path = dir.join("d.csv");
+        let rows: Vec<Sample> = (1..100)
+            .map(|i| Sample {
+                s0: 1.0 / f64::from(i),
+                out: 1e-300 * f64::from(i),
+            })
+            .collect();
+        write_file(&path, rows.clone()).unwrap();
+        assert_eq!(super::super::read_file(&path).unwrap(), rows);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn failed_write_leaves_no_file_and_keeps_the_old_one() {
+        let dir = temp_dir("partial");
+        let path = dir.join("d.csv");
+        fs::write(&path, "old").unwrap();
+        let rows = [
+            Sample { s0: 1.0, out: 2.0 },
+            Sample {
+                s0: f64::NAN,
+                out: 0.0,
+            },
+        ];
+        let e = write_file(&path, rows).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("line 3: refusing to write a non-finite"),
+            "{e}"
+        );
+        assert_eq!(fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn missing_folder_and_non_files_are_errors_naming_the_path() {
+        let e = write_file(Path::new("/nonexistent-dir/d.csv"), []).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("/nonexistent-dir/d.csv: cannot write:"),
+            "{e}"
+        );
+        let e = write_file(Path::new("/dev/null"), []).unwrap_err();
+        assert_eq!(e.to_string(), "/dev/null: cannot write: not a regular file");
+    }
+}

@@ -1,0 +1,88 @@
+//! The crate's error type.
+
+use std::fmt;
+
+use crate::data::DataError;
+use crate::Net;
+
+/// Everything that can go wrong in this crate, each variant naming what it concerns.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// A net was given the wrong number of weights.
+    WeightCount {
+        /// The net.
+        net: Net,
+        /// How many weights it takes.
+        expected: usize,
+        /// How many it was given.
+        found: usize,
+    },
+    /// A data file could not be read or written; names the file, line and column.
+    Data(DataError),
+    /// Training produced a NaN or infinite cost or gradient and stopped.
+    Diverged {
+        /// The step (1-based) at which it happened.
+        step: usize,
+        /// The epoch (1-based) of that step.
+        epoch: usize,
+        /// The cost at that step.
+        cost: f64,
+        /// The weights the step started from.
+        weights: Vec<f64>,
+    },
+    /// A training setting is out of range (for example a non-finite learning rate).
+    Config(String),
+    /// The engine reported an error.
+    Engine(autodiff::Error),
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::WeightCount {
+                net,
+                expected,
+                found,
+            } => write!(f, "net {net} takes {expected} weights, got {found}"),
+            Error::Data(e) => e.fmt(f),
+            Error::Diverged {
+                step,
+                epoch,
+                cost,
+                weights,
+            } => write!(
+                f,
+                "training diverged at step {step} (epoch {epoch}): cost or gradient is {cost} \
+                 at weights {weights:?}; try a smaller --alpha"
+            ),
+            Error::Config(msg) => f.write_str(msg),
+            Error::Engine(e) => write!(f, "autodiff: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Data(e) => Some(e),
+            Error::Engine(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<DataError> for Error {
+    fn from(e: DataError) -> Self {
+        Error::Data(e)
+    }
+}
+
+impl From<autodiff::Error> for Error {
+    fn from(e: autodiff::Error) -> Self {
+        Error::Engine(e)
+    }
+}
