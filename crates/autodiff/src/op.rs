@@ -199,13 +199,18 @@ impl Op {
                 let v = c / a;
                 unary(v, -v / a)
             }
-            // v = x^p: dv/dx = p x^(p-1); p = 0 gives 0 even at x = 0
+            // v = x^p: dv/dx = p x^(p-1); p = 0 gives 0 even at x = 0 (but NaN at x = NaN,
+            // whose value NaN⁰ = 1 would otherwise hide it)
             Op::PowF(p) => {
-                let d = if p == 0.0 { 0.0 } else { p * a.powf(p - 1.0) };
+                let d = if p == 0.0 && !a.is_nan() {
+                    0.0
+                } else {
+                    p * a.powf(p - 1.0)
+                };
                 unary(a.powf(p), d)
             }
             Op::PowI(n) => {
-                let d = if n == 0 {
+                let d = if n == 0 && !a.is_nan() {
                     0.0
                 } else {
                     f64::from(n) * a.powi(n - 1)
