@@ -40,6 +40,13 @@ pub enum Error {
         /// Its op.
         op: Op,
     },
+    /// A leaf was listed twice among a tape's inputs.
+    DuplicateInput {
+        /// Index of the leaf.
+        index: usize,
+        /// Its two positions in the input list.
+        positions: [usize; 2],
+    },
 }
 
 /// Where a non-finite number was found, and in what.
@@ -97,6 +104,11 @@ impl fmt::Display for Error {
                     "node {index} ({op}) is not a leaf, so it cannot be a tape input"
                 )
             }
+            Error::DuplicateInput { index, positions } => write!(
+                f,
+                "node {index} is listed twice among the tape inputs (positions {} and {})",
+                positions[0], positions[1]
+            ),
         }
     }
 }

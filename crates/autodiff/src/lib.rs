@@ -29,6 +29,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod anomaly;
+mod batch;
 mod dot;
 mod error;
 mod forward;
@@ -39,8 +40,10 @@ mod node;
 mod op;
 mod ops;
 mod reverse;
+mod tape;
 mod var;
 
+pub use batch::BatchOutput;
 pub use error::{Error, NonFinite, Quantity, Result};
 pub use forward::Tangents;
 pub use gradcheck::{gradcheck, gradcheck_with, GradCheck, Tolerance};
@@ -48,4 +51,5 @@ pub use gradients::Gradients;
 pub use graph::{Dag, Graph};
 pub use node::{Edge, Node};
 pub use op::Op;
+pub use tape::{Tape, Workspace};
 pub use var::Var;

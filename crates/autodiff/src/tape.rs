@@ -1,0 +1,193 @@
+//! [`Tape`]: a graph compiled for one output, replayed with new input values.
+//!
+//! Training evaluates the same expression again and again with new numbers. Recording a
+//! fresh graph each time pays for the recording; a tape records once and replays. The
+//! [`Graph`](crate::Graph) stays the model that users build and inspect; the tape is a
+//! flattened, immutable copy of the part of it one output depends on.
+//!
+//! Layout (struct of arrays, one slot per kept node, in this order):
+//!
+//! ```text
+//! slot 0            scratch: the unused second operand of unary ops
+//! slots 1 ..= n     the inputs, in the order given to compile
+//! then              the other leaves the output depends on, their values frozen
+//! then              the ops, in recording order (a topological order)
+//! ```
+//!
+//! Replay runs [`Op::eval`] over the ops (values and local partials), then the reverse
+//! sweep over the kept edges from last to first, `adj[src] += adj[dst] · partial`, skipping
+//! zero adjoints: the same operations in the same order as [`Var::backward`] on the graph,
+//! so values and gradients are equal bit for bit.
+
+mod compile;
+mod workspace;
+
+use crate::{Op, Result};
+
+pub use workspace::Workspace;
+
+/// The scratch slot: unary ops name it as their (ignored) second operand.
+pub(crate) const SCRATCH: u32 = 0;
+
+/// A graph compiled for one output and an ordered list of input leaves: replay it with new
+/// input values to get the output's value and its gradient with respect to the inputs.
+///
+/// Build it with [`Tape::compile`]; evaluate it with [`Tape::value`] and
+/// [`Tape::gradient`] (one sample, allocation-free with a reused [`Workspace`]) or with
+/// [`Tape::batch`] / [`Tape::par_batch`] (many samples at once).
+///
+/// A tape is immutable, owns its data (no borrow of the graph) and is `Send + Sync`: one
+/// tape can serve many threads, each with its own workspace.
+///
+/// # Examples
+/// ```
+/// use autodiff::{Graph, Tape};
+///
+/// let g = Graph::new();
+/// let w = g.var(0.0);
+/// let x = g.var(0.0);
+/// let y = (w * x).sigmoid(); // y = S(wx)
+/// let tape = Tape::compile(y, &[x, w])?;
+/// let mut ws = tape.workspace();
+/// let (v, grad) = tape.gradient(&mut ws, &[2.0, 0.5])?; // x = 2, w = 0.5
+/// let s = 1.0_f64 / (1.0 + (-1.0_f64).exp()); // S(1)
+/// assert!((v - s).abs() < 1e-15);
+/// // ∂y/∂x = S'(wx) w, ∂y/∂w = S'(wx) x, with S' = S(1 - S)
+/// assert!((grad[0] - s * (1.0 - s) * 0.5).abs() < 1e-15);
+/// assert!((grad[1] - s * (1.0 - s) * 2.0).abs() < 1e-15);
+/// # Ok::<(), autodiff::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Tape {
+    /// Identifies the tape's shape, so a [`Workspace`] knows whether it fits.
+    pub(crate) id: u64,
+    /// Number of inputs (slots `1..=inputs`).
+    pub(crate) inputs: usize,
+    /// Per input: whether it is a constant leaf (its gradient is reported as 0).
+    pub(crate) constant_input: Vec<bool>,
+    /// Slot of the first op; ops occupy `first_op..first_op + ops.len()`.
+    pub(crate) first_op: usize,
+    /// The op of each op slot.
+    pub(crate) ops: Vec<Op>,
+    /// The operand slots `[a, b]` of each op (`b` is [`SCRATCH`] for unary ops).
+    pub(crate) args: Vec<[u32; 2]>,
+    /// The reverse sweep, in sweep order: `[dst slot, src slot, partial index]`, where the
+    /// partial index is `2 · op + operand position`. Only edges whose source leads to a
+    /// differentiable input are kept; their relative order is the graph's.
+    pub(crate) sweep: Vec<[u32; 3]>,
+    /// The value of every slot before replay: the recorded values of inputs and leaves.
+    pub(crate) init: Vec<f64>,
+    /// The output's slot.
+    pub(crate) output: u32,
+}
+
+impl Tape {
+    /// Number of inputs the tape takes (the length of the `inputs` given to
+    /// [`Tape::compile`]).
+    pub fn input_count(&self) -> usize {
+        self.inputs
+    }
+
+    /// Number of nodes on the tape: the inputs, the other leaves the output depends on,
+    /// and the ops.
+    pub fn len(&self) -> usize {
+        self.slots() - 1
+    }
+
+    /// Whether the tape has no nodes; never true, as the output is always on it.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of ops (non-leaf nodes) replayed per evaluation.
+    pub fn op_count(&self) -> usize {
+        self.ops.len()
+    }
+
+    /// A fresh [`Workspace`] sized for this tape: the buffers replay reuses.
+    pub fn workspace(&self) -> Workspace {
+        Workspace::for_tape(self)
+    }
+
+    /// The output's value at `inputs` (forward pass only).
+    ///
+    /// # Errors
+    /// [`Error::InputCount`](crate::Error::InputCount) unless `inputs.len()` equals
+    /// [`Tape::input_count`].
+    ///
+    /// # Complexity
+    /// **O(ops)**; no allocation when `ws` was made by (or already used with) this tape.
+    pub fn value(&self, ws: &mut Workspace, inputs: &[f64]) -> Result<f64> {
+        ws.load(self, inputs)?;
+        self.forward(ws);
+        Ok(ws.values[self.output as usize])
+    }
+
+    /// The output's value at `inputs` and its gradient with respect to the inputs, in the
+    /// order given to [`Tape::compile`] (0 for constant leaves and for inputs the output
+    /// does not depend on). The gradient borrows from `ws`.
+    ///
+    /// Bit for bit what recording the graph at these values and calling
+    /// [`Var::backward`](crate::Var::backward) would give.
+    ///
+    /// # Errors
+    /// [`Error::InputCount`](crate::Error::InputCount) unless `inputs.len()` equals
+    /// [`Tape::input_count`].
+    ///
+    /// # Complexity
+    /// **O(ops + edges)**; no allocation when `ws` was made by (or already used with) this
+    /// tape.
+    pub fn gradient<'w>(&self, ws: &'w mut Workspace, inputs: &[f64]) -> Result<(f64, &'w [f64])> {
+        ws.load(self, inputs)?;
+        self.forward(ws);
+        self.reverse(ws);
+        let value = ws.values[self.output as usize];
+        Ok((value, &ws.gradient))
+    }
+
+    /// Number of slots, the scratch slot included.
+    pub(crate) fn slots(&self) -> usize {
+        self.first_op + self.ops.len()
+    }
+
+    fn forward(&self, ws: &mut Workspace) {
+        let values = &mut ws.values;
+        let partials = &mut ws.partials;
+        for (k, (op, &[a, b])) in self.ops.iter().zip(&self.args).enumerate() {
+            let (v, d) = op.eval(values[a as usize], values[b as usize]);
+            values[self.first_op + k] = v;
+            partials[k] = d;
+        }
+    }
+
+    fn reverse(&self, ws: &mut Workspace) {
+        let adjoints = &mut ws.adjoints;
+        adjoints.fill(0.0);
+        adjoints[self.output as usize] = 1.0;
+        let partials = ws.partials.as_flattened();
+        for &[dst, src, partial] in &self.sweep {
+            let adjoint = adjoints[dst as usize];
+            if adjoint != 0.0 {
+                adjoints[src as usize] += adjoint * partials[partial as usize];
+            }
+        }
+        for (i, g) in ws.gradient.iter_mut().enumerate() {
+            *g = if self.constant_input[i] {
+                0.0
+            } else {
+                adjoints[1 + i]
+            };
+        }
+    }
+}
+
+impl std::fmt::Debug for Tape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tape")
+            .field("inputs", &self.inputs)
+            .field("leaves", &(self.first_op - 1 - self.inputs))
+            .field("ops", &self.ops.len())
+            .field("edges", &self.sweep.len())
+            .finish()
+    }
+}

@@ -1,0 +1,163 @@
+//! [`Tape::compile`]: prune a graph to an output's ancestors and flatten it.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use petgraph::visit::{Dfs, Reversed};
+use petgraph::Direction;
+
+use super::SCRATCH;
+use crate::{Error, Op, Result, Tape, Var};
+
+/// Source of tape ids (0 is "no tape", see `Workspace`).
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Marks a node that has no slot on the tape.
+const NONE: u32 = u32::MAX;
+
+impl Tape {
+    /// Compiles the graph of `output` into a tape taking `inputs`, in this order.
+    ///
+    /// The tape keeps the output's ancestors only (found by an iterative depth-first
+    /// search of the reversed graph), flattened to arrays in recording order. Leaves among
+    /// them that are not `inputs` keep the value they have now. Inputs the output does
+    /// not depend on are allowed: their gradient is 0. A constant leaf may be an input
+    /// (its value then varies per replay) but, as with
+    /// [`Gradients::wrt`](crate::Gradients::wrt), its gradient is reported as 0.
+    ///
+    /// # Errors
+    /// - [`Error::ForeignVar`] if an input belongs to another graph than `output`;
+    /// - [`Error::NotALeaf`] if an input is not a leaf ([`Graph::var`](crate::Graph::var)
+    ///   or [`Graph::constant`](crate::Graph::constant));
+    /// - [`Error::DuplicateInput`] if a leaf is listed twice.
+    ///
+    /// # Complexity
+    /// **O(|V| + |E|)** time and space over the nodes up to the output.
+    ///
+    /// # Examples
+    /// ```
+    /// use autodiff::{Graph, Tape};
+    ///
+    /// let g = Graph::new();
+    /// let x = g.var(1.0);
+    /// let unused = g.var(5.0);
+    /// let noise = (x * 100.0).exp(); // recorded, but y does not depend on it
+    /// let y = x * x + 1.0;
+    /// let tape = Tape::compile(y, &[x, unused])?;
+    /// assert_eq!(tape.len(), 4); // x, unused, x·x, +1 — noise is pruned
+    /// let mut ws = tape.workspace();
+    /// assert_eq!(tape.gradient(&mut ws, &[3.0, 0.0])?, (10.0, &[6.0, 0.0][..]));
+    /// assert!(Tape::compile(y, &[noise]).is_err()); // not a leaf
+    /// # Ok::<(), autodiff::Error>(())
+    /// ```
+    pub fn compile(output: Var<'_>, inputs: &[Var<'_>]) -> Result<Tape> {
+        for &input in inputs {
+            output.same_graph(input)?;
+        }
+        let inner = output.graph.inner();
+        let dag = &inner.dag;
+        let out = output.index();
+
+        let mut position = HashMap::with_capacity(inputs.len());
+        for (i, input) in inputs.iter().enumerate() {
+            let op = dag[input.index].op;
+            if !op.is_leaf() {
+                return Err(Error::NotALeaf {
+                    index: input.index(),
+                    op,
+                });
+            }
+            if let Some(first) = position.insert(input.index(), i) {
+                return Err(Error::DuplicateInput {
+                    index: input.index(),
+                    positions: [first, i],
+                });
+            }
+        }
+
+        // Ancestors of the output: an iterative DFS over the reversed edges.
+        let reversed = Reversed(dag);
+        let mut dfs = Dfs::new(reversed, output.index);
+        while dfs.next(reversed).is_some() {}
+        let kept = |i: usize| dfs.discovered.contains(i);
+
+        // Slots: scratch, inputs, frozen leaves, ops.
+        let mut slot = vec![NONE; out + 1];
+        let mut init = vec![0.0; 1 + inputs.len()];
+        for (i, input) in inputs.iter().enumerate() {
+            init[1 + i] = dag[input.index].value;
+            if input.index() <= out {
+                slot[input.index()] = to_slot(1 + i);
+            }
+        }
+        let mut op_nodes = Vec::new();
+        for (i, node) in dag.raw_nodes()[..=out].iter().enumerate() {
+            if !kept(i) {
+                continue;
+            }
+            if !node.weight.op.is_leaf() {
+                op_nodes.push(i);
+            } else if slot[i] == NONE {
+                slot[i] = to_slot(init.len());
+                init.push(node.weight.value);
+            }
+        }
+        let first_op = init.len();
+        for (k, &i) in op_nodes.iter().enumerate() {
+            slot[i] = to_slot(first_op + k);
+            init.push(dag.raw_nodes()[i].weight.value);
+        }
+
+        // Which slots lead to a differentiable input (their adjoints matter).
+        let mut differentiable = vec![false; init.len()];
+        let constant_input: Vec<bool> = inputs.iter().map(|v| v.is_constant()).collect();
+        for (i, &constant) in constant_input.iter().enumerate() {
+            differentiable[1 + i] = !constant;
+        }
+
+        let mut ops = Vec::with_capacity(op_nodes.len());
+        let mut args = Vec::with_capacity(op_nodes.len());
+        let mut edges = Vec::new();
+        for (k, &i) in op_nodes.iter().enumerate() {
+            let node = petgraph::graph::NodeIndex::new(i);
+            let mut operands = [SCRATCH; 2];
+            for edge in dag.edges_directed(node, Direction::Incoming) {
+                use petgraph::visit::EdgeRef;
+                operands[usize::from(edge.weight().slot)] = slot[edge.source().index()];
+            }
+            let op: Op = dag[node].op;
+            let dst = to_slot(first_op + k);
+            for (position, &src) in operands.iter().enumerate().take(op.arity()) {
+                debug_assert_ne!(src, NONE, "autodiff internal error: operand not kept");
+                if differentiable[src as usize] {
+                    differentiable[dst as usize] = true;
+                    // partial index 2k + position, see `Tape::sweep`
+                    edges.push([dst, src, to_slot(2 * k + position)]);
+                }
+            }
+            ops.push(op);
+            args.push(operands);
+        }
+        // The graph's reverse sweep visits edges from the last recorded: ops from the last,
+        // and within an op operand 1 before operand 0.
+        edges.reverse();
+
+        Ok(Tape {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            inputs: inputs.len(),
+            constant_input,
+            first_op,
+            ops,
+            args,
+            sweep: edges,
+            init,
+            output: slot[out],
+        })
+    }
+}
+
+/// A slot number as stored on the tape. petgraph's default indices are `u32`, so a graph
+/// never has more nodes than fit.
+fn to_slot(i: usize) -> u32 {
+    u32::try_from(i).expect("autodiff internal error: more tape slots than graph nodes fit in u32")
+}

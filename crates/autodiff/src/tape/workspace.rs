@@ -1,0 +1,58 @@
+//! [`Workspace`]: the buffers a [`Tape`] replay reads and writes.
+
+use crate::{Error, Result, Tape};
+
+/// Reusable buffers for replaying a [`Tape`]: values, local partials and adjoints of every
+/// slot, and the gradient handed back.
+///
+/// Make one with [`Tape::workspace`] and pass it to every [`Tape::value`] /
+/// [`Tape::gradient`] call: replay then allocates nothing. A workspace used with a tape of
+/// another shape is resized (once, allocating) and then serves that tape. One workspace per
+/// thread; the tape itself is shared.
+#[derive(Clone, Debug, Default)]
+pub struct Workspace {
+    /// The id of the tape the buffers are laid out for (0: none yet).
+    tape: u64,
+    pub(crate) values: Vec<f64>,
+    pub(crate) partials: Vec<[f64; 2]>,
+    pub(crate) adjoints: Vec<f64>,
+    pub(crate) gradient: Vec<f64>,
+}
+
+impl Workspace {
+    pub(crate) fn for_tape(tape: &Tape) -> Self {
+        let mut ws = Workspace::default();
+        ws.fit(tape);
+        ws
+    }
+
+    /// Lays the buffers out for `tape` unless they already are.
+    fn fit(&mut self, tape: &Tape) {
+        if self.tape == tape.id {
+            return;
+        }
+        self.tape = tape.id;
+        self.values.clear();
+        self.values.extend_from_slice(&tape.init);
+        self.partials.clear();
+        self.partials.resize(tape.ops.len(), [0.0; 2]);
+        self.adjoints.clear();
+        self.adjoints.resize(tape.slots(), 0.0);
+        self.gradient.clear();
+        self.gradient.resize(tape.inputs, 0.0);
+    }
+
+    /// Checks the input count, fits the buffers to `tape` and writes the inputs into their
+    /// slots.
+    pub(crate) fn load(&mut self, tape: &Tape, inputs: &[f64]) -> Result<()> {
+        if inputs.len() != tape.inputs {
+            return Err(Error::InputCount {
+                expected: tape.inputs,
+                found: inputs.len(),
+            });
+        }
+        self.fit(tape);
+        self.values[1..=tape.inputs].copy_from_slice(inputs);
+        Ok(())
+    }
+}

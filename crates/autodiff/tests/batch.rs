@@ -1,0 +1,139 @@
+//! Batch lanes: per-sample outputs equal single replays bit for bit, the parameter gradient
+//! is the sum of per-sample gradients, and the parallel batch equals the serial one.
+
+mod common;
+
+use autodiff::{Error, Graph, Tape};
+use common::{assert_close, bit_identical};
+use ndarray::Array2;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+/// The lecture net's cost with inputs `[s0, target, w0, w1, w2]`.
+fn lecture_tape() -> Tape {
+    let g = Graph::new();
+    let s0 = g.constant(0.0);
+    let target = g.constant(0.0);
+    let [w0, w1, w2] = [0.0; 3].map(|w| g.var(w));
+    let out = w2 * (w1 * (w0 * s0).sigmoid()).sigmoid();
+    let c = 0.5 * (target - out).square(); // C = ½ (target − out)²
+    Tape::compile(c, &[s0, target, w0, w1, w2]).unwrap()
+}
+
+/// `rows` samples `(s0, target)`, s0 uniform in [−10, 10].
+fn data(rows: usize, seed: u64) -> Array2<f64> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    Array2::from_shape_fn((rows, 2), |(_, j)| {
+        if j == 0 {
+            rng.random_range(-10.0..10.0)
+        } else {
+            rng.random_range(0.0..10.0)
+        }
+    })
+}
+
+const W: [f64; 3] = [0.7, -1.3, 4.0];
+
+#[test]
+fn batch_outputs_equal_single_replays_and_the_gradient_is_their_sum() {
+    let tape = lecture_tape();
+    let data = data(1000, 1); // three full chunks of 256 and a partial one
+    let out = tape.batch(data.view(), &W).unwrap();
+    let mut ws = tape.workspace();
+    let mut expected = [0.0; 3];
+    let mut sum = 0.0;
+    for (i, row) in data.rows().into_iter().enumerate() {
+        let x = [row[0], row[1], W[0], W[1], W[2]];
+        let (v, grad) = tape.gradient(&mut ws, &x).unwrap();
+        assert_eq!(out.outputs[i].to_bits(), v.to_bits(), "row {i}");
+        sum += v;
+        for (e, g) in expected.iter_mut().zip(&grad[2..]) {
+            *e += g;
+        }
+    }
+    // Only the grouping of the sums differs (lanes in 8 running sums, then chunks).
+    assert_close(out.sum, sum, 1e-12, 0.0, "sum");
+    for (p, (&got, &want)) in out.gradient.iter().zip(&expected).enumerate() {
+        assert_close(got, want, 1e-11, 1e-12, &format!("gradient {p}"));
+    }
+    assert_eq!(out.len(), 1000);
+    assert_close(out.mean(), sum / 1000.0, 1e-12, 0.0, "mean");
+    let mean_gradient = out.mean_gradient();
+    assert_close(
+        mean_gradient[1],
+        expected[1] / 1000.0,
+        1e-11,
+        1e-12,
+        "mean gradient",
+    );
+}
+
+#[test]
+fn the_parallel_batch_is_bit_for_bit_the_serial_batch() {
+    let tape = lecture_tape();
+    for rows in [1, 255, 256, 257, 5000] {
+        let data = data(rows, rows as u64);
+        let serial = tape.batch(data.view(), &W).unwrap();
+        let parallel = tape.par_batch(data.view(), &W).unwrap();
+        assert!(bit_identical(
+            parallel.outputs.as_slice().unwrap(),
+            serial.outputs.as_slice().unwrap()
+        ));
+        assert_eq!(parallel.sum.to_bits(), serial.sum.to_bits(), "{rows} rows");
+        assert!(
+            bit_identical(&parallel.gradient, &serial.gradient),
+            "{rows} rows"
+        );
+    }
+}
+
+#[test]
+fn constant_parameters_get_zero_gradient_and_all_data_leaves_no_parameters() {
+    let g = Graph::new();
+    let x = g.var(0.0);
+    let k = g.constant(0.0);
+    let y = k * x.square(); // y = kx²
+    let tape = Tape::compile(y, &[x, k]).unwrap();
+    let data = Array2::from_shape_vec((3, 1), vec![1.0, 2.0, 3.0]).unwrap();
+    let out = tape.batch(data.view(), &[2.0]).unwrap();
+    assert_eq!(out.outputs.to_vec(), [2.0, 8.0, 18.0]);
+    assert_eq!(out.gradient, [0.0]); // k is a constant
+    let both = Array2::from_shape_vec((2, 2), vec![1.0, 1.0, 2.0, 3.0]).unwrap();
+    let out = tape.par_batch(both.view(), &[]).unwrap();
+    assert_eq!(
+        (out.outputs.to_vec(), out.gradient),
+        (vec![1.0, 12.0], vec![])
+    );
+    let none = Array2::<f64>::zeros((4, 0)); // every sample the same: x = 3, k = 1
+    let out = tape.batch(none.view(), &[3.0, 1.0]).unwrap();
+    assert_eq!((out.sum, out.gradient), (36.0, vec![24.0, 0.0])); // 4 · x², 4 · 2kx
+}
+
+#[test]
+fn bad_shapes_are_errors_that_name_the_expected_shape() {
+    let tape = lecture_tape();
+    let wide = Array2::<f64>::zeros((3, 6));
+    let e = tape.batch(wide.view(), &[]).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Shape {
+                what: "batch data",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(e.to_string().contains("columns ≤ 5"), "{e}");
+    let ok = Array2::<f64>::zeros((3, 2));
+    let e = tape.par_batch(ok.view(), &[1.0, 2.0]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "batch parameters: expected shape [3] (the tape's 5 inputs less 2 data columns), got [2]"
+    );
+    let empty = Array2::<f64>::zeros((0, 2));
+    assert!(matches!(
+        tape.batch(empty.view(), &W),
+        Err(Error::Shape { .. })
+    ));
+}
