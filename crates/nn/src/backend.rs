@@ -1,0 +1,227 @@
+//! How the gradient of a minibatch's loss is computed: on a compiled tape with batch lanes
+//! ([`Compiled`], what training uses), or by recording a graph per minibatch ([`Eager`]).
+//!
+//! Both read a minibatch as an `n × (k + 1)` array whose rows are samples: `k` input
+//! columns, then the label. Both return `Σᵢ loss(mlp(xᵢ), yᵢ)` over the rows and its
+//! gradient with respect to the MLP's parameters. They do the same arithmetic per sample
+//! and differ only in how the per-sample gradients are grouped when summed, so their
+//! results agree to rounding (a relative difference of order `n·ε`).
+
+use autodiff::{Graph, Tape};
+use ndarray::ArrayView2;
+
+use crate::{Error, Loss, Mlp, Module, Result};
+
+/// A way to compute the summed loss of a minibatch and its gradient.
+pub trait Backend {
+    /// `Σ` over the rows of `data` of the per-sample loss at `params`; writes its gradient
+    /// with respect to `params` into `grad`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] (`batch`) if `data` has no rows; an engine error if the
+    /// shapes do not fit the network.
+    fn loss_sum(&mut self, params: &[f64], data: ArrayView2<f64>, grad: &mut [f64]) -> Result<f64>;
+}
+
+fn check_rows(data: &ArrayView2<f64>) -> Result<()> {
+    if data.nrows() == 0 {
+        return Err(Error::invalid(
+            "batch",
+            "a minibatch needs at least one sample",
+        ));
+    }
+    Ok(())
+}
+
+/// The network and loss of one sample, recorded on `g` from input leaves, a label leaf and
+/// parameter leaves: what both backends evaluate.
+fn sample_loss<'g>(
+    mlp: &Mlp,
+    loss: Loss,
+    params: &[autodiff::Var<'g>],
+    row: &[autodiff::Var<'g>],
+) -> autodiff::Var<'g> {
+    let (inputs, label) = row.split_at(row.len() - 1);
+    let score = mlp.forward(params, inputs)[0];
+    loss.sample(score, label[0])
+}
+
+/// Records one graph per minibatch: the parameters as leaves, every sample's network and
+/// loss on top, the losses summed, one reverse sweep. Simple and always available; slower
+/// than [`Compiled`] because it records every node anew at every step.
+#[derive(Clone, Debug)]
+pub struct Eager {
+    mlp: Mlp,
+    loss: Loss,
+}
+
+impl Eager {
+    /// A backend for networks shaped like `mlp` (its parameter values are not used) with
+    /// one output scored by `loss`.
+    pub fn new(mlp: &Mlp, loss: Loss) -> Self {
+        Eager {
+            mlp: mlp.clone(),
+            loss,
+        }
+    }
+}
+
+impl Backend for Eager {
+    fn loss_sum(&mut self, params: &[f64], data: ArrayView2<f64>, grad: &mut [f64]) -> Result<f64> {
+        check_rows(&data)?;
+        let per_sample = 2 * self.mlp.parameter_count() + 16;
+        let g = Graph::with_capacity(data.nrows() * per_sample, data.nrows() * per_sample * 2);
+        let p: Vec<_> = params.iter().map(|&v| g.var(v)).collect();
+        let mut total = None;
+        for row in data.rows() {
+            let leaves: Vec<_> = row.iter().map(|&v| g.constant(v)).collect();
+            let l = sample_loss(&self.mlp, self.loss, &p, &leaves);
+            total = Some(match total {
+                None => l,
+                Some(t) => t + l,
+            });
+        }
+        let total = total.expect("nn internal error: checked that there is a row");
+        let grads = total.backward();
+        for (out, v) in grad.iter_mut().zip(&p) {
+            *out = grads.wrt(*v);
+        }
+        Ok(total.value())
+    }
+}
+
+/// The network and loss of **one** sample, recorded once and compiled to a
+/// [`Tape`](autodiff::Tape) whose inputs are `[inputs…, label, params…]`; each minibatch is
+/// one call of [`Tape::batch`](autodiff::Tape::batch), which replays the tape over the rows
+/// in lanes and sums the parameter gradients. Nothing is recorded per step.
+///
+/// Regularisation is not on the tape: it does not depend on the data, so the trainer adds
+/// the penalty and its gradient directly on the `f64` parameters.
+#[derive(Clone)]
+pub struct Compiled {
+    tape: Tape,
+    parallel: bool,
+}
+
+impl Compiled {
+    /// Compiles the per-sample loss of networks shaped like `mlp`.
+    ///
+    /// # Errors
+    /// An engine error if compilation fails (it does not for a valid `Mlp`).
+    pub fn new(mlp: &Mlp, loss: Loss) -> Result<Self> {
+        let g = Graph::new();
+        let row: Vec<_> = (0..=mlp.input_count()).map(|_| g.constant(0.0)).collect();
+        let params = mlp.leaves(&g);
+        let l = sample_loss(mlp, loss, &params, &row);
+        let inputs: Vec<_> = row.iter().chain(&params).copied().collect();
+        let tape = Tape::compile(l, &inputs)?;
+        Ok(Compiled {
+            tape,
+            parallel: false,
+        })
+    }
+
+    /// Spreads large minibatches over threads ([`Tape::par_batch`](autodiff::Tape::par_batch));
+    /// the result is the same, bit for bit.
+    pub fn parallel(mut self, on: bool) -> Self {
+        self.parallel = on;
+        self
+    }
+
+    /// The compiled per-sample tape.
+    pub fn tape(&self) -> &Tape {
+        &self.tape
+    }
+}
+
+impl Backend for Compiled {
+    fn loss_sum(&mut self, params: &[f64], data: ArrayView2<f64>, grad: &mut [f64]) -> Result<f64> {
+        check_rows(&data)?;
+        let out = if self.parallel {
+            self.tape.par_batch(data, params)?
+        } else {
+            self.tape.batch(data, params)?
+        };
+        grad.copy_from_slice(&out.gradient);
+        Ok(out.sum)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Activation;
+    use approx::assert_relative_eq;
+    use ndarray::array;
+    use rand::{rngs::StdRng, SeedableRng};
+
+    #[test]
+    fn eager_and_compiled_give_the_same_loss_and_gradient() {
+        let mut rng = StdRng::seed_from_u64(9);
+        let data = array![
+            [0.5, -1.0, 1.0],
+            [1.5, 0.25, -1.0],
+            [-0.7, 2.0, 1.0],
+            [0.1, 0.1, -1.0]
+        ];
+        for loss in Loss::ALL {
+            for act in [Activation::Tanh, Activation::Relu, Activation::Sigmoid] {
+                let mlp = Mlp::new(&[2, 5, 3, 1], act, Activation::Linear, &mut rng).unwrap();
+                let p = mlp.parameters();
+                let (mut ge, mut gc) = (vec![0.0; p.len()], vec![0.0; p.len()]);
+                let le = Eager::new(&mlp, loss)
+                    .loss_sum(p, data.view(), &mut ge)
+                    .unwrap();
+                let mut compiled = Compiled::new(&mlp, loss).unwrap();
+                let lc = compiled.loss_sum(p, data.view(), &mut gc).unwrap();
+                assert_relative_eq!(le, lc, max_relative = 1e-13);
+                for (a, b) in ge.iter().zip(&gc) {
+                    assert_relative_eq!(*a, *b, epsilon = 1e-15, max_relative = 1e-12);
+                }
+                let mut gp = vec![0.0; p.len()];
+                let lp = compiled
+                    .clone()
+                    .parallel(true)
+                    .loss_sum(p, data.view(), &mut gp)
+                    .unwrap();
+                assert_eq!((lp, gp), (lc, gc.clone()), "par_batch is bit-identical");
+            }
+        }
+    }
+
+    #[test]
+    fn the_summed_loss_is_the_sum_of_hand_computed_sample_losses() {
+        let mut rng = StdRng::seed_from_u64(4);
+        let mlp = Mlp::new(&[2, 3, 1], Activation::Tanh, Activation::Linear, &mut rng).unwrap();
+        let data = array![[0.5, -1.0, 1.0], [1.5, 0.25, -1.0]];
+        let expected: f64 = data
+            .rows()
+            .into_iter()
+            .map(|r| {
+                let s = mlp.predict(&[r[0], r[1]])[0];
+                (s - r[2]).powi(2) // mse per sample
+            })
+            .sum();
+        let mut grad = vec![0.0; mlp.parameter_count()];
+        let mut backend = Compiled::new(&mlp, Loss::Mse).unwrap();
+        let total = backend
+            .loss_sum(mlp.parameters(), data.view(), &mut grad)
+            .unwrap();
+        assert_relative_eq!(total, expected, max_relative = 1e-14);
+    }
+
+    #[test]
+    fn an_empty_minibatch_names_the_option() {
+        let mlp = Mlp::new(
+            &[2, 1],
+            Activation::Tanh,
+            Activation::Linear,
+            &mut StdRng::seed_from_u64(1),
+        )
+        .unwrap();
+        let empty = ndarray::Array2::<f64>::zeros((0, 3));
+        let mut grad = vec![0.0; 3];
+        let e = Eager::new(&mlp, Loss::Mse).loss_sum(mlp.parameters(), empty.view(), &mut grad);
+        assert!(e.unwrap_err().to_string().starts_with("invalid --batch"));
+    }
+}

@@ -1,0 +1,166 @@
+//! Data: the playground's toy problems and micrograd's moons, generated with a seed and a
+//! noise level; a train/test split; the playground's input features; CSV files.
+//!
+//! Points are rows of an `n × d` array; labels are `±1` for classification and real numbers
+//! for regression.
+
+mod csv;
+mod features;
+mod problems;
+
+pub use self::csv::read_csv;
+pub use features::{Feature, Features};
+pub use problems::Problem;
+
+use ndarray::{Array1, Array2, Axis};
+use rand::seq::SliceRandom;
+use rand::Rng;
+
+use crate::{Error, Result};
+
+/// What the labels mean.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Task {
+    /// Labels are `±1`; a prediction is the sign of the output.
+    Classification,
+    /// Labels are real numbers.
+    Regression,
+}
+
+/// Points with labels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dataset {
+    /// One row per sample.
+    pub points: Array2<f64>,
+    /// One label per sample.
+    pub labels: Array1<f64>,
+    /// What the labels mean.
+    pub task: Task,
+    /// The name of each column of `points`.
+    pub names: Vec<String>,
+}
+
+impl Dataset {
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Whether there are no samples.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// The samples at `indices`, in that order.
+    pub fn select(&self, indices: &[usize]) -> Dataset {
+        Dataset {
+            points: self.points.select(Axis(0), indices),
+            labels: self.labels.select(Axis(0), indices),
+            task: self.task,
+            names: self.names.clone(),
+        }
+    }
+
+    /// Shuffles the samples with `rng` and splits them into a training set and a test set
+    /// holding `round(n · test_ratio)` samples (at least one in each).
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] (`test-ratio`) if `test_ratio` is not strictly between 0
+    /// and 1, or if either part would be empty.
+    ///
+    /// # Examples
+    /// ```
+    /// use nn::datasets::Problem;
+    /// use rand::{rngs::StdRng, SeedableRng};
+    ///
+    /// let mut rng = StdRng::seed_from_u64(1);
+    /// let data = Problem::Xor.generate(100, 0.0, &mut rng)?;
+    /// let (train, test) = data.split(0.3, &mut rng)?;
+    /// assert_eq!((train.len(), test.len()), (70, 30));
+    /// # Ok::<(), nn::Error>(())
+    /// ```
+    pub fn split(&self, test_ratio: f64, rng: &mut impl Rng) -> Result<(Dataset, Dataset)> {
+        if !(test_ratio > 0.0 && test_ratio < 1.0) {
+            return Err(Error::invalid(
+                "test-ratio",
+                format!("the test ratio must be strictly between 0 and 1, got {test_ratio}"),
+            ));
+        }
+        let n = self.len();
+        let n_test = (n as f64 * test_ratio).round() as usize;
+        if n_test == 0 || n_test == n {
+            return Err(Error::invalid(
+                "test-ratio",
+                format!("a test ratio of {test_ratio} leaves an empty part of {n} samples"),
+            ));
+        }
+        let mut order: Vec<usize> = (0..n).collect();
+        order.shuffle(rng);
+        let (test, train) = order.split_at(n_test);
+        Ok((self.select(train), self.select(test)))
+    }
+
+    /// The input columns after a feature map, and the labels: an `n × (k + 1)` array whose
+    /// last column is the label, as a compiled tape's batch lanes read it.
+    pub fn with_labels(&self, inputs: &Array2<f64>) -> Array2<f64> {
+        let (n, k) = inputs.dim();
+        Array2::from_shape_fn((n, k + 1), |(i, j)| {
+            if j < k {
+                inputs[[i, j]]
+            } else {
+                self.labels[i]
+            }
+        })
+    }
+}
+
+/// A standard normal sample (Box–Muller), from two uniform draws.
+pub(crate) fn standard_normal(rng: &mut impl Rng) -> f64 {
+    // u₁ ∈ (0, 1] so that ln u₁ is finite
+    let u1: f64 = 1.0 - rng.random::<f64>();
+    let u2: f64 = rng.random::<f64>();
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{rngs::StdRng, SeedableRng};
+
+    #[test]
+    fn split_rejects_ratios_outside_the_open_unit_interval() {
+        let mut rng = StdRng::seed_from_u64(1);
+        let data = Problem::Circle.generate(20, 0.0, &mut rng).unwrap();
+        for r in [0.0, 1.0, -0.5, 1.5, f64::NAN] {
+            let e = data.split(r, &mut rng).unwrap_err();
+            assert!(e.to_string().starts_with("invalid --test-ratio"), "{e}");
+        }
+        assert!(data.split(0.01, &mut rng).is_err()); // round(0.2) = 0 test samples
+    }
+
+    #[test]
+    fn split_partitions_the_samples() {
+        let mut rng = StdRng::seed_from_u64(2);
+        let data = Problem::Gauss.generate(50, 0.1, &mut rng).unwrap();
+        let (train, test) = data.split(0.5, &mut rng).unwrap();
+        let mut all: Vec<f64> = train.labels.iter().chain(&test.labels).copied().collect();
+        let mut orig = data.labels.to_vec();
+        all.sort_by(f64::total_cmp);
+        orig.sort_by(f64::total_cmp);
+        assert_eq!(all, orig);
+        assert_eq!(train.len() + test.len(), 50);
+    }
+
+    #[test]
+    fn standard_normal_has_mean_0_and_variance_1() {
+        let mut rng = StdRng::seed_from_u64(3);
+        let xs: Vec<f64> = (0..20_000).map(|_| standard_normal(&mut rng)).collect();
+        let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / xs.len() as f64;
+        // standard errors: 1/√n ≈ 0.007 for the mean, √(2/n) ≈ 0.01 for the variance
+        assert!(
+            mean.abs() < 0.03 && (var - 1.0).abs() < 0.04,
+            "{mean} {var}"
+        );
+    }
+}
