@@ -1,13 +1,45 @@
-//! The `backprop` command line.
+//! The `backprop` command line: parse the arguments, dispatch to a subcommand, map errors to
+//! one line on stderr and an exit code. No logic lives here.
 
-fn main() {
-    let g = autodiff::Graph::new();
-    let x = g.var_named("x", 2.0);
-    let y = (x * x).sigmoid().named("y");
-    let grads = y.backward();
-    println!(
-        "y = S(x²) at x = 2: y = {}, dy/dx = {}",
-        y.value(),
-        grads.wrt(x)
-    );
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+
+/// Backpropagation, told with the lecture's two-neuron network on a reverse-mode autodiff
+/// engine. Without a subcommand: the whole lecture on built-in data.
+#[derive(Parser)]
+#[command(name = "backprop", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    story: cmd::story::Args,
+}
+
+#[derive(Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once; boxing would only add noise
+enum Command {
+    /// Train a net on a CSV file of (in_true, out_true) rows.
+    Train(cmd::train::Args),
+    /// Compare tape, slide formulas and finite differences at one point.
+    Check(cmd::check::Args),
+    /// Print the lecture graph as Graphviz DOT after a backward pass.
+    Graph(cmd::graph::Args),
+    /// Write a CSV file of data generated from known weights.
+    Generate(cmd::generate::Args),
+    // Further subcommands go here, e.g. `Playground(cmd::playground::Args)`.
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse(); // usage errors: clap prints them and exits with 2
+    let result = match cli.command {
+        None => cmd::story::run(&cli.story),
+        Some(Command::Train(args)) => cmd::train::run(&args),
+        Some(Command::Check(args)) => cmd::check::run(&args),
+        Some(Command::Graph(args)) => cmd::graph::run(&args),
+        Some(Command::Generate(args)) => cmd::generate::run(&args),
+    };
+    cmd::exit(result)
 }

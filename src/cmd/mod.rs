@@ -1,0 +1,77 @@
+//! The subcommands, one file each, and what they share: the error type, printing to
+//! stdout, and option parsers.
+
+pub mod check;
+pub mod font;
+pub mod generate;
+pub mod graph;
+pub mod options;
+pub mod plot_surface;
+pub mod plot_weights;
+pub mod progress;
+pub mod story;
+pub mod train;
+
+use std::fmt;
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+/// Why a command failed. Every variant is reported as one line `error: …` on stderr with
+/// exit code 2; a closed stdout (`backprop graph | head`) ends quietly with 0.
+#[derive(Debug)]
+pub enum Error {
+    /// From the lecture crate: bad data (file, line, column), a diverged run, bad weights.
+    Lecture(lecture::Error),
+    /// An option value that does not fit (names the option).
+    Option(String),
+    /// A plot or output file could not be written (names the path).
+    Output(String),
+    /// Writing to stdout failed.
+    Stdout(io::Error),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Lecture(e) => e.fmt(f),
+            Error::Option(msg) | Error::Output(msg) => f.write_str(msg),
+            Error::Stdout(e) => write!(f, "cannot write to stdout: {e}"),
+        }
+    }
+}
+
+impl From<lecture::Error> for Error {
+    fn from(e: lecture::Error) -> Self {
+        Error::Lecture(e)
+    }
+}
+
+impl From<lecture::DataError> for Error {
+    fn from(e: lecture::DataError) -> Self {
+        Error::Lecture(e.into())
+    }
+}
+
+/// The process exit: 0 on success, 2 with `error: …` on stderr otherwise.
+pub fn exit(result: Result<(), Error>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Error::Stdout(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            let line = e.to_string().replace('\n', " ");
+            let _ = writeln!(io::stderr(), "error: {line}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Writes `text` to stdout.
+///
+/// # Errors
+/// [`Error::Stdout`] if stdout is closed or full.
+pub fn print(text: &str) -> Result<(), Error> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(Error::Stdout)
+}

@@ -1,0 +1,148 @@
+//! Parsers for option values (`--weights 2,1,0.5`, `--range -10,10`, `--alpha 0.01`) and the
+//! point options shared by `check` and `graph`.
+
+use clap::Args;
+use lecture::{Net, Point};
+
+use super::Error;
+
+/// A comma-separated list of finite numbers: `2,1,0.5`.
+///
+/// # Errors
+/// A message naming the bad item (clap adds the option's name).
+pub fn numbers(s: &str) -> Result<Vec<f64>, String> {
+    s.split(',')
+        .enumerate()
+        .map(|(i, item)| {
+            let x = finite(item.trim()).map_err(|e| format!("item {}: {e}", i + 1))?;
+            Ok(x)
+        })
+        .collect()
+}
+
+/// A finite number.
+///
+/// # Errors
+/// If `s` is not a number, or is NaN or infinite (`1e400` included).
+pub fn finite(s: &str) -> Result<f64, String> {
+    let x: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number"))?;
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(format!("'{s}' is not a finite number"))
+    }
+}
+
+/// A finite number greater than 0.
+///
+/// # Errors
+/// If `s` is not such a number.
+pub fn positive(s: &str) -> Result<f64, String> {
+    let x = finite(s)?;
+    if x > 0.0 {
+        Ok(x)
+    } else {
+        Err(format!("'{s}' must be greater than 0"))
+    }
+}
+
+/// A whole number ≥ 1.
+///
+/// # Errors
+/// If `s` is not such a number.
+pub fn count(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("'{s}' must be a whole number of at least 1")),
+    }
+}
+
+/// `lo,hi`: two finite numbers with `lo < hi`.
+///
+/// # Errors
+/// If `s` is not such a pair.
+pub fn range(s: &str) -> Result<(f64, f64), String> {
+    match *numbers(s)?.as_slice() {
+        [lo, hi] if lo < hi => Ok((lo, hi)),
+        [_, _] => Err(format!("'{s}': lo must be less than hi")),
+        _ => Err(format!("'{s}' must be two numbers lo,hi")),
+    }
+}
+
+/// Checks that `weights` fits `net`, naming the option otherwise.
+///
+/// # Errors
+/// [`Error::Option`] naming `option` and the expected count.
+pub fn check_count(option: &str, net: Net, weights: &[f64]) -> Result<(), Error> {
+    net.check_weights(weights)
+        .map_err(|e| Error::Option(format!("{option}: {e}")))
+}
+
+/// Where to evaluate the net: `--net`, `--weights`, `--s0`, `--target` (defaults: the
+/// slides' point).
+#[derive(Args, Debug, Clone)]
+pub struct PointArgs {
+    /// Network: lecture, two-node or chain:N.
+    #[arg(long, default_value = "lecture")]
+    pub net: Net,
+    /// Weights w0,w1,… [default: 2,1,0.5 for the lecture net, else all 1]
+    #[arg(long, value_parser = numbers, allow_hyphen_values = true)]
+    pub weights: Option<Vec<f64>>,
+    /// Input s0.
+    #[arg(long, default_value_t = 2.0, value_parser = finite, allow_hyphen_values = true)]
+    pub s0: f64,
+    /// Target output.
+    #[arg(long, default_value_t = 0.7, value_parser = finite, allow_hyphen_values = true)]
+    pub target: f64,
+}
+
+impl PointArgs {
+    /// The point these options describe.
+    ///
+    /// # Errors
+    /// [`Error::Option`] if `--weights` does not fit `--net`.
+    pub fn point(&self) -> Result<Point, Error> {
+        let weights = match (&self.weights, self.net) {
+            (Some(w), _) => w.clone(),
+            (None, Net::Lecture) => Point::slides().weights,
+            (None, net) => vec![1.0; net.n_weights()],
+        };
+        check_count("--weights", self.net, &weights)?;
+        Ok(Point {
+            weights,
+            s0: self.s0,
+            target: self.target,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_lists_reject_non_finite_and_garbage() {
+        assert_eq!(numbers("2, 1,0.5").unwrap(), vec![2.0, 1.0, 0.5]);
+        assert_eq!(numbers("1,x").unwrap_err(), "item 2: 'x' is not a number");
+        assert!(numbers("1e400")
+            .unwrap_err()
+            .contains("not a finite number"));
+        assert!(numbers("NaN").is_err());
+        assert!(numbers("").is_err());
+    }
+
+    #[test]
+    fn ranges_counts_and_rates_are_checked() {
+        assert_eq!(range("-10,10").unwrap(), (-10.0, 10.0));
+        assert!(range("10,-10").is_err());
+        assert!(range("1,2,3").is_err());
+        assert!(count("0").is_err());
+        assert!(count("-3").is_err());
+        assert_eq!(count("7").unwrap(), 7);
+        assert!(positive("0").is_err());
+        assert!(positive("-0.1").is_err());
+    }
+}

@@ -1,0 +1,249 @@
+//! The slides' picture: the cost surface over the last two weights, as a colour map, with
+//! the descent path drawn over it.
+
+use std::path::{Path, PathBuf};
+
+use lecture::data::Sample;
+use lecture::train::mean_cost;
+use lecture::{Net, Trajectory};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::font::{self, FAMILY};
+use super::Error;
+
+const SIZE: (u32, u32) = (900, 760);
+const GRID: usize = 90;
+const MAX_ROWS: usize = 500;
+const MAX_PATH: usize = 3000;
+
+/// The mean cost on a grid over weights `a` and `b` (the last two), the others fixed.
+struct Surface {
+    a: usize,
+    b: usize,
+    range_a: (f64, f64),
+    range_b: (f64, f64),
+    /// `log10 C`, row-major: `[i_b * GRID + i_a]`.
+    log_cost: Vec<f64>,
+}
+
+/// Writes `STEM.png` and `STEM.svg` in `dir`: mean cost over `data` as a function of the
+/// last two weights (the others fixed at the trajectory's final values), with the descent
+/// path, its start, its end and the true weights (if known). Returns the paths written.
+///
+/// # Errors
+/// [`Error::Output`] naming the file if it cannot be written.
+pub fn write(
+    dir: &Path,
+    stem: &str,
+    net: Net,
+    data: &[Sample],
+    trajectory: &Trajectory,
+    truth: Option<&[f64]>,
+) -> Result<Vec<PathBuf>, Error> {
+    font::register()?;
+    let surface = surface(net, data, trajectory, truth)?;
+    let (png, svg) = (
+        dir.join(format!("{stem}.png")),
+        dir.join(format!("{stem}.svg")),
+    );
+    let fail =
+        |path: &Path, e: String| Error::Output(format!("cannot write {}: {e}", path.display()));
+    {
+        let root = BitMapBackend::new(&png, SIZE).into_drawing_area();
+        draw(&root, &surface, trajectory, truth).map_err(|e| fail(&png, e))?;
+        root.present().map_err(|e| fail(&png, e.to_string()))?;
+    }
+    {
+        let root = SVGBackend::new(&svg, SIZE).into_drawing_area();
+        draw(&root, &surface, trajectory, truth).map_err(|e| fail(&svg, e))?;
+        root.present().map_err(|e| fail(&svg, e.to_string()))?;
+    }
+    Ok(vec![png, svg])
+}
+
+fn surface(
+    net: Net,
+    data: &[Sample],
+    trajectory: &Trajectory,
+    truth: Option<&[f64]>,
+) -> Result<Surface, Error> {
+    let n = net.n_weights();
+    let (a, b) = (n.saturating_sub(2), n - 1);
+    let last = trajectory
+        .len()
+        .checked_sub(1)
+        .map(|i| trajectory.weights(i));
+    let mut fixed = last.unwrap_or(trajectory.initial()).to_vec();
+    let range = |k: usize| {
+        let mut lo = trajectory.initial()[k];
+        let mut hi = lo;
+        for w in trajectory.weight_series(k).chain(truth.map(|t| t[k])) {
+            lo = lo.min(w);
+            hi = hi.max(w);
+        }
+        let pad = ((hi - lo) * 0.25).max(0.5);
+        (lo - pad, hi + pad)
+    };
+    let (range_a, range_b) = (range(a), range(b));
+    let stride = data.len().div_ceil(MAX_ROWS).max(1);
+    let rows: Vec<Sample> = data.iter().step_by(stride).copied().collect();
+    let at = |r: (f64, f64), i: usize| r.0 + (r.1 - r.0) * (i as f64 + 0.5) / GRID as f64;
+    let mut log_cost = Vec::with_capacity(GRID * GRID);
+    for ib in 0..GRID {
+        for ia in 0..GRID {
+            fixed[a] = at(range_a, ia);
+            fixed[b] = at(range_b, ib);
+            log_cost.push(mean_cost(net, &fixed, &rows)?.max(1e-300).log10());
+        }
+    }
+    Ok(Surface {
+        a,
+        b,
+        range_a,
+        range_b,
+        log_cost,
+    })
+}
+
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    s: &Surface,
+    trajectory: &Trajectory,
+    truth: Option<&[f64]>,
+) -> Result<(), String> {
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    root.fill(&WHITE).map_err(e)?;
+    let title = format!(
+        "cost surface: log10 mean C(w{}, w{}) and the descent path",
+        s.a, s.b
+    );
+    let root = root.titled(&title, (FAMILY, 22).into_font()).map_err(e)?;
+    let (main, bar) = root.split_horizontally(SIZE.0 - 120);
+    let (lo, hi) = s
+        .log_cost
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &c| {
+            (l.min(c), h.max(c))
+        });
+    let hi = if hi > lo { hi } else { lo + 1.0 };
+    let colour = |c: f64| viridis((c - lo) / (hi - lo));
+
+    let mut chart = ChartBuilder::on(&main)
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(56)
+        .build_cartesian_2d(s.range_a.0..s.range_a.1, s.range_b.0..s.range_b.1)
+        .map_err(e)?;
+    let (da, db) = (
+        (s.range_a.1 - s.range_a.0) / GRID as f64,
+        (s.range_b.1 - s.range_b.0) / GRID as f64,
+    );
+    let cells = (0..GRID * GRID).map(|k| {
+        let (ia, ib) = (k % GRID, k / GRID);
+        let (x, y) = (s.range_a.0 + ia as f64 * da, s.range_b.0 + ib as f64 * db);
+        Rectangle::new([(x, y), (x + da, y + db)], colour(s.log_cost[k]).filled())
+    });
+    chart.draw_series(cells).map_err(e)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc(format!("w{}", s.a))
+        .y_desc(format!("w{}", s.b))
+        .label_style((FAMILY, 14))
+        .axis_desc_style((FAMILY, 16))
+        .draw()
+        .map_err(e)?;
+
+    let n = trajectory.len();
+    let stride = n.div_ceil(MAX_PATH).max(1);
+    let start = (trajectory.initial()[s.a], trajectory.initial()[s.b]);
+    let path = std::iter::once(start).chain(
+        (0..n)
+            .step_by(stride)
+            .chain(n.checked_sub(1))
+            .map(|i| (trajectory.weights(i)[s.a], trajectory.weights(i)[s.b])),
+    );
+    chart
+        .draw_series(LineSeries::new(path, WHITE.stroke_width(2)))
+        .map_err(e)?
+        .label("descent path")
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], WHITE.stroke_width(2)));
+    chart
+        .draw_series([Circle::new(start, 6, WHITE.filled())])
+        .map_err(e)?
+        .label("start")
+        .legend(|(x, y)| Circle::new((x + 10, y), 5, WHITE.filled()));
+    if let Some(i) = n.checked_sub(1) {
+        let end = (trajectory.weights(i)[s.a], trajectory.weights(i)[s.b]);
+        chart
+            .draw_series([Circle::new(end, 6, RED.filled())])
+            .map_err(e)?
+            .label("end")
+            .legend(|(x, y)| Circle::new((x + 10, y), 5, RED.filled()));
+    }
+    if let Some(t) = truth {
+        chart
+            .draw_series([Cross::new((t[s.a], t[s.b]), 9, BLACK.stroke_width(3))])
+            .map_err(e)?
+            .label("true weights")
+            .legend(|(x, y)| Cross::new((x + 10, y), 5, BLACK.stroke_width(2)));
+    }
+    chart
+        .configure_series_labels()
+        .label_font((FAMILY, 15))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::UpperLeft)
+        .draw()
+        .map_err(e)?;
+
+    // Colour bar.
+    let mut legend = ChartBuilder::on(&bar)
+        .margin_top(12)
+        .margin_bottom(52)
+        .margin_right(58)
+        .y_label_area_size(0)
+        .right_y_label_area_size(50)
+        .build_cartesian_2d(0.0..1.0, lo..hi)
+        .map_err(e)?;
+    let steps = 100;
+    legend
+        .draw_series((0..steps).map(|i| {
+            let y0 = lo + (hi - lo) * i as f64 / steps as f64;
+            let y1 = lo + (hi - lo) * (i + 1) as f64 / steps as f64;
+            Rectangle::new([(0.0, y0), (1.0, y1)], colour((y0 + y1) / 2.0).filled())
+        }))
+        .map_err(e)?;
+    legend
+        .configure_mesh()
+        .disable_mesh()
+        .disable_x_axis()
+        .y_desc("log10 C")
+        .label_style((FAMILY, 13))
+        .axis_desc_style((FAMILY, 14))
+        .draw()
+        .map_err(e)?;
+    Ok(())
+}
+
+/// The viridis colour map at `t` in `[0, 1]`, interpolated between nine of its colours.
+fn viridis(t: f64) -> RGBColor {
+    const ANCHORS: [(u8, u8, u8); 9] = [
+        (68, 1, 84),
+        (71, 44, 122),
+        (59, 81, 139),
+        (44, 113, 142),
+        (33, 144, 141),
+        (39, 173, 129),
+        (92, 200, 99),
+        (170, 220, 50),
+        (253, 231, 37),
+    ];
+    let x = t.clamp(0.0, 1.0) * (ANCHORS.len() - 1) as f64;
+    let i = (x.floor() as usize).min(ANCHORS.len() - 2);
+    let f = x - i as f64;
+    let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * f).round() as u8;
+    let (a, b) = (ANCHORS[i], ANCHORS[i + 1]);
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}

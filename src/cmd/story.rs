@@ -1,0 +1,104 @@
+//! `backprop` with no subcommand: the lecture from the forward pass to recovered weights.
+
+use std::fmt::Write;
+use std::path::PathBuf;
+
+use autodiff::Graph;
+use clap::Args as ClapArgs;
+use lecture::compare::compare;
+use lecture::data::{Generator, Sample};
+use lecture::{Config, Net, Point};
+
+use super::check::forward_table;
+use super::{print, train, Error};
+
+/// The weights the built-in data come from (the course's challenge: find them).
+pub const HIDDEN_WEIGHTS: [f64; 3] = [-0.2, 2.8, 10.0];
+/// Rows of built-in data.
+pub const ROWS: usize = 50_000;
+/// Inputs `s0` of the built-in data are uniform in this range.
+pub const RANGE: (f64, f64) = (-10.0, 10.0);
+/// Seed of the built-in data.
+pub const SEED: u64 = 2026;
+
+/// Options of the story (no subcommand).
+#[derive(ClapArgs, Debug)]
+pub struct Args {
+    /// Folder the story writes its plots to.
+    #[arg(long, default_value = "out", value_name = "DIR")]
+    plots: PathBuf,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// Runs the story.
+///
+/// # Errors
+/// [`Error::Output`] if the plots cannot be written.
+pub fn run(args: &Args) -> Result<(), Error> {
+    let point = Point::slides();
+    let mut text = String::from(
+        "backprop: the backpropagation lecture, on a reverse-mode autodiff graph\n\n\
+         The network:  s0 --(*w0)--> x1 --S--> s1 --(*w1)--> x2 --S--> s2 --(*w2)--> out\n\
+         The cost:     C = 1/2 (target - out)^2,  S(x) = 1/(1 + e^-x)\n\n",
+    );
+    let _ = writeln!(
+        text,
+        "1. Forward pass at the slides' point: s0 = {}, w = ({}, {}, {}), target = {}\n",
+        point.s0, point.weights[0], point.weights[1], point.weights[2], point.target
+    );
+    let g = Graph::new();
+    let net = Net::Lecture.build(&g, &point)?;
+    text.push_str(&forward_table(&net));
+    text.push_str(
+        "\n2. Backward pass: dC/dw from the graph's reverse sweep (tape), from the slides'\n   \
+         hand-derived formulas, and from central finite differences\n\n",
+    );
+    text.push_str(&compare(Net::Lecture, &point)?.to_string());
+    let _ = write!(
+        text,
+        "\n3. The challenge: what weights produced these data?\n   \
+         {ROWS} rows (s0, out) generated from hidden weights, s0 uniform in [{}, {}], seed {SEED}.\n   \
+         Online gradient descent as in the lecture: rows in order, all weights updated from\n   \
+         one forward pass, alpha 0.01, 3 epochs, starting from w = (1, 1, 1).\n\n",
+        RANGE.0, RANGE.1
+    );
+    print(&text)?;
+
+    let data: Vec<Sample> = Generator::new(Net::Lecture, &HIDDEN_WEIGHTS, RANGE, SEED)?
+        .take(ROWS)
+        .collect();
+    let mut config = Config::new(Net::Lecture);
+    config.epochs = 3;
+    let (trained, elapsed) = train::fit(&data, config.clone(), args.quiet)?;
+    let mut text = format!(
+        "   {} steps in {:.2} s; mean cost over the data: {:.3e}\n\n",
+        trained.steps,
+        elapsed.as_secs_f64(),
+        trained.cost
+    );
+    let _ = writeln!(
+        text,
+        "   {:<4} {:>10} {:>14} {:>12}",
+        "", "true", "recovered", "rel. error"
+    );
+    for (k, (&t, &w)) in HIDDEN_WEIGHTS.iter().zip(&trained.weights).enumerate() {
+        let rel = (w - t).abs() / t.abs();
+        let _ = writeln!(text, "   w{k:<3} {t:>10} {w:>14.6} {rel:>12.2e}");
+    }
+    let written = train::plots(&args.plots, &config, &data, &trained, Some(&HIDDEN_WEIGHTS))?;
+    let _ = writeln!(
+        text,
+        "\n4. Plots (PNG and SVG), written to {}/:",
+        args.plots.display()
+    );
+    for path in written {
+        let _ = writeln!(text, "   {}", path.display());
+    }
+    text.push_str(
+        "\nNext: `backprop train --data FILE.csv`, `backprop check --weights a,b,c`,\n\
+         `backprop graph | dot -Tsvg > net.svg`, `backprop generate --help`.\n",
+    );
+    print(&text)
+}

@@ -1,0 +1,163 @@
+//! `backprop train`: fit a net's weights to a data file.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::Args as ClapArgs;
+use lecture::data::{read_file, Sample};
+use lecture::{train, Config, Net, Schedule, Trained};
+use serde_json::json;
+
+use super::options::{check_count, count, numbers, positive};
+use super::{plot_surface, plot_weights, print, progress, Error};
+
+/// Options of `backprop train`.
+#[derive(ClapArgs, Debug)]
+pub struct Args {
+    /// CSV file with columns in_true,out_true (or two headerless numeric columns).
+    #[arg(long)]
+    data: PathBuf,
+    /// Network: lecture, two-node or chain:N.
+    #[arg(long, default_value = "lecture")]
+    net: Net,
+    /// Learning rate.
+    #[arg(long, default_value_t = 0.01, value_parser = positive)]
+    alpha: f64,
+    /// Passes over the data.
+    #[arg(long, default_value_t = 1, value_parser = count)]
+    epochs: usize,
+    /// Starting weights w0,w1,… [default: all 1; two-node: 0.5,0.5]
+    #[arg(long, value_parser = numbers, allow_hyphen_values = true)]
+    init: Option<Vec<f64>>,
+    /// One step per epoch on the mean cost, instead of one step per row.
+    #[arg(long)]
+    full_batch: bool,
+    /// Shuffle the rows each epoch with this seed (default: file order, as in the lecture).
+    #[arg(long, conflicts_with = "full_batch")]
+    shuffle: Option<u64>,
+    /// Also draw the weights and the cost surface into this folder (PNG and SVG).
+    #[arg(long)]
+    plots: Option<PathBuf>,
+    /// Print one JSON object on stdout instead of text.
+    #[arg(long)]
+    json: bool,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// Runs `backprop train`.
+///
+/// # Errors
+/// A data error naming file, line and column; [`Error::Option`] if `--init` does not fit
+/// `--net`; a divergence error naming the step.
+pub fn run(args: &Args) -> Result<(), Error> {
+    let init = args.init.clone().unwrap_or_else(|| args.net.default_init());
+    check_count("--init", args.net, &init)?;
+    let data = read_file(&args.data)?;
+    let mut config = Config::new(args.net);
+    config.alpha = args.alpha;
+    config.epochs = args.epochs;
+    config.init = init;
+    config.schedule = if args.full_batch {
+        Schedule::FullBatch
+    } else {
+        Schedule::Online {
+            shuffle: args.shuffle,
+        }
+    };
+    let (trained, elapsed) = fit(&data, config.clone(), args.quiet)?;
+    let mut written = Vec::new();
+    if let Some(dir) = &args.plots {
+        written = plots(dir, &config, &data, &trained, None)?;
+    }
+    let mode = if args.full_batch {
+        "full-batch"
+    } else {
+        "online"
+    };
+    if args.json {
+        let value = json!({
+            "net": args.net.to_string(), "data": args.data.display().to_string(),
+            "rows": data.len(), "mode": mode, "alpha": args.alpha,
+            "initial_weights": config.init, "weights": trained.weights, "cost": trained.cost,
+            "epochs": trained.epochs, "steps": trained.steps,
+            "seconds": elapsed.as_secs_f64(),
+            "plots": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+        });
+        return print(&format!("{value}\n"));
+    }
+    let mut text = format!(
+        "trained {} net on {} rows of {}: {} {mode} epoch(s), {} steps, alpha {}, {:.3} s\n",
+        args.net,
+        data.len(),
+        args.data.display(),
+        trained.epochs,
+        trained.steps,
+        args.alpha,
+        elapsed.as_secs_f64()
+    );
+    for (k, w) in trained.weights.iter().enumerate() {
+        text.push_str(&format!("  w{k} = {w}\n"));
+    }
+    text.push_str(&format!("mean cost C over the data: {:e}\n", trained.cost));
+    for path in &written {
+        text.push_str(&format!("wrote {}\n", path.display()));
+    }
+    print(&text)
+}
+
+/// Trains with a progress bar; returns the result and the time spent training.
+///
+/// The trajectory is recorded at most ~100,000 times, evenly spaced.
+///
+/// # Errors
+/// As [`lecture::train`].
+pub fn fit(data: &[Sample], mut config: Config, quiet: bool) -> Result<(Trained, Duration), Error> {
+    let total = match config.schedule {
+        Schedule::FullBatch => config.epochs,
+        Schedule::Online { .. } => config.epochs.saturating_mul(data.len()),
+    };
+    config.record_every = total.div_ceil(100_000).max(1);
+    let label = match config.schedule {
+        Schedule::FullBatch => "full batch",
+        Schedule::Online { .. } => "online",
+    };
+    let bar = progress::bar(total, label, quiet);
+    let start = Instant::now();
+    let result = train(data, &config, &mut |step| bar.set_position(step as u64));
+    let elapsed = start.elapsed();
+    bar.finish_and_clear();
+    Ok((result?, elapsed))
+}
+
+/// Draws `weights.{png,svg}` and `surface.{png,svg}` into `dir` (created if missing).
+///
+/// # Errors
+/// [`Error::Output`] naming the folder or file that cannot be written.
+pub fn plots(
+    dir: &Path,
+    config: &Config,
+    data: &[Sample],
+    trained: &Trained,
+    truth: Option<&[f64]>,
+) -> Result<Vec<PathBuf>, Error> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::Output(format!("cannot create {}: {e}", dir.display())))?;
+    let title = format!(
+        "{} net, alpha {}: weights and cost against step",
+        config.net, config.alpha
+    );
+    let mut written = plot_weights::write(dir, "weights", &trained.trajectory, truth, &title)?;
+    if config.net.n_weights() >= 2 {
+        written.extend(plot_surface::write(
+            dir,
+            "surface",
+            config.net,
+            data,
+            &trained.trajectory,
+            truth,
+        )?);
+    }
+    Ok(written)
+}
