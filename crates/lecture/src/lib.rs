@@ -44,4 +44,4 @@ pub use compare::Comparison;
 pub use data::{DataError, Sample};
 pub use error::{Error, Result};
 pub use network::{LectureNet, Net, Point};
-pub use train::{train, Config, Schedule, Trained, Trajectory};
+pub use train::{train, Config, Engine, Schedule, Trained, Trajectory};

@@ -5,7 +5,8 @@
 //! `wi <- wi - alpha dC/dwi`. Full batch: one step per epoch on the mean cost over all rows.
 //!
 //! The cost and gradient of one row, and the mean over all rows, each come from one small
-//! function of a [`Engine`]: recording a fresh graph per step and sweeping it backwards
+//! function of an [`Engine`]: replaying a tape compiled once per run ([`Engine::Tape`], the
+//! default), or recording a fresh graph per step and sweeping it backwards
 //! ([`Engine::Eager`]; the graph does not grow across steps, parameters live outside it).
 //!
 //! ```
@@ -23,6 +24,7 @@
 //! ```
 
 mod eager;
+mod tape;
 mod trajectory;
 
 use rand::rngs::StdRng;
@@ -47,13 +49,16 @@ pub enum Schedule {
     FullBatch,
 }
 
-/// How cost and gradients are computed.
+/// How cost and gradients are computed. Both give the same online trajectory bit for bit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Engine {
     /// Record the net on a fresh graph at every step and sweep it backwards.
-    #[default]
     Eager,
+    /// Record the net once, compile it to a [`autodiff::Tape`], and replay it per row;
+    /// full batch runs the tape in batch lanes across cores.
+    #[default]
+    Tape,
 }
 
 /// What to train and how.
@@ -78,7 +83,7 @@ pub struct Config {
 
 impl Config {
     /// The notebook's settings for `net`: alpha 0.01, one online epoch in file order, from
-    /// [`Net::default_init`], every step recorded, eager engine.
+    /// [`Net::default_init`], every step recorded, compiled tape.
     pub fn new(net: Net) -> Self {
         Config {
             net,
@@ -87,7 +92,7 @@ impl Config {
             init: net.default_init(),
             schedule: Schedule::Online { shuffle: None },
             record_every: 1,
-            engine: Engine::Eager,
+            engine: Engine::Tape,
         }
     }
 
@@ -152,6 +157,7 @@ pub fn train(data: &[Sample], config: &Config, progress: &mut dyn FnMut(usize)) 
     config.validate(data)?;
     let mut engine: Box<dyn Gradient> = match config.engine {
         Engine::Eager => Box::new(eager::Eager::new(config.net)),
+        Engine::Tape => Box::new(tape::Taped::new(config.net, &config.init)?),
     };
     let mut run = Run {
         weights: config.init.clone(),
@@ -244,3 +250,6 @@ impl Run<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

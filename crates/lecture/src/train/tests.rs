@@ -1,0 +1,136 @@
+//! Training's own claims: engines agree, the update is simultaneous, divergence is named.
+
+use super::*;
+use crate::data::Generator;
+use crate::formulas;
+
+fn data(n: usize) -> Vec<Sample> {
+    Generator::new(Net::Lecture, &[-0.2, 2.8, 10.0], (-10.0, 10.0), 11)
+        .unwrap()
+        .take(n)
+        .collect()
+}
+
+#[test]
+fn eager_and_tape_online_training_give_identical_weights() {
+    let data = data(3000);
+    for net in [Net::Lecture, Net::TwoNode, Net::Chain(3)] {
+        let targets: Vec<Sample> = data
+            .iter()
+            .map(|s| Sample {
+                s0: s.s0 / 10.0,
+                out: s.out / 10.0,
+            })
+            .collect();
+        let mut config = Config::new(net);
+        config.epochs = 2;
+        config.engine = Engine::Eager;
+        let eager = train(&targets, &config, &mut |_| {}).unwrap();
+        config.engine = Engine::Tape;
+        let taped = train(&targets, &config, &mut |_| {}).unwrap();
+        assert_eq!(eager.weights, taped.weights, "{net}"); // bit for bit
+        assert_eq!(eager.trajectory, taped.trajectory, "{net}");
+    }
+}
+
+#[test]
+fn eager_and_tape_full_batch_agree_to_rounding() {
+    let data = data(5000);
+    let mut config = Config::new(Net::Lecture);
+    config.schedule = Schedule::FullBatch;
+    config.epochs = 20;
+    config.engine = Engine::Eager;
+    let eager = train(&data, &config, &mut |_| {}).unwrap();
+    config.engine = Engine::Tape;
+    let taped = train(&data, &config, &mut |_| {}).unwrap();
+    assert_eq!(taped.steps, 20);
+    // batch lanes sum in another grouping than a running sum: ~n·ε relative at worst
+    for (a, b) in eager.weights.iter().zip(&taped.weights) {
+        assert!((a - b).abs() <= 1e-10 * a.abs(), "{a} vs {b}");
+    }
+}
+
+#[test]
+fn one_online_step_is_the_slides_simultaneous_update() {
+    // One row, one step from w = (2, 1, 0.5): every wi moves by -alpha dC/dwi, with all
+    // three derivatives taken at the same (old) weights.
+    let sample = Sample { s0: 2.0, out: 0.7 };
+    let mut config = Config::new(Net::Lecture);
+    config.init = vec![2.0, 1.0, 0.5];
+    config.alpha = 0.1;
+    let trained = train(&[sample], &config, &mut |_| {}).unwrap();
+    let s = |x: f64| 1.0 / (1.0 + (-x).exp());
+    let (s1, w1, w2) = (s(4.0), 1.0, 0.5);
+    let s2 = s(w1 * s1);
+    let out = w2 * s2;
+    let dout = [
+        formulas::dout_dw0(w2, s2, w1, s1, 2.0),
+        formulas::dout_dw1(w2, s2, s1),
+        formulas::dout_dw2(s2),
+    ];
+    for k in 0..3 {
+        let dc = formulas::dc_dw(out, 0.7, dout[k]);
+        let expected = formulas::update(config.init[k], 0.1, dc);
+        assert!((trained.weights[k] - expected).abs() < 1e-15, "w{k}");
+    }
+}
+
+#[test]
+fn divergence_stops_and_names_the_step() {
+    let data = data(100);
+    let mut config = Config::new(Net::Lecture);
+    config.alpha = 1e300;
+    let err = train(&data, &config, &mut |_| {}).unwrap_err();
+    let Error::Diverged { step, epoch, .. } = err else {
+        panic!("expected Diverged, got {err}");
+    };
+    assert_eq!(epoch, 1);
+    assert!(step >= 1 && step <= 100);
+    assert!(err_text(&config, &data).contains(&format!("diverged at step {step}")));
+}
+
+fn err_text(config: &Config, data: &[Sample]) -> String {
+    train(data, config, &mut |_| {}).unwrap_err().to_string()
+}
+
+#[test]
+fn shuffling_is_seeded_and_changes_the_order() {
+    let data = data(500);
+    let mut config = Config::new(Net::Lecture);
+    config.schedule = Schedule::Online { shuffle: Some(5) };
+    let a = train(&data, &config, &mut |_| {}).unwrap();
+    let b = train(&data, &config, &mut |_| {}).unwrap();
+    assert_eq!(a.weights, b.weights);
+    config.schedule = Schedule::Online { shuffle: None };
+    let in_order = train(&data, &config, &mut |_| {}).unwrap();
+    assert_ne!(a.weights, in_order.weights);
+}
+
+#[test]
+fn bad_settings_are_rejected_before_training() {
+    let data = data(10);
+    let mut config = Config::new(Net::Lecture);
+    config.alpha = f64::NAN;
+    assert!(err_text(&config, &data).starts_with("alpha must be"));
+    config.alpha = 0.01;
+    config.epochs = 0;
+    assert_eq!(err_text(&config, &data), "epochs must be at least 1");
+    config.epochs = 1;
+    config.init = vec![1.0, 1.0];
+    assert_eq!(
+        err_text(&config, &data),
+        "net lecture takes 3 weights, got 2"
+    );
+    config.init = vec![1.0; 3];
+    assert_eq!(err_text(&config, &[]), "no data to train on");
+}
+
+#[test]
+fn trajectory_is_thinned_but_keeps_the_last_step() {
+    let data = data(1000);
+    let mut config = Config::new(Net::Lecture);
+    config.record_every = 300;
+    let trained = train(&data, &config, &mut |_| {}).unwrap();
+    assert_eq!(trained.trajectory.steps(), &[300, 600, 900, 1000]);
+    assert_eq!(trained.trajectory.weights(3), &trained.weights[..]);
+}
