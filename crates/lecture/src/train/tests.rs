@@ -68,8 +68,8 @@ fn one_online_step_is_the_slides_simultaneous_update() {
         formulas::dout_dw1(w2, s2, s1),
         formulas::dout_dw2(s2),
     ];
-    for k in 0..3 {
-        let dc = formulas::dc_dw(out, 0.7, dout[k]);
+    for (k, &dout_dwk) in dout.iter().enumerate() {
+        let dc = formulas::dc_dw(out, 0.7, dout_dwk);
         let expected = formulas::update(config.init[k], 0.1, dc);
         assert!((trained.weights[k] - expected).abs() < 1e-15, "w{k}");
     }
@@ -85,7 +85,7 @@ fn divergence_stops_and_names_the_step() {
         panic!("expected Diverged, got {err}");
     };
     assert_eq!(epoch, 1);
-    assert!(step >= 1 && step <= 100);
+    assert!((1..=100).contains(&step));
     assert!(err_text(&config, &data).contains(&format!("diverged at step {step}")));
 }
 
