@@ -86,7 +86,11 @@ fn ln_of_zero_is_minus_infinity_and_check_finite_names_the_node() {
     let y = x.ln().named("log_x");
     let z = y * 2.0;
     assert_eq!(y.value(), f64::NEG_INFINITY);
-    assert_eq!(y.backward().wrt(x), f64::INFINITY, "d ln x/dx = 1/x = +∞ at 0");
+    assert_eq!(
+        y.backward().wrt(x),
+        f64::INFINITY,
+        "d ln x/dx = 1/x = +∞ at 0"
+    );
     let err = g.check_finite().expect_err("ln 0 is not finite");
     let Error::NonFinite(bad) = &err else {
         panic!("expected NonFinite, got {err:?}")
@@ -129,7 +133,11 @@ fn check_finite_passes_on_a_finite_graph() {
     let x = g.var(0.5);
     let _ = (x.ln() * x.sigmoid()).tanh();
     assert_eq!(g.check_finite(), Ok(()));
-    assert_eq!(Graph::new().check_finite(), Ok(()), "an empty graph is finite");
+    assert_eq!(
+        Graph::new().check_finite(),
+        Ok(()),
+        "an empty graph is finite"
+    );
 }
 
 #[test]
@@ -211,7 +219,10 @@ fn sqrt_of_x_squared_at_zero_gives_nan_gradient_that_check_finite_reports() {
     };
     // from the root down, the first bad adjoint is the product's: +∞
     assert_eq!((bad.index, bad.op), (sq.index(), Op::Mul));
-    assert_eq!((bad.quantity, bad.number), (Quantity::Adjoint, f64::INFINITY));
+    assert_eq!(
+        (bad.quantity, bad.number),
+        (Quantity::Adjoint, f64::INFINITY)
+    );
 }
 
 #[test]
@@ -399,7 +410,11 @@ fn nan_propagates_through_a_whole_expression() {
     let Err(Error::NonFinite(bad)) = g.check_finite() else {
         panic!("NaN input")
     };
-    assert_eq!((bad.index, bad.op), (x.index(), Op::Input), "the culprit is the input");
+    assert_eq!(
+        (bad.index, bad.op),
+        (x.index(), Op::Input),
+        "the culprit is the input"
+    );
 }
 
 #[test]
