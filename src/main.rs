@@ -33,7 +33,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse(); // usage errors: clap prints them and exits with 2
+    let cli: Cli = cmd::parse_args(); // usage errors: one line on stderr, exit 2
     let result = match cli.command {
         None => cmd::story::run(&cli.story),
         Some(Command::Train(args)) => cmd::train::run(&args),

@@ -6,7 +6,7 @@ use clap::Args as ClapArgs;
 use lecture::data::{write_file, Generator};
 use lecture::Net;
 
-use super::options::{check_count, count, numbers, range};
+use super::options::{check_count, count, numbers, range, Numbers};
 use super::{print, Error};
 
 /// Options of `backprop generate`.
@@ -14,9 +14,9 @@ use super::{print, Error};
 pub struct Args {
     /// The weights that produce the data, w0,w1,…
     #[arg(long, value_parser = numbers, allow_hyphen_values = true)]
-    weights: Vec<f64>,
+    weights: Numbers,
     /// Number of rows.
-    #[arg(long, value_parser = count)]
+    #[arg(long, value_parser = count, allow_hyphen_values = true)]
     n: usize,
     /// Inputs s0 are drawn uniformly from lo,hi.
     #[arg(long, default_value = "-10,10", value_parser = range, allow_hyphen_values = true)]
@@ -38,8 +38,8 @@ pub struct Args {
 /// [`Error::Option`] if the weights do not fit the net; a data error naming the file if it
 /// cannot be written (no partial file is left).
 pub fn run(args: &Args) -> Result<(), Error> {
-    check_count("--weights", args.net, &args.weights)?;
-    let rows = Generator::new(args.net, &args.weights, args.range, args.seed)?.take(args.n);
+    check_count("--weights", args.net, &args.weights.0)?;
+    let rows = Generator::new(args.net, &args.weights.0, args.range, args.seed)?.take(args.n);
     let n = write_file(&args.out, rows)?;
     print(&format!("wrote {n} rows to {}\n", args.out.display()))
 }

@@ -65,6 +65,26 @@ pub fn exit(result: Result<(), Error>) -> ExitCode {
     }
 }
 
+/// Parses the command line. `--help` and `--version` print and exit 0; a usage error
+/// prints one line `error: …` (clap's message without its usage block) and exits 2.
+pub fn parse_args<P: clap::Parser>() -> P {
+    match P::try_parse() {
+        Ok(parsed) => parsed,
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            let text = e.render().to_string();
+            let message: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more"))
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            let _ = writeln!(io::stderr(), "{}", message.join(" "));
+            std::process::exit(2)
+        }
+    }
+}
+
 /// Writes `text` to stdout.
 ///
 /// # Errors

@@ -6,11 +6,19 @@ use lecture::{Net, Point};
 
 use super::Error;
 
+/// A comma-separated list of finite numbers, as one option value (`--weights 2,1,0.5`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Numbers(pub Vec<f64>);
+
 /// A comma-separated list of finite numbers: `2,1,0.5`.
 ///
 /// # Errors
 /// A message naming the bad item (clap adds the option's name).
-pub fn numbers(s: &str) -> Result<Vec<f64>, String> {
+pub fn numbers(s: &str) -> Result<Numbers, String> {
+    list(s).map(Numbers)
+}
+
+fn list(s: &str) -> Result<Vec<f64>, String> {
     s.split(',')
         .enumerate()
         .map(|(i, item)| {
@@ -65,7 +73,7 @@ pub fn count(s: &str) -> Result<usize, String> {
 /// # Errors
 /// If `s` is not such a pair.
 pub fn range(s: &str) -> Result<(f64, f64), String> {
-    match *numbers(s)?.as_slice() {
+    match *list(s)?.as_slice() {
         [lo, hi] if lo < hi => Ok((lo, hi)),
         [_, _] => Err(format!("'{s}': lo must be less than hi")),
         _ => Err(format!("'{s}' must be two numbers lo,hi")),
@@ -90,7 +98,7 @@ pub struct PointArgs {
     pub net: Net,
     /// Weights w0,w1,… [default: 2,1,0.5 for the lecture net, else all 1]
     #[arg(long, value_parser = numbers, allow_hyphen_values = true)]
-    pub weights: Option<Vec<f64>>,
+    pub weights: Option<Numbers>,
     /// Input s0.
     #[arg(long, default_value_t = 2.0, value_parser = finite, allow_hyphen_values = true)]
     pub s0: f64,
@@ -106,7 +114,7 @@ impl PointArgs {
     /// [`Error::Option`] if `--weights` does not fit `--net`.
     pub fn point(&self) -> Result<Point, Error> {
         let weights = match (&self.weights, self.net) {
-            (Some(w), _) => w.clone(),
+            (Some(w), _) => w.0.clone(),
             (None, Net::Lecture) => Point::slides().weights,
             (None, net) => vec![1.0; net.n_weights()],
         };
@@ -125,7 +133,7 @@ mod tests {
 
     #[test]
     fn number_lists_reject_non_finite_and_garbage() {
-        assert_eq!(numbers("2, 1,0.5").unwrap(), vec![2.0, 1.0, 0.5]);
+        assert_eq!(numbers("2, 1,0.5").unwrap(), Numbers(vec![2.0, 1.0, 0.5]));
         assert_eq!(numbers("1,x").unwrap_err(), "item 2: 'x' is not a number");
         assert!(numbers("1e400")
             .unwrap_err()

@@ -8,7 +8,7 @@ use lecture::data::{read_file, Sample};
 use lecture::{train, Config, Net, Schedule, Trained};
 use serde_json::json;
 
-use super::options::{check_count, count, numbers, positive};
+use super::options::{check_count, count, numbers, positive, Numbers};
 use super::{plot_surface, plot_weights, print, progress, Error};
 
 /// Options of `backprop train`.
@@ -21,14 +21,14 @@ pub struct Args {
     #[arg(long, default_value = "lecture")]
     net: Net,
     /// Learning rate.
-    #[arg(long, default_value_t = 0.01, value_parser = positive)]
+    #[arg(long, default_value_t = 0.01, value_parser = positive, allow_hyphen_values = true)]
     alpha: f64,
     /// Passes over the data.
-    #[arg(long, default_value_t = 1, value_parser = count)]
+    #[arg(long, default_value_t = 1, value_parser = count, allow_hyphen_values = true)]
     epochs: usize,
     /// Starting weights w0,w1,… [default: all 1; two-node: 0.5,0.5]
     #[arg(long, value_parser = numbers, allow_hyphen_values = true)]
-    init: Option<Vec<f64>>,
+    init: Option<Numbers>,
     /// One step per epoch on the mean cost, instead of one step per row.
     #[arg(long)]
     full_batch: bool,
@@ -52,7 +52,10 @@ pub struct Args {
 /// A data error naming file, line and column; [`Error::Option`] if `--init` does not fit
 /// `--net`; a divergence error naming the step.
 pub fn run(args: &Args) -> Result<(), Error> {
-    let init = args.init.clone().unwrap_or_else(|| args.net.default_init());
+    let init = args
+        .init
+        .clone()
+        .map_or_else(|| args.net.default_init(), |n| n.0);
     check_count("--init", args.net, &init)?;
     let data = read_file(&args.data)?;
     let mut config = Config::new(args.net);

@@ -1,0 +1,408 @@
+//! The `backprop` binary end to end: every command form, and every kind of bad input
+//! (one `error:` line naming file, line and column or the option; exit code 2; no panic).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn backprop(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_backprop"))
+        .args(args)
+        .output()
+        .expect("run backprop")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A fresh folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("backprop-cli-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Asserts a failed run: exit 2, a single `error:` line containing every `needle`, no panic,
+/// nothing on stdout.
+fn assert_input_error(o: &Output, needles: &[&str]) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.starts_with("error:"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    for needle in needles {
+        assert!(err.contains(needle), "expected {needle:?} in {err}");
+    }
+    assert_eq!(stdout(o), "");
+}
+
+#[test]
+fn no_arguments_tells_the_whole_lecture_and_writes_the_plots() {
+    let dir = scratch("story");
+    let plots = dir.join("plots");
+    let o = backprop(&["--quiet", "--plots", path_str(&plots)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    // the slides' numbers
+    for needle in ["x1", "4.0000", "0.9820", "0.7275", "0.3638", "Match? NO"] {
+        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    }
+    assert!(text.contains("slide formula") && text.contains("finite difference"));
+    assert!(text.contains("150000 steps"));
+    assert!(text.contains("recovered"));
+    for name in ["weights.png", "weights.svg", "surface.png", "surface.svg"] {
+        let path = plots.join(name);
+        assert!(text.contains(path_str(&path)), "{name} not announced");
+        let bytes = fs::read(&path).unwrap();
+        if name.ends_with(".png") {
+            assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+        } else {
+            assert!(String::from_utf8(bytes).unwrap().contains("<svg"));
+        }
+    }
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn generate_then_train_reports_json_with_weights_cost_epochs_steps() {
+    let dir = scratch("train");
+    let data = dir.join("data.csv");
+    let o = backprop(&[
+        "generate",
+        "--weights",
+        "-0.2,2.8,10",
+        "--n",
+        "5000",
+        "--seed",
+        "3",
+        "--out",
+        path_str(&data),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(fs::read_to_string(&data).unwrap().lines().count(), 5001);
+    let o = backprop(&[
+        "train",
+        "--data",
+        path_str(&data),
+        "--epochs",
+        "2",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert_eq!(
+        text.trim_end().lines().count(),
+        1,
+        "exactly one JSON object: {text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["weights"].as_array().unwrap().len(), 3);
+    assert_eq!(json["epochs"], 2);
+    assert_eq!(json["steps"], 10_000);
+    assert!(json["cost"].as_f64().unwrap() < 1e-2);
+    assert!(json["seconds"].as_f64().unwrap() >= 0.0);
+
+    let o = backprop(&[
+        "train",
+        "--data",
+        path_str(&data),
+        "--full-batch",
+        "--epochs",
+        "5",
+        "--alpha",
+        "0.1",
+        "--init",
+        "1,1,1",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (json["steps"].as_u64(), json["mode"].as_str()),
+        (Some(5), Some("full-batch"))
+    );
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn train_text_output_and_plots_for_the_two_node_net() {
+    let dir = scratch("two-node");
+    let data = dir.join("two.csv");
+    let o = backprop(&[
+        "generate",
+        "--net",
+        "two-node",
+        "--weights",
+        "0.9,-1.5",
+        "--n",
+        "500",
+        "--out",
+        path_str(&data),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let plots = dir.join("plots");
+    let o = backprop(&[
+        "train",
+        "--data",
+        path_str(&data),
+        "--net",
+        "two-node",
+        "--quiet",
+        "--plots",
+        path_str(&plots),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("500 steps") && text.contains("w1 = "),
+        "{text}"
+    );
+    assert!(plots.join("surface.png").exists());
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn check_prints_the_comparison_and_json() {
+    let o = backprop(&["check"]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    assert!(text.contains("0.3638") && text.contains("w2"), "{text}");
+    let o = backprop(&[
+        "check",
+        "--weights",
+        "1,-2,3",
+        "--s0",
+        "-1.5",
+        "--target",
+        "2",
+        "--json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let rows = json["gradients"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    for row in rows {
+        let (tape, formula) = (
+            row["tape"].as_f64().unwrap(),
+            row["formula"].as_f64().unwrap(),
+        );
+        assert!((tape - formula).abs() <= 1e-12 * tape.abs().max(1e-300));
+    }
+    assert_eq!(json["point"]["s0"], -1.5);
+}
+
+#[test]
+fn graph_prints_dot_with_the_lecture_names_and_adjoints() {
+    let o = backprop(&["graph", "--weights", "2,1,0.5"]);
+    assert!(o.status.success());
+    let dot = stdout(&o);
+    assert!(dot.starts_with("digraph"));
+    for name in [
+        "s0", "w0", "x1", "s1", "w1", "x2", "s2", "w2", "out", "target", "C",
+    ] {
+        assert!(dot.contains(&format!("label = \"{name}\\nvalue")), "{name}");
+    }
+    assert!(dot.contains("adjoint = ") && dot.contains("∂ = "));
+}
+
+#[test]
+fn help_and_version_exit_zero_usage_errors_exit_two() {
+    assert_eq!(backprop(&["--help"]).status.code(), Some(0));
+    assert_eq!(backprop(&["--version"]).status.code(), Some(0));
+    assert_eq!(backprop(&["train", "--help"]).status.code(), Some(0));
+    let o = backprop(&["--no-such-flag"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!stderr(&o).contains("panicked"));
+    let o = backprop(&["train"]); // --data missing
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--data"));
+}
+
+/// Writes `contents` to a file in `dir` and runs `backprop train` on it.
+fn train_on(dir: &Path, name: &str, contents: &[u8]) -> (Output, String) {
+    let path = dir.join(name);
+    fs::write(&path, contents).unwrap();
+    let o = backprop(&["train", "--quiet", "--data", path_str(&path)]);
+    (o, path.display().to_string())
+}
+
+#[test]
+fn bad_data_files_name_file_line_and_column() {
+    let dir = scratch("bad-data");
+    let cases: [(&str, &[u8], &[&str]); 12] = [
+        (
+            "abc.csv",
+            b"x,y\n1,2\nabc,4\n",
+            &["line 3", "column 1 (x)", "invalid number 'abc'"],
+        ),
+        (
+            "empty-field.csv",
+            b"x,y\n1,2\n,4\n",
+            &["line 3", "column 1 (x)", "empty field"],
+        ),
+        (
+            "nan.csv",
+            b"in_true,out_true\n1,NaN\n",
+            &["line 2", "column 2 (out_true)", "finite"],
+        ),
+        (
+            "inf.csv",
+            b"1,2\n3,4\n-inf,1\n",
+            &["line 3", "column 1 (in_true)", "finite"],
+        ),
+        (
+            "big.csv",
+            b"1,2\n3,1e400\n",
+            &["line 2", "column 2", "out of range"],
+        ),
+        (
+            "ragged.csv",
+            b"in_true,out_true\n1,2\n3\n",
+            &["line 3", "expected 2 fields, found 1"],
+        ),
+        (
+            "wide.csv",
+            b"1,2\n3,4,5\n",
+            &["line 2", "expected 2 fields, found 3"],
+        ),
+        (
+            "one-col.csv",
+            b"in_true\n1\n",
+            &["line 1", "expected 2 fields"],
+        ),
+        (
+            "header-only.csv",
+            b"in_true,out_true\n",
+            &["no data rows after the header"],
+        ),
+        ("empty.csv", b"", &["empty file"]),
+        (
+            "semicolon.csv",
+            b"in_true;out_true\n1;2\n",
+            &["line 1", "wrong delimiter", "';'"],
+        ),
+        (
+            "latin1.csv",
+            b"1,2\n3,\xe9\n",
+            &["line 2", "column 2", "invalid UTF-8"],
+        ),
+    ];
+    for (name, contents, needles) in cases {
+        let (o, path) = train_on(&dir, name, contents);
+        let mut all = vec![path.as_str()];
+        all.extend_from_slice(needles);
+        assert_input_error(&o, &all);
+    }
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn missing_file_and_directory_are_named() {
+    let dir = scratch("missing");
+    let missing = dir.join("nope.csv");
+    let o = backprop(&["train", "--data", path_str(&missing)]);
+    assert_input_error(&o, &[path_str(&missing), "cannot read", "No such file"]);
+    let o = backprop(&["train", "--data", path_str(&dir)]);
+    assert_input_error(&o, &[path_str(&dir), "cannot read"]);
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn bad_option_values_name_the_option() {
+    let dir = scratch("options");
+    let data = dir.join("d.csv");
+    fs::write(&data, "1,2\n").unwrap();
+    let d = path_str(&data);
+    let cases: [(&[&str], &str); 9] = [
+        (&["train", "--data", d, "--alpha", "abc"], "--alpha"),
+        (&["train", "--data", d, "--alpha", "-1"], "--alpha"),
+        (&["train", "--data", d, "--alpha", "inf"], "--alpha"),
+        (&["train", "--data", d, "--epochs", "0"], "--epochs"),
+        (&["train", "--data", d, "--net", "mlp"], "--net"),
+        (&["train", "--data", d, "--init", "1,2"], "--init"),
+        (&["check", "--weights", "1,x,3"], "--weights"),
+        (&["check", "--s0", "NaN"], "--s0"),
+        (
+            &[
+                "generate",
+                "--weights",
+                "1,2,3",
+                "--n",
+                "10",
+                "--range",
+                "5,1",
+                "--out",
+                d,
+            ],
+            "--range",
+        ),
+    ];
+    for (args, option) in cases {
+        assert_input_error(&backprop(args), &[option]);
+    }
+    assert_eq!(fs::read_to_string(&data).unwrap(), "1,2\n"); // untouched
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn generate_leaves_no_partial_file_when_it_cannot_write() {
+    let dir = scratch("generate");
+    let target = dir.join("missing-folder").join("d.csv");
+    let o = backprop(&[
+        "generate",
+        "--weights",
+        "1,2,3",
+        "--n",
+        "10",
+        "--out",
+        path_str(&target),
+    ]);
+    assert_input_error(&o, &[path_str(&target), "cannot write"]);
+    let o = backprop(&[
+        "generate",
+        "--weights",
+        "1,2",
+        "--n",
+        "10",
+        "--out",
+        path_str(&target),
+    ]);
+    assert_input_error(&o, &["--weights", "takes 3 weights, got 2"]);
+    assert_eq!(fs::read_dir(&dir).unwrap().count(), 0);
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn diverging_training_stops_and_names_the_step() {
+    let dir = scratch("diverge");
+    let data = dir.join("d.csv");
+    let o = backprop(&[
+        "generate",
+        "--weights",
+        "1,2,3",
+        "--n",
+        "100",
+        "--out",
+        path_str(&data),
+    ]);
+    assert!(o.status.success());
+    let o = backprop(&[
+        "train",
+        "--quiet",
+        "--data",
+        path_str(&data),
+        "--alpha",
+        "1e300",
+    ]);
+    assert_input_error(&o, &["diverged at step", "epoch 1"]);
+    fs::remove_dir_all(dir).unwrap();
+}
