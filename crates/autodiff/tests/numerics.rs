@@ -428,3 +428,44 @@ fn infinite_inputs_saturate_smoothly() {
     assert_eq!(value_and_grad(inf, |x| x.softplus()), (inf, 1.0));
     assert_eq!(value_and_grad(inf, |x| x.relu()), (inf, 1.0));
 }
+
+#[test]
+fn log_sum_exp_written_with_the_max_shift_is_exact_at_1000_1000() {
+    // lse(a, b) = m + ln(e^(a-m) + e^(b-m)), m = max(a, b): no overflow at 1000
+    let g = Graph::new();
+    let a = g.var(1000.0);
+    let b = g.var(1000.0);
+    let m = a.max(b); // a tie: ∂m = (½, ½)
+    let lse = m + ((a - m).exp() + (b - m).exp()).ln();
+    let d = lse.backward();
+    // lse = 1000 + ln 2; ∂lse/∂a = e^(a-lse) = ½, the same for b, whatever ∂m is
+    assert_eq!(lse.value(), 1000.693_147_180_559_9);
+    assert_eq!((d.wrt(a), d.wrt(b)), (0.5, 0.5));
+    // the naive ln(eᵃ + eᵇ) overflows to +∞
+    let naive = (a.exp() + b.exp()).ln();
+    assert_eq!(naive.value(), f64::INFINITY);
+}
+
+#[test]
+fn binary_cross_entropy_from_logits_stays_finite_at_plus_minus_800() {
+    // L(z, y) = softplus(z) - z·y = max(z, 0) - z·y + ln(1 + e^-|z|); dL/dz = S(z) - y
+    let bce = |z: f64, y: f64, piecewise: bool| {
+        let g = Graph::new();
+        let logit = g.var(z);
+        let loss = if piecewise {
+            logit.relu() - logit * y + (-logit.abs()).exp().ln_1p()
+        } else {
+            logit.softplus() - logit * y
+        };
+        (loss.value(), loss.backward().wrt(logit))
+    };
+    for piecewise in [false, true] {
+        assert_eq!(bce(800.0, 0.0, piecewise), (800.0, 1.0));
+        assert_eq!(bce(-800.0, 1.0, piecewise), (800.0, -1.0));
+    }
+    // at z = 0 the loss is smooth: ln 2 with slope S(0) - y = -½ for y = 1 ...
+    assert_eq!(bce(0.0, 1.0, false), (2.0_f64.ln(), -0.5));
+    // ... but written piecewise, the kink conventions relu'(0) = |z|'(0) = 0 do not cancel
+    // and the slope is -y: the reason to write the loss with softplus
+    assert_eq!(bce(0.0, 1.0, true), (2.0_f64.ln(), -1.0));
+}
