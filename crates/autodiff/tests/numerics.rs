@@ -439,7 +439,7 @@ fn log_sum_exp_written_with_the_max_shift_is_exact_at_1000_1000() {
     let lse = m + ((a - m).exp() + (b - m).exp()).ln();
     let d = lse.backward();
     // lse = 1000 + ln 2; ∂lse/∂a = e^(a-lse) = ½, the same for b, whatever ∂m is
-    assert_eq!(lse.value(), 1000.693_147_180_559_9);
+    assert_eq!(lse.value(), 1_000.693_147_180_559_9);
     assert_eq!((d.wrt(a), d.wrt(b)), (0.5, 0.5));
     // the naive ln(eᵃ + eᵇ) overflows to +∞
     let naive = (a.exp() + b.exp()).ln();
