@@ -29,7 +29,9 @@ enum Command {
     Graph(cmd::graph::Args),
     /// Write a CSV file of data generated from known weights.
     Generate(cmd::generate::Args),
-    // Further subcommands go here, e.g. `Playground(cmd::playground::Args)`.
+    /// Train an MLP on one of the TensorFlow playground's problems (or a CSV file).
+    Playground(cmd::playground::Args),
+    // Further subcommands go here.
 }
 
 fn main() -> ExitCode {
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
         Some(Command::Check(args)) => cmd::check::run(&args),
         Some(Command::Graph(args)) => cmd::graph::run(&args),
         Some(Command::Generate(args)) => cmd::generate::run(&args),
+        Some(Command::Playground(args)) => cmd::playground::run(&args),
     };
     cmd::exit(result)
 }

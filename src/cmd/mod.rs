@@ -6,6 +6,7 @@ pub mod font;
 pub mod generate;
 pub mod graph;
 pub mod options;
+pub mod playground;
 pub mod plot_surface;
 pub mod plot_weights;
 pub mod progress;

@@ -7,7 +7,7 @@
 //! and differ only in how the per-sample gradients are grouped when summed, so their
 //! results agree to rounding (a relative difference of order `n·ε`).
 
-use autodiff::{Graph, Tape};
+use autodiff::{Graph, Tape, Workspace};
 use ndarray::ArrayView2;
 
 use crate::{Error, Loss, Mlp, Module, Result};
@@ -91,19 +91,28 @@ impl Backend for Eager {
 }
 
 /// The network and loss of **one** sample, recorded once and compiled to a
-/// [`Tape`](autodiff::Tape) whose inputs are `[inputs…, label, params…]`; each minibatch is
-/// one call of [`Tape::batch`](autodiff::Tape::batch), which replays the tape over the rows
-/// in lanes and sums the parameter gradients. Nothing is recorded per step.
+/// [`Tape`](autodiff::Tape) whose inputs are `[inputs…, label, params…]`. Nothing is
+/// recorded per step: a minibatch of at least [`Compiled::LANES_FROM`] rows is one call of
+/// [`Tape::batch`](autodiff::Tape::batch), which replays the tape over the rows in lanes and
+/// sums the parameter gradients; a smaller one replays the tape row by row with
+/// [`Tape::gradient`](autodiff::Tape::gradient) in a reused workspace (no allocation),
+/// which is faster there because the lanes' buffers are sized for hundreds of rows.
 ///
 /// Regularisation is not on the tape: it does not depend on the data, so the trainer adds
 /// the penalty and its gradient directly on the `f64` parameters.
 #[derive(Clone)]
 pub struct Compiled {
     tape: Tape,
+    workspace: Workspace,
+    row: Vec<f64>,
     parallel: bool,
+    lanes_from: usize,
 }
 
 impl Compiled {
+    /// Minibatches of at least this many rows go through the batch lanes by default.
+    pub const LANES_FROM: usize = 64;
+
     /// Compiles the per-sample loss of networks shaped like `mlp`.
     ///
     /// # Errors
@@ -116,15 +125,25 @@ impl Compiled {
         let inputs: Vec<_> = row.iter().chain(&params).copied().collect();
         let tape = Tape::compile(l, &inputs)?;
         Ok(Compiled {
+            workspace: tape.workspace(),
+            row: vec![0.0; inputs.len()],
             tape,
             parallel: false,
+            lanes_from: Self::LANES_FROM,
         })
     }
 
-    /// Spreads large minibatches over threads ([`Tape::par_batch`](autodiff::Tape::par_batch));
-    /// the result is the same, bit for bit.
+    /// Spreads minibatches that use the lanes over threads
+    /// ([`Tape::par_batch`](autodiff::Tape::par_batch)); the result is the same, bit for bit.
     pub fn parallel(mut self, on: bool) -> Self {
         self.parallel = on;
+        self
+    }
+
+    /// Minibatches of at least `rows` rows use the batch lanes (1: always; `usize::MAX`:
+    /// never).
+    pub fn lanes_from(mut self, rows: usize) -> Self {
+        self.lanes_from = rows;
         self
     }
 
@@ -137,13 +156,36 @@ impl Compiled {
 impl Backend for Compiled {
     fn loss_sum(&mut self, params: &[f64], data: ArrayView2<f64>, grad: &mut [f64]) -> Result<f64> {
         check_rows(&data)?;
-        let out = if self.parallel {
-            self.tape.par_batch(data, params)?
-        } else {
-            self.tape.batch(data, params)?
-        };
-        grad.copy_from_slice(&out.gradient);
-        Ok(out.sum)
+        if data.nrows() >= self.lanes_from {
+            let out = if self.parallel {
+                self.tape.par_batch(data, params)?
+            } else {
+                self.tape.batch(data, params)?
+            };
+            grad.copy_from_slice(&out.gradient);
+            return Ok(out.sum);
+        }
+        let k = data.ncols();
+        if self.row.len() != k + params.len() {
+            return Err(Error::Engine(autodiff::Error::InputCount {
+                expected: self.row.len(),
+                found: k + params.len(),
+            }));
+        }
+        self.row[k..].copy_from_slice(params);
+        grad.fill(0.0);
+        let mut sum = 0.0;
+        for sample in data.rows() {
+            for (r, v) in self.row.iter_mut().zip(sample) {
+                *r = *v;
+            }
+            let (value, g) = self.tape.gradient(&mut self.workspace, &self.row)?;
+            sum += value;
+            for (out, d) in grad.iter_mut().zip(&g[k..]) {
+                *out += d;
+            }
+        }
+        Ok(sum)
     }
 }
 

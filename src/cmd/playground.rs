@@ -1,0 +1,246 @@
+//! `backprop playground`: the TensorFlow playground's problems from the command line — an
+//! MLP trained on a toy dataset (or a CSV file), train and test metrics as it goes, and
+//! optionally the decision surface and loss curves as pictures.
+
+mod plot;
+mod setup;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args as ClapArgs;
+use nn::datasets::Task;
+use nn::{evaluate, Metrics, Module};
+use serde_json::json;
+
+use super::options::finite;
+use super::{print, progress, Error};
+use setup::Setup;
+
+/// Options of `backprop playground`.
+#[derive(ClapArgs, Debug, Clone)]
+pub struct Args {
+    /// Problem: circle, xor, gauss, spiral (classification), plane, multigauss (regression),
+    /// moons.
+    #[arg(long, default_value = "circle")]
+    pub dataset: String,
+    /// CSV file instead of a generated problem: numeric feature columns and a label column.
+    #[arg(long, conflicts_with = "dataset")]
+    pub data: Option<PathBuf>,
+    /// Label column of --data [default: the last column].
+    #[arg(long, requires = "data")]
+    pub label: Option<String>,
+    /// Hidden layer sizes, comma-separated (the output layer of one neuron is added).
+    #[arg(long, default_value = "8,8")]
+    pub layers: String,
+    /// Hidden activation: tanh, relu, sigmoid or linear (the output is linear).
+    #[arg(long, default_value = "tanh")]
+    pub activation: String,
+    /// Input features: x1, x2, x1sq, x2sq, x1x2, sinx1, sinx2 (comma-separated).
+    #[arg(long, default_value = "x1,x2")]
+    pub features: String,
+    /// Loss: bce, hinge or mse [default: bce for classification, mse for regression].
+    #[arg(long)]
+    pub loss: Option<String>,
+    /// Optimizer: sgd, momentum or adam.
+    #[arg(long, default_value = "adam")]
+    pub optimizer: String,
+    /// Learning rate (the start of the decay with --lr-end).
+    #[arg(long, default_value_t = 0.03, value_parser = finite, allow_hyphen_values = true)]
+    pub lr: f64,
+    /// Decay the learning rate linearly to this value over the run.
+    #[arg(long, value_parser = finite, allow_hyphen_values = true)]
+    pub lr_end: Option<f64>,
+    /// Samples per minibatch.
+    #[arg(long, default_value_t = 10, value_parser = signed_count, allow_hyphen_values = true)]
+    pub batch: i64,
+    /// Passes over the training set.
+    #[arg(long, default_value_t = 200, value_parser = signed_count, allow_hyphen_values = true)]
+    pub epochs: i64,
+    /// Points to generate.
+    #[arg(long, default_value_t = 500, value_parser = signed_count, allow_hyphen_values = true)]
+    pub samples: i64,
+    /// Noise level (the playground's slider: 0 to 0.5).
+    #[arg(long, default_value_t = 0.0, value_parser = finite, allow_hyphen_values = true)]
+    pub noise: f64,
+    /// Fraction of the points held out for testing, in (0, 1).
+    #[arg(long, default_value_t = 0.5, value_parser = finite, allow_hyphen_values = true)]
+    pub test_ratio: f64,
+    /// Regularisation: none, l1 or l2.
+    #[arg(long, default_value = "none")]
+    pub regularization: String,
+    /// Regularisation rate.
+    #[arg(long, default_value_t = 0.0, value_parser = finite, allow_hyphen_values = true)]
+    pub reg_rate: f64,
+    /// Seed of the data, the split, the initial weights and the shuffling.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Epochs between progress lines [default: a tenth of the run].
+    #[arg(long, value_parser = signed_count, allow_hyphen_values = true)]
+    pub report: Option<i64>,
+    /// Record a fresh graph per minibatch instead of replaying the compiled tape.
+    #[arg(long)]
+    pub eager: bool,
+    /// Write the decision surface and the loss curves (PNG and SVG) into this folder.
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
+    /// Print one JSON object with the final metrics on stdout instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Any whole number (range checks come later, with a message naming the option).
+fn signed_count(s: &str) -> Result<i64, String> {
+    s.trim()
+        .parse::<i64>()
+        .map_err(|_| format!("'{s}' is not a whole number"))
+}
+
+/// Train and test metrics after an epoch.
+#[derive(Clone, Copy, Debug)]
+pub struct Point {
+    /// Epochs done.
+    pub epoch: usize,
+    /// On the training set.
+    pub train: Metrics,
+    /// On the test set.
+    pub test: Metrics,
+}
+
+/// Converts the network crate's errors: every one is reported with exit code 2.
+pub(crate) fn nn_error(e: nn::Error) -> Error {
+    Error::Option(e.to_string())
+}
+
+/// Runs `backprop playground`.
+///
+/// # Errors
+/// [`Error::Option`] naming the option for a bad hyper-parameter or name, or naming the
+/// file, line and column for bad CSV data; [`Error::Output`] if a plot cannot be written.
+pub fn run(args: &Args) -> Result<(), Error> {
+    let mut setup = Setup::new(args)?;
+    let epochs = setup.epochs;
+    let report = setup.report;
+    let curve_every = epochs.div_ceil(100).max(1);
+    let bar = progress::bar(epochs, "training", args.quiet);
+    let start = Instant::now();
+    let mut history = vec![setup.metrics(0)];
+    let mut lines = vec![header(&setup), row(&history[0], setup.task)];
+    if !args.json {
+        bar.suspend(|| print(&format!("{}\n{}\n", lines[0], lines[1])))?;
+    }
+    for epoch in 1..=epochs {
+        setup.epoch().map_err(nn_error)?;
+        bar.set_position(epoch as u64);
+        if epoch % curve_every == 0 || epoch % report == 0 || epoch == epochs {
+            let point = setup.metrics(epoch);
+            history.push(point);
+            if epoch % report == 0 || epoch == epochs {
+                let line = row(&point, setup.task);
+                if !args.json {
+                    bar.suspend(|| print(&format!("{line}\n")))?;
+                }
+                lines.push(line);
+            }
+        }
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+    let mut written = Vec::new();
+    if let Some(dir) = &args.plot {
+        written = plot::write(dir, &setup, &history)?;
+    }
+    let last = history[history.len() - 1];
+    if args.json {
+        let value = json!({
+            "dataset": setup.name, "task": task_name(setup.task),
+            "layers": setup.sizes, "activation": args.activation, "features": setup.feature_names,
+            "loss": setup.loss.name(), "optimizer": args.optimizer, "lr": args.lr,
+            "batch": setup.batch, "epochs": epochs, "steps": setup.trainer.steps(),
+            "train_samples": setup.train.len(), "test_samples": setup.test.len(),
+            "parameters": setup.trainer.mlp.parameter_count(),
+            "train_loss": last.train.loss, "test_loss": last.test.loss,
+            "train_accuracy": last.train.accuracy, "test_accuracy": last.test.accuracy,
+            "seconds": seconds,
+            "plots": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+        });
+        return print(&format!("{value}\n"));
+    }
+    let mut text = format!(
+        "{} parameters, {} steps in {seconds:.2} s ({:.0} steps/s)\n",
+        setup.trainer.mlp.parameter_count(),
+        setup.trainer.steps(),
+        setup.trainer.steps() as f64 / seconds.max(1e-9)
+    );
+    for path in &written {
+        text.push_str(&format!("wrote {}\n", path.display()));
+    }
+    print(&text)
+}
+
+fn task_name(task: Task) -> &'static str {
+    match task {
+        Task::Classification => "classification",
+        Task::Regression => "regression",
+    }
+}
+
+fn header(s: &Setup) -> String {
+    let acc = if s.task == Task::Classification {
+        format!(" {:>9} {:>9}", "train acc", "test acc")
+    } else {
+        String::new()
+    };
+    format!(
+        "{} ({}, {} train / {} test), network {} ({}), loss {}\n{:>6} {:>11} {:>11}{acc}",
+        s.name,
+        task_name(s.task),
+        s.train.len(),
+        s.test.len(),
+        s.sizes
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join("-"),
+        s.feature_names.join(","),
+        s.loss,
+        "epoch",
+        "train loss",
+        "test loss"
+    )
+}
+
+fn row(p: &Point, task: Task) -> String {
+    let mut line = format!(
+        "{:>6} {:>11.6} {:>11.6}",
+        p.epoch, p.train.loss, p.test.loss
+    );
+    if task == Task::Classification {
+        let pct = |m: Metrics| m.accuracy.unwrap_or(0.0) * 100.0;
+        line.push_str(&format!(" {:>8.1}% {:>8.1}%", pct(p.train), pct(p.test)));
+    }
+    line
+}
+
+impl Setup {
+    /// Train and test metrics now.
+    fn metrics(&self, epoch: usize) -> Point {
+        let m = |d: &setup::Part| {
+            evaluate(
+                &self.trainer.mlp,
+                self.loss,
+                self.task,
+                d.inputs.view(),
+                d.labels.view(),
+            )
+        };
+        Point {
+            epoch,
+            train: m(&self.train),
+            test: m(&self.test),
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! `backprop playground` end to end: text and JSON output, plots, CSV input, and a clear
+//! error naming the option for every bad hyper-parameter (exit code 2, no panic).
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn playground(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_backprop"))
+        .arg("playground")
+        .args(args)
+        .arg("--quiet")
+        .output()
+        .expect("run backprop")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A fresh folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("backprop-playground-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// Exit 2, one `error:` line on stderr containing `needle`, no panic, nothing on stdout.
+fn assert_error(o: &Output, needle: &str) {
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{needle}: {err}");
+    assert!(
+        err.starts_with("error: ") && err.contains(needle),
+        "expected '{needle}' in: {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn bad_hyper_parameters_name_the_option() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["--layers", "0"], "--layers"),
+        (&["--layers", "8,-2"], "--layers"),
+        (&["--layers", "8,x"], "--layers"),
+        (&["--lr", "0"], "--lr"),
+        (&["--lr", "-0.1"], "--lr"),
+        (&["--lr", "nan"], "--lr"),
+        (&["--lr-end", "0"], "--lr-end"),
+        (&["--batch", "0"], "--batch"),
+        (&["--batch", "-5"], "--batch"),
+        (&["--epochs", "0"], "--epochs"),
+        (&["--samples", "0"], "--samples"),
+        (&["--samples", "1"], "--samples"),
+        (&["--noise", "-0.1"], "--noise"),
+        (&["--test-ratio", "0"], "--test-ratio"),
+        (&["--test-ratio", "1"], "--test-ratio"),
+        (&["--test-ratio", "1.5"], "--test-ratio"),
+        (&["--test-ratio", "-0.2"], "--test-ratio"),
+        (
+            &["--reg-rate", "-1", "--regularization", "l2"],
+            "--reg-rate",
+        ),
+        (&["--regularization", "l3"], "--regularization"),
+        (&["--activation", "softmax"], "--activation"),
+        (&["--optimizer", "rmsprop"], "--optimizer"),
+        (&["--dataset", "spirals"], "--dataset"),
+        (&["--features", "x3"], "--features"),
+        (&["--features", "x1,x1"], "--features"),
+        (&["--loss", "huber"], "--loss"),
+        (&["--dataset", "plane", "--loss", "bce"], "--loss"),
+        (&["--report", "0"], "--report"),
+    ];
+    for (args, option) in cases {
+        let o = playground(args);
+        assert_error(&o, option);
+    }
+}
+
+#[test]
+fn text_output_reports_each_interval_and_the_parameter_count() {
+    let o = playground(&["--dataset", "xor", "--epochs", "20", "--report", "5"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.starts_with("xor (classification, 250 train / 250 test), network 2-8-8-1"),
+        "{out}"
+    );
+    // epochs 0, 5, 10, 15, 20: one line each
+    let rows: Vec<&str> = out.lines().filter(|l| l.ends_with('%')).collect();
+    assert_eq!(rows.len(), 5, "{out}");
+    assert!(rows[4].trim_start().starts_with("20 "), "{out}");
+    assert!(out.contains("105 parameters"), "{out}");
+}
+
+#[test]
+fn json_is_one_object_with_final_metrics_and_parameter_count() {
+    let o = playground(&[
+        "--dataset",
+        "plane",
+        "--layers",
+        "4",
+        "--epochs",
+        "5",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    let v: Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(v["task"], "regression");
+    assert_eq!(v["loss"], "mse");
+    assert_eq!(v["parameters"], 3 * 4 + 5); // 2-4-1: (2+1)·4 + (4+1)·1
+    assert_eq!(v["test_accuracy"], Value::Null);
+    assert!(v["test_loss"].as_f64().is_some_and(f64::is_finite));
+    assert_eq!(v["steps"], 5 * 25); // 250 training points in minibatches of 10
+}
+
+#[test]
+fn eager_recording_gives_the_same_run_as_the_tape() {
+    let args = [
+        "--dataset",
+        "circle",
+        "--epochs",
+        "3",
+        "--noise",
+        "0.2",
+        "--json",
+    ];
+    let tape: Value = serde_json::from_slice(&playground(&args).stdout).expect("JSON");
+    let mut eager_args = args.to_vec();
+    eager_args.push("--eager");
+    let eager: Value = serde_json::from_slice(&playground(&eager_args).stdout).expect("JSON");
+    for key in ["train_loss", "test_loss"] {
+        let (a, b) = (
+            tape[key].as_f64().expect("loss"),
+            eager[key].as_f64().expect("loss"),
+        );
+        assert!(
+            (a - b).abs() <= 1e-9 * a.abs(),
+            "{key}: tape {a} vs eager {b}"
+        );
+    }
+    assert_eq!(tape["test_accuracy"], eager["test_accuracy"]);
+}
+
+#[test]
+fn plot_writes_the_decision_surface_and_loss_curves_as_png_and_svg() {
+    let dir = scratch("plot");
+    let o = playground(&[
+        "--dataset",
+        "moons",
+        "--epochs",
+        "2",
+        "--plot",
+        dir.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    for name in ["surface.png", "loss.png"] {
+        let bytes = fs::read(dir.join(name)).expect(name);
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{name}");
+    }
+    for name in ["surface.svg", "loss.svg"] {
+        let svg = fs::read_to_string(dir.join(name)).expect(name);
+        assert!(svg.starts_with("<svg") && svg.contains("<text"), "{name}");
+    }
+}
+
+#[test]
+fn csv_data_trains_and_bad_csv_names_file_line_and_column() {
+    let dir = scratch("csv");
+    let good = dir.join("points.csv");
+    let mut csv = String::from("a,b,c,label\n");
+    for i in 0..40 {
+        let x = i as f64 / 10.0 - 2.0;
+        csv.push_str(&format!(
+            "{x},{},{},{}\n",
+            -x,
+            x * x,
+            if x > 0.0 { 1 } else { 0 }
+        ));
+    }
+    fs::write(&good, csv).expect("write");
+    let good_path = good.to_str().expect("utf-8");
+    let o = playground(&["--data", good_path, "--epochs", "5", "--json"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["layers"][0], 3); // three feature columns
+    assert_eq!(v["task"], "classification");
+    // the playground's features need points in the plane
+    assert_error(
+        &playground(&["--data", good_path, "--features", "x1sq"]),
+        "--features",
+    );
+
+    let bad = dir.join("bad.csv");
+    fs::write(&bad, "x,y,label\n1,2,1\n3,oops,0\n").expect("write");
+    let o = playground(&["--data", bad.to_str().expect("utf-8")]);
+    assert_error(&o, "bad.csv:3:2: column 'y': invalid number 'oops'");
+    let o = playground(&["--data", dir.join("missing.csv").to_str().expect("utf-8")]);
+    assert_error(&o, "missing.csv");
+}
