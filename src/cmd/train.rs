@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args as ClapArgs;
 use lecture::data::{read_file, Sample};
-use lecture::{train, Config, Net, Schedule, Trained};
+use lecture::{train, Config, Engine, Net, Schedule, Trained};
 use serde_json::json;
 
 use super::options::{check_count, count, numbers, positive, Numbers};
@@ -38,6 +38,10 @@ pub struct Args {
     /// Also draw the weights and the cost surface into this folder (PNG and SVG).
     #[arg(long)]
     plots: Option<PathBuf>,
+    /// How gradients are computed: tape (compiled once, replayed) or eager (a fresh graph
+    /// per step). Both give the same online result bit for bit.
+    #[arg(long, default_value = "tape", value_parser = ["tape", "eager"])]
+    engine: String,
     /// Print one JSON object on stdout instead of text.
     #[arg(long)]
     json: bool,
@@ -62,6 +66,11 @@ pub fn run(args: &Args) -> Result<(), Error> {
     config.alpha = args.alpha;
     config.epochs = args.epochs;
     config.init = init;
+    config.engine = if args.engine == "eager" {
+        Engine::Eager
+    } else {
+        Engine::Tape
+    };
     config.schedule = if args.full_batch {
         Schedule::FullBatch
     } else {
@@ -82,7 +91,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
     if args.json {
         let value = json!({
             "net": args.net.to_string(), "data": args.data.display().to_string(),
-            "rows": data.len(), "mode": mode, "alpha": args.alpha,
+            "rows": data.len(), "mode": mode, "alpha": args.alpha, "engine": args.engine,
             "initial_weights": config.init, "weights": trained.weights, "cost": trained.cost,
             "epochs": trained.epochs, "steps": trained.steps,
             "seconds": elapsed.as_secs_f64(),

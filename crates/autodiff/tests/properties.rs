@@ -10,46 +10,21 @@
 mod common;
 mod program;
 
-use autodiff::{gradcheck, Graph};
+use autodiff::Graph;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, FileFailurePersistence, RngSeed};
 
 use common::bit_identical;
+use program::checks::{self, well_scaled};
 use program::{program, Prim, Program};
 
-/// `cases` cases from a fixed seed, unless `PROPTEST_CASES` / `PROPTEST_RNG_SEED` say
-/// otherwise (a slow lane can raise the count, or explore with a fresh seed).
-fn config(cases: u32) -> Config {
-    let base = Config::default();
-    Config {
-        cases: if std::env::var_os("PROPTEST_CASES").is_some() {
-            base.cases
-        } else {
-            cases
-        },
-        rng_seed: match base.rng_seed {
-            RngSeed::Random => RngSeed::Fixed(0x00ad_5eed),
-            fixed => fixed,
-        },
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
-            "proptest-regressions/properties.txt",
-        ))),
-        ..base
-    }
+const REGRESSIONS: &str = "proptest-regressions/properties.txt";
+
+fn config(cases: u32) -> proptest::test_runner::Config {
+    checks::config(cases, REGRESSIONS)
 }
 
-/// Inputs in [−3, 3], one per program input.
 fn case() -> impl Strategy<Value = (Program, Vec<f64>)> {
-    program().prop_flat_map(|p| {
-        let n = p.inputs;
-        (Just(p), prop::collection::vec(-3.0..3.0f64, n))
-    })
-}
-
-/// Whether every value the reference interpreter computes is finite and moderate, so
-/// that no op overflowed and rounding stays far from the tolerances below.
-fn well_scaled(p: &Program, x: &[f64]) -> bool {
-    p.reference(x).iter().all(|v| v.abs() < 1e8)
+    checks::with_inputs(program())
 }
 
 proptest! {
@@ -59,36 +34,7 @@ proptest! {
     /// (≤ 4 ulps), and the inputs exactly.
     #[test]
     fn p1_engine_values_equal_the_reference_interpreter((p, x) in case()) {
-        prop_assume!(well_scaled(&p, &x));
-        let g = Graph::new();
-        let slots = p.build(&g, &x);
-        let values: Vec<f64> = slots.iter().map(|v| v.value()).collect();
-        prop_assert_eq!(&values[..x.len()], &x[..]);
-        for (k, instr) in p.instrs.iter().enumerate() {
-            let slot = x.len() + k;
-            let want = instr.op.value(values[instr.a], values[instr.b]);
-            let got = values[slot];
-            prop_assert!(
-                common::ulps(got, want) <= 4,
-                "slot {} ({:?}): engine {:e}, reference {:e}\n{}", slot, instr.op, got, want, p
-            );
-        }
-        // and the whole program, run by the reference interpreter alone, ends the same way
-        // up to the per-node differences carried to the output: Σ |∂out/∂vₖ|·4 ulp(vₖ)
-        let reference = p.reference(&x);
-        let out = *values.last().expect("at least one instruction");
-        let want = *reference.last().expect("at least one instruction");
-        let adjoints = slots.last().expect("an output").backward();
-        let carried: f64 = adjoints
-            .adjoints()
-            .iter()
-            .zip(&values)
-            .map(|(a, v)| a.abs() * 4.0 * f64::EPSILON * v.abs())
-            .sum();
-        prop_assert!(
-            (out - want).abs() <= 2.0 * carried + 4.0 * f64::EPSILON * want.abs(),
-            "output: engine {:e}, reference {:e}\n{}", out, want, p
-        );
+        checks::values_match_the_reference(&p, &x)?;
     }
 
     /// P2: reverse mode equals forward mode, both the engine's (`Graph::jvp`) and the
@@ -99,47 +45,7 @@ proptest! {
         (p, x) in case(),
         t in prop::collection::vec(-1.0..1.0f64, 4),
     ) {
-        prop_assume!(well_scaled(&p, &x));
-        let g = Graph::new();
-        let slots = p.build(&g, &x);
-        let out = *slots.last().expect("at least one instruction");
-        let grads = out.backward();
-        let mut dot = 0.0;
-        let mut dot_magnitude = 0.0;
-        for (i, &leaf) in slots[..x.len()].iter().enumerate() {
-            let reverse = grads.wrt(leaf);
-            let mut seed = vec![0.0; x.len()];
-            seed[i] = 1.0;
-            let (tangent, magnitude) = p.dual(&x, &seed);
-            let (dual, magnitude) = (*tangent.last().unwrap(), *magnitude.last().unwrap());
-            let engine_forward = g.jvp(&[(leaf, 1.0)]).of(out);
-            let tol = 1e-12 * magnitude.max(dual.abs()) + 1e-14 * dual.abs().max(1.0);
-            prop_assert!(
-                (reverse - dual).abs() <= tol,
-                "∂f/∂x{}: reverse {:e}, dual numbers {:e} (tol {:e})\n{}",
-                i, reverse, dual, tol, p
-            );
-            prop_assert!(
-                (reverse - engine_forward).abs() <= tol,
-                "∂f/∂x{}: reverse {:e}, jvp {:e} (tol {:e})\n{}",
-                i, reverse, engine_forward, tol, p
-            );
-            dot += t[i] * reverse;
-            dot_magnitude += t[i].abs() * magnitude;
-        }
-        let seed: Vec<_> = (0..x.len()).map(|i| (slots[i], t[i])).collect();
-        let along = g.jvp(&seed).of(out);
-        let (dual_along, _) = p.dual(&x, &t[..x.len()]);
-        let tol = 1e-12 * dot_magnitude + 1e-14 * along.abs().max(1.0);
-        prop_assert!(
-            (dot - along).abs() <= tol,
-            "⟨t, ∇f⟩ {:e} vs jvp(t) {:e}\n{}", dot, along, p
-        );
-        let dual_along = *dual_along.last().unwrap();
-        prop_assert!(
-            (dot - dual_along).abs() <= tol,
-            "⟨t, ∇f⟩ {:e} vs dual {:e}\n{}", dot, dual_along, p
-        );
+        checks::reverse_matches_forward(&p, &x, &t)?;
     }
 
     /// P4: a seed s scales every gradient by s: exactly for 0 and powers of two, to
@@ -223,11 +129,7 @@ proptest! {
     /// rapidly curving or huge intermediate.
     #[test]
     fn p3_reverse_gradient_agrees_with_finite_differences((p, x) in case()) {
-        prop_assume!(well_scaled(&p, &x));
-        prop_assume!(p.kink_distance(&x) > 10.0);
-        prop_assume!(p.fd_converged(&x));
-        let report = gradcheck(|_g, v| *p.build_on(v).last().unwrap(), &x);
-        prop_assert!(report.passed(), "{}\n{}", report, p);
+        checks::reverse_matches_finite_differences(&p, &x)?;
     }
 }
 

@@ -83,11 +83,9 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
-/// Appends the primitive instructions of `step` with operands picked from the slots so far.
-fn expand(step: &Step, a: Pick, b: Pick, inputs: usize, instrs: &mut Vec<Instr>) {
-    let slots = |instrs: &Vec<Instr>| inputs + instrs.len();
-    let a = resolve(a, slots(instrs));
-    let b = resolve(b, slots(instrs));
+/// Appends the primitive instructions of `step` applied to slots `a` and `b` (unary steps
+/// read `a` only); returns the slot of the result.
+fn expand(step: &Step, a: usize, b: usize, inputs: usize, instrs: &mut Vec<Instr>) -> usize {
     let mut push = |op: Prim, a: usize, b: usize| {
         instrs.push(Instr { op, a, b });
         inputs + instrs.len() - 1
@@ -120,6 +118,7 @@ fn expand(step: &Step, a: Pick, b: Pick, inputs: usize, instrs: &mut Vec<Instr>)
             push(Prim::Ln1p, sq, sq);
         }
     }
+    inputs + instrs.len() - 1
 }
 
 /// Programs of 1..=4 inputs and 1..=20 generated steps (each 1 to 4 instructions).
@@ -132,8 +131,64 @@ pub fn program() -> impl Strategy<Value = Program> {
         .prop_map(|(inputs, steps)| {
             let mut instrs = Vec::new();
             for (step, a, b) in &steps {
-                expand(step, *a, *b, inputs, &mut instrs);
+                let slots = inputs + instrs.len();
+                let (a, b) = (resolve(*a, slots), resolve(*b, slots));
+                expand(step, a, b, inputs, &mut instrs);
             }
             Program { inputs, instrs }
         })
+}
+
+/// An expression tree: the second generator, for nesting depth without sharing.
+#[derive(Clone, Debug)]
+enum Expr {
+    Input(usize),
+    /// A step on one subtree (a binary step then reads it twice: `a + a`, `max(a, a)`).
+    Unary(Step, Box<Expr>),
+    Binary(Step, Box<Expr>, Box<Expr>),
+}
+
+impl Expr {
+    /// Appends the tree's instructions in post-order; returns the slot of its value.
+    fn emit(&self, inputs: usize, instrs: &mut Vec<Instr>) -> usize {
+        match self {
+            Expr::Input(i) => *i,
+            Expr::Unary(step, a) => {
+                let a = a.emit(inputs, instrs);
+                expand(step, a, a, inputs, instrs)
+            }
+            Expr::Binary(step, a, b) => {
+                let a = a.emit(inputs, instrs);
+                let b = b.emit(inputs, instrs);
+                expand(step, a, b, inputs, instrs)
+            }
+        }
+    }
+}
+
+/// Programs flattened from `prop_recursive` expression trees over 3 inputs, up to 16
+/// levels deep, mostly one-child nodes so that the size budget buys depth.
+pub fn tree_program() -> impl Strategy<Value = Program> {
+    const INPUTS: usize = 3;
+    let leaf = (0..INPUTS).prop_map(Expr::Input);
+    // boxed, so that each level of the recursive strategy costs a small stack frame
+    let step = step().boxed();
+    leaf.prop_recursive(16, 48, 1, move |inner| {
+        prop_oneof![
+            3 => (step.clone(), inner.clone()).prop_map(|(step, a)| Expr::Unary(step, Box::new(a))),
+            1 => (step.clone(), inner.clone(), inner)
+                .prop_map(|(step, a, b)| Expr::Binary(step, Box::new(a), Box::new(b))),
+        ]
+    })
+    .prop_filter("a tree with at least one op", |e| {
+        !matches!(e, Expr::Input(_))
+    })
+    .prop_map(|e| {
+        let mut instrs = Vec::new();
+        e.emit(INPUTS, &mut instrs);
+        Program {
+            inputs: INPUTS,
+            instrs,
+        }
+    })
 }

@@ -1,15 +1,16 @@
 //! Random straight-line programs for the property tests, with three evaluators: the engine,
 //! a plain-`f64` reference interpreter and hand-written dual numbers.
-#![allow(dead_code)] // shared module: each test binary uses a subset
+#![allow(dead_code, unused_imports)] // shared by two test binaries, each using a subset
 
 use std::fmt;
 
 use autodiff::{Graph, Var};
 
+pub mod checks;
 mod generate;
 mod prim;
 
-pub use generate::program;
+pub use generate::{program, tree_program};
 pub use prim::Prim;
 
 /// `slot[k] = op(slot[a], slot[b])`; unary ops ignore `b` (which equals `a`).
