@@ -1,6 +1,6 @@
 //! [`Graph`]: the append-only record of every node and edge, owning a petgraph `DiGraph`.
 
-use std::cell::{Ref, RefCell};
+use std::cell::{Cell, Ref, RefCell};
 use std::collections::HashMap;
 use std::fmt;
 use std::panic::Location;
@@ -54,10 +54,22 @@ impl Graph {
     }
 
     /// An empty graph with room for `nodes` nodes and `edges` edges before it reallocates.
+    ///
+    /// The buffers of the last small graph (up to 65,536 nodes) dropped on this thread are
+    /// reused, so that a training loop recording one graph per sample does not allocate
+    /// per sample.
     pub fn with_capacity(nodes: usize, edges: usize) -> Self {
+        let dag = match SPARE.try_with(Cell::take).ok().flatten() {
+            Some(mut dag) => {
+                dag.reserve_nodes(nodes);
+                dag.reserve_edges(edges);
+                dag
+            }
+            None => Dag::with_capacity(nodes, edges),
+        };
         Graph {
             inner: RefCell::new(Inner {
-                dag: Dag::with_capacity(nodes, edges),
+                dag,
                 names: HashMap::new(),
                 locations: None,
             }),
@@ -210,6 +222,27 @@ impl Inner {
     pub(crate) fn location(&self, index: usize) -> Option<String> {
         let locations = self.locations.as_ref()?;
         locations.get(index).map(|l| l.to_string())
+    }
+}
+
+/// Graphs whose buffers hold at most this many nodes (and edges) leave them to the next
+/// graph created on the same thread; larger ones free them.
+const SPARE_LIMIT: usize = 1 << 16;
+
+thread_local! {
+    /// The emptied buffers of the last small graph dropped on this thread.
+    static SPARE: Cell<Option<Dag>> = const { Cell::new(None) };
+}
+
+impl Drop for Graph {
+    fn drop(&mut self) {
+        let mut dag = std::mem::take(&mut self.inner.get_mut().dag);
+        let (nodes, edges) = dag.capacity();
+        if nodes <= SPARE_LIMIT && edges <= SPARE_LIMIT {
+            dag.clear();
+            // During thread teardown the slot may be gone: then the buffers are just freed.
+            let _ = SPARE.try_with(|spare| spare.set(Some(dag)));
+        }
     }
 }
 

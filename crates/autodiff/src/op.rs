@@ -155,15 +155,14 @@ impl Op {
     /// ```
     #[inline]
     pub fn eval(self, a: f64, b: f64) -> (f64, [f64; 2]) {
-        let (v, d) = self.value_and_partials(a, b);
-        if v.is_nan() {
-            (v, [v, v])
-        } else {
-            (v, d)
-        }
+        let (v, [da, db]) = self.value_and_partials(a, b);
+        // element-wise selects rather than one branch, so that loops over many operands
+        // (batch lanes) vectorise
+        let nan = v.is_nan();
+        (v, [if nan { v } else { da }, if nan { v } else { db }])
     }
 
-    #[inline]
+    #[inline(always)]
     fn value_and_partials(self, a: f64, b: f64) -> (f64, [f64; 2]) {
         let unary = |v: f64, d: f64| (v, [d, 0.0]);
         match self {

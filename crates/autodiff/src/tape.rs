@@ -29,6 +29,21 @@ pub use workspace::Workspace;
 /// The scratch slot: unary ops name it as their (ignored) second operand.
 pub(crate) const SCRATCH: u32 = 0;
 
+/// One edge of the reverse sweep: `adj[src] += adj[dst] · partial`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Step {
+    /// The op's slot.
+    pub(crate) dst: u32,
+    /// The operand's slot.
+    pub(crate) src: u32,
+    /// Index of the partial: `2 · op + operand position`.
+    pub(crate) partial: u32,
+    /// Whether this is the sweep's first edge into `src`: then `adj[src]` is still 0 and is
+    /// written (as `0 + adj[dst] · partial`, the same IEEE operation) instead of read, so
+    /// that adjoints need no zeroing between replays.
+    pub(crate) first: bool,
+}
+
 /// A graph compiled for one output and an ordered list of input leaves: replay it with new
 /// input values to get the output's value and its gradient with respect to the inputs.
 ///
@@ -63,18 +78,18 @@ pub struct Tape {
     pub(crate) id: u64,
     /// Number of inputs (slots `1..=inputs`).
     pub(crate) inputs: usize,
-    /// Per input: whether it is a constant leaf (its gradient is reported as 0).
-    pub(crate) constant_input: Vec<bool>,
     /// Slot of the first op; ops occupy `first_op..first_op + ops.len()`.
     pub(crate) first_op: usize,
     /// The op of each op slot.
     pub(crate) ops: Vec<Op>,
     /// The operand slots `[a, b]` of each op (`b` is [`SCRATCH`] for unary ops).
     pub(crate) args: Vec<[u32; 2]>,
-    /// The reverse sweep, in sweep order: `[dst slot, src slot, partial index]`, where the
-    /// partial index is `2 · op + operand position`. Only edges whose source leads to a
+    /// The reverse sweep, in sweep order. Only edges whose source leads to a
     /// differentiable input are kept; their relative order is the graph's.
-    pub(crate) sweep: Vec<[u32; 3]>,
+    pub(crate) sweep: Vec<Step>,
+    /// `(input, slot)` of the inputs whose gradient can be non-zero: differentiable, and
+    /// reached by the sweep (or the output itself). The others' gradient is always 0.
+    pub(crate) gradient_slots: Vec<(u32, u32)>,
     /// The value of every slot before replay: the recorded values of inputs and leaves.
     pub(crate) init: Vec<f64>,
     /// The output's slot.
@@ -162,21 +177,22 @@ impl Tape {
 
     fn reverse(&self, ws: &mut Workspace) {
         let adjoints = &mut ws.adjoints;
-        adjoints.fill(0.0);
         adjoints[self.output as usize] = 1.0;
         let partials = ws.partials.as_flattened();
-        for &[dst, src, partial] in &self.sweep {
-            let adjoint = adjoints[dst as usize];
-            if adjoint != 0.0 {
-                adjoints[src as usize] += adjoint * partials[partial as usize];
-            }
-        }
-        for (i, g) in ws.gradient.iter_mut().enumerate() {
-            *g = if self.constant_input[i] {
-                0.0
+        for step in &self.sweep {
+            let adjoint = adjoints[step.dst as usize];
+            let src = &mut adjoints[step.src as usize];
+            let old = if step.first { 0.0 } else { *src };
+            // a zero adjoint is not passed on, as in the graph's sweep
+            *src = if adjoint != 0.0 {
+                old + adjoint * partials[step.partial as usize]
             } else {
-                adjoints[1 + i]
+                old
             };
+        }
+        // the other entries are 0 since the workspace was fitted
+        for &(input, slot) in &self.gradient_slots {
+            ws.gradient[input as usize] = adjoints[slot as usize];
         }
     }
 }

@@ -46,12 +46,7 @@ impl Lanes {
     ) -> f64 {
         let n = data.nrows();
         debug_assert!(n <= LANES && n == out.len());
-        for (j, column) in data.columns().into_iter().enumerate() {
-            let lanes = &mut self.values[(1 + j) * LANES..][..n];
-            for (lane, &x) in lanes.iter_mut().zip(column) {
-                *lane = x;
-            }
-        }
+        self.load(data);
 
         for (k, (&op, &[a, b])) in tape.ops.iter().zip(&tape.args).enumerate() {
             let (before, after) = self.values.split_at_mut((tape.first_op + k) * LANES);
@@ -68,26 +63,47 @@ impl Lanes {
         let output = tape.output as usize * LANES;
         out.copy_from_slice(&self.values[output..][..n]);
 
-        self.adjoints.fill(0.0);
         self.adjoints[output..][..n].fill(1.0);
-        for &[dst, src, partial] in &tape.sweep {
-            let (before, after) = self.adjoints.split_at_mut(dst as usize * LANES);
-            accumulate(
-                &mut before[src as usize * LANES..][..n],
-                &after[..n],
-                &self.partials[partial as usize * LANES..][..n],
-            );
+        for step in &tape.sweep {
+            let (before, after) = self.adjoints.split_at_mut(step.dst as usize * LANES);
+            let src = &mut before[step.src as usize * LANES..][..n];
+            let adj = &after[..n];
+            let partial = &self.partials[step.partial as usize * LANES..][..n];
+            if step.first {
+                assign(src, adj, partial);
+            } else {
+                accumulate(src, adj, partial);
+            }
         }
 
-        for (p, g) in gradient.iter_mut().enumerate() {
-            let input = self.columns + p;
-            *g = if tape.constant_input[input] {
-                0.0
-            } else {
-                sum(&self.adjoints[(1 + input) * LANES..][..n])
-            };
+        gradient.fill(0.0);
+        for &(input, slot) in &tape.gradient_slots {
+            if let Some(p) = (input as usize).checked_sub(self.columns) {
+                gradient[p] = sum(&self.adjoints[slot as usize * LANES..][..n]);
+            }
         }
         sum(out)
+    }
+
+    /// Copies the data columns into their input slots, one lane per row.
+    fn load(&mut self, data: ArrayView2<'_, f64>) {
+        let (n, columns) = data.dim();
+        if let Some(rows) = data.as_slice() {
+            // row-major: sample i, column j at i · columns + j
+            for j in 0..columns {
+                let lanes = &mut self.values[(1 + j) * LANES..][..n];
+                for (lane, row) in lanes.iter_mut().zip(rows.chunks_exact(columns)) {
+                    *lane = row[j];
+                }
+            }
+        } else {
+            for (j, column) in data.columns().into_iter().enumerate() {
+                let lanes = &mut self.values[(1 + j) * LANES..][..n];
+                for (lane, &x) in lanes.iter_mut().zip(column) {
+                    *lane = x;
+                }
+            }
+        }
     }
 }
 
@@ -113,13 +129,22 @@ fn forward(op: Op, a: &[f64], b: &[f64], v: &mut [f64], pa: &mut [f64], pb: &mut
 
 #[inline(always)]
 fn each(op: Op, a: &[f64], b: &[f64], v: &mut [f64], pa: &mut [f64], pb: &mut [f64]) {
-    let operands = a.iter().zip(b);
-    let results = v.iter_mut().zip(pa.iter_mut()).zip(pb.iter_mut());
-    for ((&a, &b), ((v, pa), pb)) in operands.zip(results) {
-        let (value, [da, db]) = op.eval(a, b);
-        *v = value;
-        *pa = da;
-        *pb = db;
+    let n = v.len();
+    let (a, b, pa, pb) = (&a[..n], &b[..n], &mut pa[..n], &mut pb[..n]);
+    if op.arity() == 2 {
+        for i in 0..n {
+            let (value, [da, db]) = op.eval(a[i], b[i]);
+            v[i] = value;
+            pa[i] = da;
+            pb[i] = db;
+        }
+    } else {
+        // a unary op's second partial is never read
+        for i in 0..n {
+            let (value, [da, _]) = op.eval(a[i], 0.0);
+            v[i] = value;
+            pa[i] = da;
+        }
     }
 }
 
@@ -129,6 +154,14 @@ fn accumulate(acc: &mut [f64], adj: &[f64], partial: &[f64]) {
     for ((acc, &adj), &partial) in acc.iter_mut().zip(adj).zip(partial) {
         let sum = *acc + adj * partial;
         *acc = if adj != 0.0 { sum } else { *acc };
+    }
+}
+
+/// `acc = 0 + adj · partial` lane by lane (0 where `adj` is 0): the first contribution.
+fn assign(acc: &mut [f64], adj: &[f64], partial: &[f64]) {
+    for ((acc, &adj), &partial) in acc.iter_mut().zip(adj).zip(partial) {
+        let sum = 0.0 + adj * partial;
+        *acc = if adj != 0.0 { sum } else { 0.0 };
     }
 }
 

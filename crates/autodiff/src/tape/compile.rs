@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use petgraph::visit::{Dfs, Reversed};
 use petgraph::Direction;
 
-use super::SCRATCH;
+use super::{Step, SCRATCH};
 use crate::{Error, Op, Result, Tape, Var};
 
 /// Source of tape ids (0 is "no tape", see `Workspace`).
@@ -110,9 +110,8 @@ impl Tape {
 
         // Which slots lead to a differentiable input (their adjoints matter).
         let mut differentiable = vec![false; init.len()];
-        let constant_input: Vec<bool> = inputs.iter().map(|v| v.is_constant()).collect();
-        for (i, &constant) in constant_input.iter().enumerate() {
-            differentiable[1 + i] = !constant;
+        for (i, input) in inputs.iter().enumerate() {
+            differentiable[1 + i] = dag[input.index].op == Op::Input;
         }
 
         let mut ops = Vec::with_capacity(op_nodes.len());
@@ -132,7 +131,12 @@ impl Tape {
                 if differentiable[src as usize] {
                     differentiable[dst as usize] = true;
                     // partial index 2k + position, see `Tape::sweep`
-                    edges.push([dst, src, to_slot(2 * k + position)]);
+                    edges.push(Step {
+                        dst,
+                        src,
+                        partial: to_slot(2 * k + position),
+                        first: false,
+                    });
                 }
             }
             ops.push(op);
@@ -141,15 +145,25 @@ impl Tape {
         // The graph's reverse sweep visits edges from the last recorded: ops from the last,
         // and within an op operand 1 before operand 0.
         edges.reverse();
+        let mut touched = vec![false; init.len()];
+        touched[slot[out] as usize] = true;
+        for step in &mut edges {
+            step.first = !touched[step.src as usize];
+            touched[step.src as usize] = true;
+        }
+        let gradient_slots = (0..inputs.len())
+            .filter(|&i| differentiable[1 + i] && touched[1 + i])
+            .map(|i| (to_slot(i), to_slot(1 + i)))
+            .collect();
 
         Ok(Tape {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             inputs: inputs.len(),
-            constant_input,
             first_op,
             ops,
             args,
             sweep: edges,
+            gradient_slots,
             init,
             output: slot[out],
         })
