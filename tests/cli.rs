@@ -406,3 +406,62 @@ fn diverging_training_stops_and_names_the_step() {
     assert_input_error(&o, &["diverged at step", "epoch 1"]);
     fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn generate_refuses_a_device_instead_of_replacing_it() {
+    let o = backprop(&[
+        "generate",
+        "--weights",
+        "1,2,3",
+        "--n",
+        "10",
+        "--out",
+        "/dev/full",
+    ]);
+    assert_input_error(&o, &["/dev/full", "not a regular file"]);
+    assert!(!Path::new("/dev/full").is_file());
+}
+
+#[test]
+fn chain_net_trains_and_checks_through_the_same_commands() {
+    let dir = scratch("chain");
+    let data = dir.join("chain.csv");
+    let o = backprop(&[
+        "generate",
+        "--net",
+        "chain:3",
+        "--weights",
+        "0.5,2,-3,4",
+        "--n",
+        "300",
+        "--out",
+        path_str(&data),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = backprop(&[
+        "train",
+        "--net",
+        "chain:3",
+        "--data",
+        path_str(&data),
+        "--json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(json["weights"].as_array().unwrap().len(), 4);
+    let o = backprop(&["check", "--net", "chain:3", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let rows = json["gradients"].as_array().unwrap();
+    assert_eq!(rows.len(), 4);
+    assert!(rows.iter().all(|r| r["formula"].is_null())); // the slides have no chain formulas
+    let o = backprop(&[
+        "train",
+        "--net",
+        "chain:3",
+        "--data",
+        path_str(&data),
+        "--init",
+        "1,1,1",
+    ]);
+    assert_input_error(&o, &["--init", "takes 4 weights, got 3"]);
+    fs::remove_dir_all(dir).unwrap();
+}

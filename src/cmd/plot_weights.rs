@@ -127,14 +127,15 @@ fn draw<DB: DrawingBackend>(
         .draw()
         .map_err(e)?;
 
-    // Cost against step, log scale, averaged over buckets of `stride` steps.
+    // Cost against step, as log10 C on a linear axis labelled in powers of ten, averaged
+    // over buckets of `stride` steps.
     let costs = trajectory.cost();
     let points: Vec<(f64, f64)> = (0..n)
         .step_by(stride)
         .map(|i| {
             let bucket = &costs[i..(i + stride).min(n)];
             let mean = bucket.iter().sum::<f64>() / bucket.len() as f64;
-            (steps[i] as f64, mean.max(1e-300))
+            (steps[i] as f64, mean.max(1e-300).log10())
         })
         .collect();
     let (cmin, cmax) = points
@@ -142,16 +143,15 @@ fn draw<DB: DrawingBackend>(
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
             (a.min(p.1), b.max(p.1))
         });
-    let (cmin, cmax) = if cmin < cmax {
-        (cmin / 2.0, cmax * 2.0)
-    } else {
-        (cmin / 10.0, cmin * 10.0)
-    };
+    let (cmin, cmax) = (
+        cmin.floor() - 0.2,
+        cmax.ceil().max(cmin.floor() + 1.0) + 0.2,
+    );
     let mut chart = ChartBuilder::on(&bottom)
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(60)
-        .build_cartesian_2d(0.0..last_step, (cmin..cmax).log_scale())
+        .build_cartesian_2d(0.0..last_step, cmin..cmax)
         .map_err(e)?;
     let desc = if stride > 1 {
         format!("cost C (mean of {stride} steps)")
@@ -163,7 +163,14 @@ fn draw<DB: DrawingBackend>(
         .x_desc("step")
         .x_label_formatter(&|x| format!("{x:.0}"))
         .y_desc(desc)
-        .y_label_formatter(&|y| format!("{y:.0e}"))
+        .y_labels(10)
+        .y_label_formatter(&|y| {
+            if (y - y.round()).abs() < 1e-9 {
+                format!("1e{}", y.round())
+            } else {
+                format!("{:.0e}", 10f64.powf(*y))
+            }
+        })
         .label_style((FAMILY, 14))
         .axis_desc_style((FAMILY, 16))
         .light_line_style(WHITE.mix(0.0))
