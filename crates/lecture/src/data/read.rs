@@ -99,8 +99,8 @@ impl<R: BufRead> CsvReader<R> {
             match self.line_text() {
                 Err(e) => return Some(Err(e)),
                 Ok(None) => continue,
-                Ok(Some(fields)) => {
-                    if let Some(sample) = self.row(&fields).transpose() {
+                Ok(Some((count, fields))) => {
+                    if let Some(sample) = self.row(count, &fields).transpose() {
                         return Some(sample);
                     }
                 }
@@ -136,8 +136,9 @@ impl<R: BufRead> CsvReader<R> {
         Ok(true)
     }
 
-    /// The current line split into trimmed fields, or `None` for a blank line.
-    fn line_text(&self) -> Result<Option<Vec<String>>, DataError> {
+    /// The current line's number of fields and its first (at most three) fields, trimmed;
+    /// `None` for a blank line. A line of a million commas costs no million strings.
+    fn line_text(&self) -> Result<Option<(usize, Vec<String>)>, DataError> {
         let text = std::str::from_utf8(&self.buf).map_err(|e| {
             let good = &self.buf[..e.valid_up_to()];
             let column = 1 + good.iter().filter(|&&b| b == b',').count();
@@ -151,17 +152,17 @@ impl<R: BufRead> CsvReader<R> {
         if text.trim().is_empty() {
             return Ok(None);
         }
-        Ok(Some(text.split(',').map(unquote).collect()))
+        let count = 1 + text.bytes().filter(|&b| b == b',').count();
+        Ok(Some((count, text.splitn(3, ',').map(unquote).collect())))
     }
 
     /// A data row, or `Ok(None)` if this line was the header.
-    fn row(&mut self, fields: &[String]) -> Result<Option<Sample>, DataError> {
+    fn row(&mut self, count: usize, fields: &[String]) -> Result<Option<Sample>, DataError> {
         let first = self.names.is_none() && self.header_line.is_none() && self.rows == 0;
         if first && fields.iter().all(|f| f.parse::<f64>().is_err()) {
-            if fields.len() != 2 {
+            if count != 2 {
                 let msg = format!(
-                    "expected 2 fields (in_true,out_true), found {}{}",
-                    fields.len(),
+                    "expected 2 fields (in_true,out_true), found {count}{}",
                     delimiter_hint(&self.buf)
                 );
                 return Err(self.error(self.line, msg));
@@ -170,10 +171,9 @@ impl<R: BufRead> CsvReader<R> {
             self.header_line = Some(self.line);
             return Ok(None);
         }
-        if fields.len() != 2 {
+        if count != 2 {
             let msg = format!(
-                "expected 2 fields, found {}{}",
-                fields.len(),
+                "expected 2 fields, found {count}{}",
                 delimiter_hint(&self.buf)
             );
             return Err(self.error(self.line, msg));
@@ -365,6 +365,14 @@ mod tests {
             e,
             format!("d.csv: line 1: line is longer than {MAX_LINE_BYTES} bytes")
         );
+    }
+
+    #[test]
+    fn a_line_of_many_fields_is_counted_not_split() {
+        let mut text = b"1,2\n".to_vec();
+        text.extend(std::iter::repeat_n(b',', 500_000));
+        let e = first_error(&text);
+        assert_eq!(e, "d.csv: line 2: expected 2 fields, found 500001");
     }
 
     #[test]
