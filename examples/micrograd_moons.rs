@@ -6,8 +6,9 @@
 //! ```
 //!
 //! and 100 full-batch steps of SGD with learning rate `1.0 − 0.9·k/100`. It reaches 100%
-//! training accuracy. Each step replays the compiled per-sample tape over the 100 points in
-//! batch lanes.
+//! training accuracy. Each step replays the compiled per-sample tape over the 100 points
+//! (row by row at this size, in batch lanes from `nn::Compiled::LANES_FROM` rows) and
+//! records no graph.
 //!
 //! Prints the final loss, the accuracy and the mean time per step; with `--json`, one JSON
 //! object `{"loss": …, "accuracy": …, "step_seconds": …}`.
