@@ -12,7 +12,7 @@
 //! nodes ([`network`]), keeps the slides' hand-derived derivatives in their own module
 //! ([`formulas`]), compares the two with central finite differences ([`compare`]), reads and
 //! generates the course's `in_true,out_true` CSV files ([`data`]), and trains the weights the
-//! lecture's way: online, one simultaneous update of all weights per row ([`train`]).
+//! lecture's way: online, one simultaneous update of all weights per row ([`train()`]).
 //!
 //! ```
 //! use lecture::{Net, Point};

@@ -1,6 +1,6 @@
 //! The lecture's network as a graph: `s0 w0 x1 s1 w1 x2 s2 w2 out target C`.
 //!
-//! One function, [`forward`], writes the network once, generically over the number type:
+//! One function, `forward`, writes the network once, generically over the number type:
 //! on [`Var`]s it records the named graph, on `f64` it evaluates the very same operations
 //! through [`Op::eval`] (bit-identical values, no graph), which is what data generation
 //! and cost surfaces use.
