@@ -2,10 +2,11 @@
 //!
 //! Samples are the rows of an `ndarray` matrix. The first `data.ncols()` tape inputs take
 //! their values from the columns (one value per sample); the remaining inputs are shared
-//! parameters, the same for every sample. Rows are processed in chunks of 256 (`LANES`): every
-//! tape slot holds one value per sample of the chunk, so each op runs as one loop over the
-//! chunk's samples (simple loops the compiler vectorises where the op allows), and the
-//! parameter adjoints are summed over the lanes.
+//! parameters, the same for every sample. Rows are processed in chunks of 64 (`LANES`: the
+//! buffers of a small tape then stay in L1 cache): every tape slot holds one value per
+//! sample of the chunk, so each op runs as one loop over the chunk's samples (simple loops
+//! the compiler vectorises where the op allows), and the parameter adjoints are summed over
+//! the lanes.
 //!
 //! Each chunk's output sum and parameter gradient are summed over its lanes in a fixed
 //! order, and the chunks' results are then added in row order. [`Tape::par_batch`] spreads
@@ -25,7 +26,7 @@ use crate::{Error, Result, Tape};
 use lanes::Lanes;
 
 /// Samples per chunk: each slot of the tape holds this many values at a time.
-pub(crate) const LANES: usize = 256;
+pub(crate) const LANES: usize = 64;
 
 /// What [`Tape::batch`] returns: per-sample outputs, their sum, and the gradient of the sum
 /// with respect to the shared parameters.
@@ -122,23 +123,32 @@ impl Tape {
         self.check_batch(&data, params)?;
         let mut outputs = vec![0.0; data.nrows()];
         let columns = data.ncols();
-        let chunks: Vec<(f64, Vec<f64>)> = outputs
-            .par_chunks_mut(LANES)
+        // A few contiguous runs of chunks per thread: each run sets up its lane buffers
+        // once and reports every chunk's own sum and gradient, in order.
+        let chunks = data.nrows().div_ceil(LANES);
+        let runs = chunks.min(4 * rayon::current_num_threads()).max(1);
+        let per_run = chunks.div_ceil(runs) * LANES;
+        let results: Vec<Vec<(f64, Vec<f64>)>> = outputs
+            .par_chunks_mut(per_run)
             .enumerate()
-            .map_init(
-                || Lanes::new(self, columns, params),
-                |lanes, (c, out)| {
-                    let rows =
-                        data.slice_axis(Axis(0), Slice::from(c * LANES..c * LANES + out.len()));
-                    let mut chunk_gradient = vec![0.0; params.len()];
-                    let sum = lanes.run(self, rows, out, &mut chunk_gradient);
-                    (sum, chunk_gradient)
-                },
-            )
+            .map(|(r, run)| {
+                let mut lanes = Lanes::new(self, columns, params);
+                run.chunks_mut(LANES)
+                    .enumerate()
+                    .map(|(c, out)| {
+                        let start = r * per_run + c * LANES;
+                        let rows = data.slice_axis(Axis(0), Slice::from(start..start + out.len()));
+                        let mut chunk_gradient = vec![0.0; params.len()];
+                        let sum = lanes.run(self, rows, out, &mut chunk_gradient);
+                        (sum, chunk_gradient)
+                    })
+                    .collect()
+            })
             .collect();
+        let chunks = results.iter().flatten();
         let mut sum = 0.0;
         let mut gradient = vec![0.0; params.len()];
-        for (chunk_sum, chunk_gradient) in &chunks {
+        for (chunk_sum, chunk_gradient) in chunks {
             sum += chunk_sum;
             add_to(&mut gradient, chunk_gradient);
         }
