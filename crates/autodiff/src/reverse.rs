@@ -48,7 +48,11 @@ pub(crate) fn sweep(dag: &Dag, root: usize, seed: f64) -> Vec<f64> {
     let edges = dag.raw_edges();
     // Edges are stored in the order of their targets, so those into nodes 0..=root are a
     // prefix of the edge list.
-    let end = edges.partition_point(|e| e.target().index() <= root);
+    let end = match edges.last() {
+        // the common case, the root is the last node with operands: no search
+        Some(last) if last.target().index() <= root => edges.len(),
+        _ => edges.partition_point(|e| e.target().index() <= root),
+    };
     for edge in edges[..end].iter().rev() {
         let adjoint = adjoints[edge.target().index()];
         if adjoint != 0.0 {
