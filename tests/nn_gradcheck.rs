@@ -113,3 +113,50 @@ fn mixed_per_layer_activations_and_a_deep_narrow_net_match_finite_differences() 
     .expect("sizes");
     check(&deep, Loss::Mse, Regularization::None, "deep");
 }
+
+#[test]
+fn optimizer_steps_on_a_whole_network_follow_their_formulas_with_the_finite_difference_gradient() {
+    let mut rng = StdRng::seed_from_u64(13);
+    let mlp = Mlp::new(&[2, 3, 1], Activation::Tanh, Activation::Linear, &mut rng).expect("sizes");
+    let (loss, reg, lr) = (Loss::BinaryCrossEntropy, Regularization::L2(0.01), 0.05);
+    let fd_gradient = |params: &[f64]| -> Vec<f64> {
+        let mut net = mlp.clone();
+        net.set_parameters(params);
+        let report = gradcheck(|g, p| objective(g, &net, loss, reg, p), params);
+        report.rows.iter().map(|r| r.numeric).collect()
+    };
+    let close = |a: f64, b: f64, what: &str| {
+        assert!((a - b).abs() <= 1e-9 + 1e-6 * b.abs(), "{what}: {a} vs {b}");
+    };
+    for name in ["sgd", "momentum", "adam"] {
+        let opt = nn::optim::by_name(name, lr).expect("valid");
+        let backend = Box::new(Compiled::new(&mlp, loss).expect("compiles"));
+        let mut t = Trainer::new(mlp.clone(), backend, opt, Schedule::Constant(lr), reg, 4)
+            .expect("valid trainer");
+        let p0 = mlp.parameters().to_vec();
+        let g0 = fd_gradient(&p0);
+        t.step(minibatch().view()).expect("step");
+        let p1 = t.mlp.parameters().to_vec();
+        for i in 0..p0.len() {
+            let expected = match name {
+                // sgd, and momentum's first step (v = g): p − lr·g
+                "sgd" | "momentum" => p0[i] - lr * g0[i],
+                // adam's first step: m̂ = g, v̂ = g², so p − lr·g/(|g| + ε)
+                _ => p0[i] - lr * g0[i] / (g0[i].abs() + 1e-8),
+            };
+            close(p1[i], expected, &format!("{name} step 1, parameter {i}"));
+        }
+        if name == "momentum" {
+            // second step: v = 0.9·g₀ + g₁, p ← p − lr·v
+            let g1 = fd_gradient(&p1);
+            t.step(minibatch().view()).expect("step");
+            for (i, p2) in t.mlp.parameters().iter().enumerate() {
+                close(
+                    *p2,
+                    p1[i] - lr * (0.9 * g0[i] + g1[i]),
+                    &format!("momentum step 2, parameter {i}"),
+                );
+            }
+        }
+    }
+}
