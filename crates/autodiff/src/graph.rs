@@ -3,6 +3,7 @@
 use std::cell::{Cell, Ref, RefCell};
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, DefaultHasher};
 use std::panic::Location;
 
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -42,7 +43,9 @@ pub struct Graph {
 
 pub(crate) struct Inner {
     pub(crate) dag: Dag,
-    pub(crate) names: HashMap<NodeIndex, String>,
+    /// Names given with `Var::named`. A fixed-key hasher: making a graph then touches no
+    /// thread-local random state (names are chosen by the program, not by an adversary).
+    pub(crate) names: HashMap<NodeIndex, String, BuildHasherDefault<DefaultHasher>>,
     /// Where each node was recorded, when the graph tracks locations (one per node).
     pub(crate) locations: Option<Vec<&'static Location<'static>>>,
 }
@@ -70,7 +73,7 @@ impl Graph {
         Graph {
             inner: RefCell::new(Inner {
                 dag,
-                names: HashMap::new(),
+                names: HashMap::default(),
                 locations: None,
             }),
         }
