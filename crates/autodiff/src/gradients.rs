@@ -26,12 +26,6 @@ pub struct Gradients<'g> {
     adjoints: Vec<f64>,
 }
 
-impl Drop for Gradients<'_> {
-    fn drop(&mut self) {
-        crate::reverse::recycle(std::mem::take(&mut self.adjoints));
-    }
-}
-
 impl<'g> Gradients<'g> {
     pub(crate) fn new(graph: &'g Graph, root: usize, adjoints: Vec<f64>) -> Self {
         Gradients {

@@ -1,7 +1,5 @@
 //! The reverse sweep: adjoints from a root down to every node, iteratively.
 
-use std::cell::Cell;
-
 use crate::graph::Dag;
 use crate::{Gradients, Var};
 
@@ -45,13 +43,7 @@ impl<'g> Var<'g> {
 
 /// Adjoints of nodes `0..=root` for a sweep seeded with `seed` at `root`.
 pub(crate) fn sweep(dag: &Dag, root: usize, seed: f64) -> Vec<f64> {
-    let mut adjoints = SPARE
-        .try_with(Cell::take)
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    adjoints.clear();
-    adjoints.resize(root + 1, 0.0);
+    let mut adjoints = vec![0.0; root + 1];
     adjoints[root] = seed;
     let edges = dag.raw_edges();
     // Edges are stored in the order of their targets, so those into nodes 0..=root are a
@@ -68,21 +60,4 @@ pub(crate) fn sweep(dag: &Dag, root: usize, seed: f64) -> Vec<f64> {
         }
     }
     adjoints
-}
-
-/// Adjoint buffers of at most this many entries are kept for the next sweep on the thread.
-const SPARE_LIMIT: usize = 1 << 16;
-
-thread_local! {
-    /// The buffer of the last small [`Gradients`] dropped on this thread.
-    static SPARE: Cell<Option<Vec<f64>>> = const { Cell::new(None) };
-}
-
-/// Keeps `adjoints` for the next sweep on this thread if it is small (a training loop that
-/// records and sweeps one graph per sample then allocates nothing per sample).
-pub(crate) fn recycle(adjoints: Vec<f64>) {
-    if adjoints.capacity() <= SPARE_LIMIT {
-        // During thread teardown the slot may be gone: then the buffer is just freed.
-        let _ = SPARE.try_with(|spare| spare.set(Some(adjoints)));
-    }
 }
