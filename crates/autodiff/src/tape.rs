@@ -168,10 +168,22 @@ impl Tape {
     fn forward(&self, ws: &mut Workspace) {
         let values = &mut ws.values;
         let partials = &mut ws.partials;
+        // The previous op's value stays in a register: an operand that is the previous
+        // op's result (as along a chain) is not reloaded from memory.
+        let mut last = (u32::MAX, 0.0);
+        let operand = |values: &[f64], slot: u32, last: (u32, f64)| {
+            if slot == last.0 {
+                last.1
+            } else {
+                values[slot as usize]
+            }
+        };
         for (k, (op, &[a, b])) in self.ops.iter().zip(&self.args).enumerate() {
-            let (v, d) = op.eval(values[a as usize], values[b as usize]);
-            values[self.first_op + k] = v;
+            let (v, d) = op.eval(operand(values, a, last), operand(values, b, last));
+            let slot = self.first_op + k;
+            values[slot] = v;
             partials[k] = d;
+            last = (slot as u32, v);
         }
     }
 
@@ -179,16 +191,24 @@ impl Tape {
         let adjoints = &mut ws.adjoints;
         adjoints[self.output as usize] = 1.0;
         let partials = ws.partials.as_flattened();
+        // The adjoint written last stays in a register, as in `forward`.
+        let mut last = (u32::MAX, 0.0);
         for step in &self.sweep {
-            let adjoint = adjoints[step.dst as usize];
+            let adjoint = if step.dst == last.0 {
+                last.1
+            } else {
+                adjoints[step.dst as usize]
+            };
             let src = &mut adjoints[step.src as usize];
             let old = if step.first { 0.0 } else { *src };
             // a zero adjoint is not passed on, as in the graph's sweep
-            *src = if adjoint != 0.0 {
+            let new = if adjoint != 0.0 {
                 old + adjoint * partials[step.partial as usize]
             } else {
                 old
             };
+            *src = new;
+            last = (step.src, new);
         }
         // the other entries are 0 since the workspace was fitted
         for &(input, slot) in &self.gradient_slots {

@@ -145,6 +145,16 @@ impl Tape {
         // The graph's reverse sweep visits edges from the last recorded: ops from the last,
         // and within an op operand 1 before operand 0.
         edges.reverse();
+        // Within one op, edges into two different operands may go in either order (each
+        // operand's sum still receives its terms in the same order); put the higher
+        // operand slot last, as it is usually the op swept next (see `Tape::reverse`).
+        // Edges into the same operand (`a · a`) keep the graph's order.
+        for i in 1..edges.len() {
+            let (first, second) = (edges[i - 1], edges[i]);
+            if first.dst == second.dst && first.src > second.src {
+                edges.swap(i - 1, i);
+            }
+        }
         let mut touched = vec![false; init.len()];
         touched[slot[out] as usize] = true;
         for step in &mut edges {
