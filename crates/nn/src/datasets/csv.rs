@@ -7,8 +7,9 @@ use ndarray::{Array1, Array2};
 use super::{Dataset, Task};
 use crate::{Error, Result};
 
-/// Reads a CSV file with a header row: every column but the label column is a feature,
-/// every field a finite number.
+/// Reads a CSV file: every column but the label column is a feature, every field a finite
+/// number. The first row is a header of column names, unless it is all numbers: then it is
+/// data, and the columns are named `x1, x2, …, label`.
 ///
 /// The label column is `label` if given, else the last column. If every label is in
 /// `{−1, 1}` or in `{0, 1}` the task is classification (0 becomes −1), otherwise
@@ -37,12 +38,21 @@ pub fn read_csv(path: &Path, label: Option<&str>) -> Result<Dataset> {
         .trim(::csv::Trim::All)
         .from_path(path)
         .map_err(|e| io_or_csv(&shown, e))?;
-    let header: Vec<String> = reader
+    let mut header: Vec<String> = reader
         .headers()
         .map_err(|e| io_or_csv(&shown, e))?
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_string())
         .collect();
+    // A first row of numbers is data, not a header: name the columns x1, x2, …, label.
+    let headerless = header.iter().all(|h| parse_number(h).is_ok());
+    let first_row: Vec<String> = if headerless {
+        let n = header.len();
+        let names = (1..n).map(|j| format!("x{j}")).chain(["label".to_string()]);
+        std::mem::replace(&mut header, names.collect())
+    } else {
+        Vec::new()
+    };
     if header.len() < 2 {
         let hint = match header.first() {
             Some(h) if h.contains(';') || h.contains('\t') => {
@@ -68,15 +78,8 @@ pub fn read_csv(path: &Path, label: Option<&str>) -> Result<Dataset> {
     };
     let mut features: Vec<f64> = Vec::new();
     let mut labels: Vec<f64> = Vec::new();
-    let mut record = ::csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(io_or_csv(&shown, e)),
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        for (j, field) in record.iter().enumerate() {
+    let mut push = |line: u64, fields: &mut dyn Iterator<Item = &str>| -> Result<()> {
+        for (j, field) in fields.enumerate() {
             let column = || Some((j + 1, header[j].clone()));
             let value = parse_number(field).map_err(|m| data_error(line, column(), m))?;
             if j == label_index {
@@ -85,6 +88,20 @@ pub fn read_csv(path: &Path, label: Option<&str>) -> Result<Dataset> {
                 features.push(value);
             }
         }
+        Ok(())
+    };
+    if headerless {
+        push(1, &mut first_row.iter().map(String::as_str))?;
+    }
+    let mut record = ::csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(io_or_csv(&shown, e)),
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        push(line, &mut record.iter())?;
     }
     if labels.is_empty() {
         return Err(data_error(0, None, "no data rows after the header".into()));
@@ -187,6 +204,20 @@ mod tests {
         assert_eq!(
             (d.names.clone(), d.task),
             (vec!["b".into(), "y".into()], Task::Regression)
+        );
+    }
+
+    #[test]
+    fn a_first_row_of_numbers_is_data() {
+        let path = file("headerless.csv", b"0.5,1.5,1\n-2,3,-1\n");
+        let d = read_csv(&path, None).expect("valid file");
+        assert_eq!(d.names, ["x1", "x2"]);
+        assert_eq!(d.points.row(0).to_vec(), [0.5, 1.5]);
+        assert_eq!(d.labels.to_vec(), [1.0, -1.0]);
+        let e = error("headerless_bad.csv", b"1,2,1\n1,x,1\n");
+        assert!(
+            e.ends_with("headerless_bad.csv:2:2: column 'x2': invalid number 'x'"),
+            "{e}"
         );
     }
 
