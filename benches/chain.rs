@@ -5,6 +5,9 @@
 //!
 //! Run: `cargo bench --bench chain -- --warm-up-time 1 --measurement-time 3`
 
+// criterion's `criterion_group!` makes an undocumented function.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 
 use autodiff::{Graph, Tape, Var};
@@ -17,7 +20,7 @@ fn chain(g: &Graph, n: usize) -> (Var<'_>, Var<'_>) {
     let x = g.var(1.0);
     let mut y = x;
     for _ in 1..n {
-        y = y * 0.999_999;
+        y *= 0.999_999;
     }
     (x, y)
 }

@@ -10,6 +10,9 @@
 //!
 //! Run: `cargo bench --bench lecture -- --warm-up-time 1 --measurement-time 3`
 
+// criterion's `criterion_group!` makes an undocumented function.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 
 use autodiff::{Graph, Tape, Var};
