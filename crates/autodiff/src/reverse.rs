@@ -53,10 +53,26 @@ pub(crate) fn sweep(dag: &Dag, root: usize, seed: f64) -> Vec<f64> {
         Some(last) if last.target().index() <= root => edges.len(),
         _ => edges.partition_point(|e| e.target().index() <= root),
     };
+    // The two adjoints written last stay in registers (`newest` is always current; `older`
+    // is only consulted when it names another node): along a chain, the next edge's target
+    // is usually one of them, and reading it back from memory would wait on the store.
+    let mut newest = (usize::MAX, 0.0);
+    let mut older = (usize::MAX, 0.0);
     for edge in edges[..end].iter().rev() {
-        let adjoint = adjoints[edge.target().index()];
+        let dst = edge.target().index();
+        let adjoint = if dst == newest.0 {
+            newest.1
+        } else if dst == older.0 {
+            older.1
+        } else {
+            adjoints[dst]
+        };
         if adjoint != 0.0 {
-            adjoints[edge.source().index()] += adjoint * edge.weight.partial;
+            let src = edge.source().index();
+            let sum = adjoints[src] + adjoint * edge.weight.partial;
+            adjoints[src] = sum;
+            older = newest;
+            newest = (src, sum);
         }
     }
     adjoints
