@@ -2,11 +2,12 @@
 //!
 //! Samples are the rows of an `ndarray` matrix. The first `data.ncols()` tape inputs take
 //! their values from the columns (one value per sample); the remaining inputs are shared
-//! parameters, the same for every sample. Rows are processed in chunks of 64 (`LANES`: the
-//! buffers of a small tape then stay in L1 cache): every tape slot holds one value per
-//! sample of the chunk, so each op runs as one loop over the chunk's samples (simple loops
-//! the compiler vectorises where the op allows), and the parameter adjoints are summed over
-//! the lanes.
+//! parameters, the same for every sample. Rows are processed in chunks of 64 (fewer for
+//! very large tapes; the buffers of a small tape then stay in L1 cache): every tape slot
+//! holds one value per sample of the chunk, so each op runs as one loop over the chunk's
+//! samples (simple loops the compiler vectorises where the op allows), and the parameter
+//! adjoints are summed over the lanes. The buffers are kept per thread between calls, so a
+//! training loop calling `batch` again and again does not allocate them again.
 //!
 //! Each chunk's output sum and parameter gradient are summed over its lanes in a fixed
 //! order, and the chunks' results are then added in row order. [`Tape::par_batch`] spreads
@@ -24,9 +25,6 @@ use rayon::prelude::*;
 
 use crate::{Error, Result, Tape};
 use lanes::Lanes;
-
-/// Samples per chunk: each slot of the tape holds this many values at a time.
-pub(crate) const LANES: usize = 64;
 
 /// What [`Tape::batch`] returns: per-sample outputs, their sum, and the gradient of the sum
 /// with respect to the shared parameters.
@@ -72,7 +70,7 @@ impl Tape {
     /// if `params` does not supply exactly the remaining inputs.
     ///
     /// # Complexity
-    /// **O(rows · (ops + edges))** time; **O(LANES · slots)** extra space.
+    /// **O(rows · (ops + edges))** time; **O(64 · slots)** extra space.
     ///
     /// # Examples
     /// ```
@@ -94,15 +92,17 @@ impl Tape {
     pub fn batch(&self, data: ArrayView2<'_, f64>, params: &[f64]) -> Result<BatchOutput> {
         self.check_batch(&data, params)?;
         let mut outputs = vec![0.0; data.nrows()];
-        let mut lanes = Lanes::new(self, data.ncols(), params);
+        let width = lanes::width(self);
+        let mut lanes = Lanes::take(self, data.ncols(), params);
         let mut chunk_gradient = vec![0.0; params.len()];
         let mut sum = 0.0;
         let mut gradient = vec![0.0; params.len()];
-        for (c, out) in outputs.chunks_mut(LANES).enumerate() {
-            let rows = data.slice_axis(Axis(0), Slice::from(c * LANES..c * LANES + out.len()));
+        for (c, out) in outputs.chunks_mut(width).enumerate() {
+            let rows = data.slice_axis(Axis(0), Slice::from(c * width..c * width + out.len()));
             sum += lanes.run(self, rows, out, &mut chunk_gradient);
             add_to(&mut gradient, &chunk_gradient);
         }
+        lanes.give_back();
         Ok(BatchOutput {
             outputs: Array1::from_vec(outputs),
             sum,
@@ -117,7 +117,7 @@ impl Tape {
     /// As [`Tape::batch`].
     ///
     /// # Complexity
-    /// **O(rows · (ops + edges) / threads)** time; **O(LANES · slots)** extra space per
+    /// **O(rows · (ops + edges) / threads)** time; **O(64 · slots)** extra space per
     /// thread.
     pub fn par_batch(&self, data: ArrayView2<'_, f64>, params: &[f64]) -> Result<BatchOutput> {
         self.check_batch(&data, params)?;
@@ -125,26 +125,30 @@ impl Tape {
         let columns = data.ncols();
         // A few contiguous runs of chunks per thread: each run sets up its lane buffers
         // once and reports every chunk's own sum and gradient, in order.
-        let chunks = data.nrows().div_ceil(LANES);
+        let width = lanes::width(self);
+        let chunks = data.nrows().div_ceil(width);
         let runs = chunks.min(4 * rayon::current_num_threads()).max(1);
-        let per_run = chunks.div_ceil(runs) * LANES;
+        let per_run = chunks.div_ceil(runs) * width;
         let results: Vec<Vec<(f64, Vec<f64>)>> = outputs
             .par_chunks_mut(per_run)
             .enumerate()
             .map(|(r, run)| {
-                let mut lanes = Lanes::new(self, columns, params);
-                run.chunks_mut(LANES)
+                let mut lanes = Lanes::take(self, columns, params);
+                let results = run
+                    .chunks_mut(width)
                     .enumerate()
                     .map(|(c, out)| {
-                        let start = r * per_run + c * LANES;
+                        let start = r * per_run + c * width;
                         let rows = data.slice_axis(Axis(0), Slice::from(start..start + out.len()));
                         let mut chunk_gradient = vec![0.0; params.len()];
                         let sum = lanes.run(self, rows, out, &mut chunk_gradient);
                         (sum, chunk_gradient)
                     })
-                    .collect()
+                    .collect();
+                lanes.give_back();
+                results
             })
-            .collect();
+            .collect::<Vec<Vec<_>>>();
         let chunks = results.iter().flatten();
         let mut sum = 0.0;
         let mut gradient = vec![0.0; params.len()];

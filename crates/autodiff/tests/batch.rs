@@ -137,3 +137,24 @@ fn bad_shapes_are_errors_that_name_the_expected_shape() {
         Err(Error::Shape { .. })
     ));
 }
+
+#[test]
+fn lane_buffers_reused_across_tapes_of_other_shapes_give_the_same_results() {
+    // Each thread keeps its lane buffers between calls; a tape of another shape must find
+    // them refitted, with its own parameters and frozen leaves in place.
+    let lecture = lecture_tape();
+    let g = Graph::new();
+    let x = g.constant(0.0);
+    let k = g.var(3.0); // frozen leaf
+    let y = (x * k).exp() + 1.0; // y = e^{3x} + 1
+    let small = Tape::compile(y, &[x]).unwrap();
+    let rows = data(300, 7);
+    let first = lecture.batch(rows.view(), &W).unwrap();
+    let column = rows.column(0).to_owned().insert_axis(ndarray::Axis(1));
+    let exp = small.batch(column.view(), &[]).unwrap();
+    for (i, &s0) in column.iter().enumerate() {
+        assert_eq!(exp.outputs[i], (s0 * 3.0).exp() + 1.0);
+    }
+    assert_eq!(lecture.batch(rows.view(), &W).unwrap(), first);
+    assert_eq!(lecture.par_batch(rows.view(), &W).unwrap(), first);
+}

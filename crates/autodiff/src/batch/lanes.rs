@@ -1,41 +1,86 @@
-//! The lane buffers and kernels behind [`Tape::batch`]: every slot holds `LANES` values.
+//! The lane buffers and kernels behind [`Tape::batch`]: every slot holds one value per
+//! sample of a chunk ([`width`] samples).
+
+use std::cell::Cell;
 
 use ndarray::ArrayView2;
 
-use super::LANES;
 use crate::{Op, Tape};
 
+/// Most samples per chunk: with a small tape the buffers then stay in L1 cache.
+const MAX_WIDTH: usize = 64;
+/// Fewest samples per chunk, however large the tape.
+const MIN_WIDTH: usize = 4;
+/// Bytes of lane buffers a chunk aims at (three `f64` per slot and sample).
+const BUDGET: usize = 4 << 20;
+/// Lane buffers up to this size are kept on their thread for the next batch.
+const SPARE_LIMIT: usize = 64 << 20;
+
+thread_local! {
+    /// The buffers of the last batch run on this thread.
+    static SPARE: Cell<Option<Lanes>> = const { Cell::new(None) };
+}
+
+/// Samples per chunk for `tape`: 64, fewer for tapes so large that 64 lanes of every slot
+/// would not fit in a few MiB. Fixed per tape, so serial and parallel batches use the same
+/// chunks.
+pub(super) fn width(tape: &Tape) -> usize {
+    (BUDGET / (24 * tape.slots())).clamp(MIN_WIDTH, MAX_WIDTH)
+}
+
 /// Values, partials and adjoints of every tape slot over one chunk of samples.
+#[derive(Default)]
 pub(super) struct Lanes {
     values: Vec<f64>,
     partials: Vec<f64>,
     adjoints: Vec<f64>,
+    /// Samples per chunk: the stride between two slots' lanes.
+    width: usize,
     /// Inputs `0..columns` come from the data; the rest are parameters.
     columns: usize,
 }
 
 impl Lanes {
-    /// Buffers for `tape`, with the parameters and frozen leaves already in every lane.
-    pub(super) fn new(tape: &Tape, columns: usize, params: &[f64]) -> Self {
-        let slots = tape.slots();
-        let mut values = vec![0.0; slots * LANES];
-        for (slot, lanes) in values.chunks_exact_mut(LANES).enumerate() {
+    /// Buffers for `tape`, with the parameters and frozen leaves already in every lane:
+    /// this thread's spare buffers when there are some (no allocation), new ones otherwise.
+    pub(super) fn take(tape: &Tape, columns: usize, params: &[f64]) -> Self {
+        let mut lanes: Lanes = SPARE
+            .try_with(Cell::take)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let (slots, width) = (tape.slots(), width(tape));
+        lanes.width = width;
+        lanes.columns = columns;
+        // Op slots, partials and adjoints are written before they are read in every chunk
+        // (adjoints by their first sweep step), so stale numbers in them do no harm.
+        lanes.values.resize(slots * width, 0.0);
+        lanes.partials.resize(2 * tape.ops.len() * width, 0.0);
+        lanes.adjoints.resize(slots * width, 0.0);
+        for (slot, values) in lanes.values[..tape.first_op * width]
+            .chunks_exact_mut(width)
+            .enumerate()
+        {
             let input = slot.wrapping_sub(1);
             if input < tape.inputs && input >= columns {
-                lanes.fill(params[input - columns]);
+                values.fill(params[input - columns]);
             } else if slot > tape.inputs {
-                lanes.fill(tape.init[slot]);
+                values.fill(tape.init[slot]);
             }
         }
-        Lanes {
-            values,
-            partials: vec![0.0; 2 * tape.ops.len() * LANES],
-            adjoints: vec![0.0; slots * LANES],
-            columns,
+        lanes
+    }
+
+    /// Keeps the buffers for this thread's next batch, unless they are very large.
+    pub(super) fn give_back(self) {
+        let floats = self.values.capacity() + self.partials.capacity() + self.adjoints.capacity();
+        if floats * 8 <= SPARE_LIMIT {
+            // During thread teardown the slot may be gone: then the buffers are just freed.
+            let _ = SPARE.try_with(|spare| spare.set(Some(self)));
         }
     }
 
-    /// Runs the chunk `data` (at most `LANES` rows): writes the outputs to `out`, the
+    /// Runs the chunk `data` (at most [`width`] rows): writes the outputs to `out`, the
     /// parameter gradient summed over the rows to `gradient`, and returns the outputs' sum.
     pub(super) fn run(
         &mut self,
@@ -45,30 +90,31 @@ impl Lanes {
         gradient: &mut [f64],
     ) -> f64 {
         let n = data.nrows();
-        debug_assert!(n <= LANES && n == out.len());
+        let w = self.width;
+        debug_assert!(n <= w && n == out.len());
         self.load(data);
 
         for (k, (&op, &[a, b])) in tape.ops.iter().zip(&tape.args).enumerate() {
-            let (before, after) = self.values.split_at_mut((tape.first_op + k) * LANES);
-            let (pa, pb) = self.partials[2 * k * LANES..][..2 * LANES].split_at_mut(LANES);
+            let (before, after) = self.values.split_at_mut((tape.first_op + k) * w);
+            let (pa, pb) = self.partials[2 * k * w..][..2 * w].split_at_mut(w);
             forward(
                 op,
-                &before[a as usize * LANES..][..n],
-                &before[b as usize * LANES..][..n],
+                &before[a as usize * w..][..n],
+                &before[b as usize * w..][..n],
                 &mut after[..n],
                 &mut pa[..n],
                 &mut pb[..n],
             );
         }
-        let output = tape.output as usize * LANES;
+        let output = tape.output as usize * w;
         out.copy_from_slice(&self.values[output..][..n]);
 
         self.adjoints[output..][..n].fill(1.0);
         for step in &tape.sweep {
-            let (before, after) = self.adjoints.split_at_mut(step.dst as usize * LANES);
-            let src = &mut before[step.src as usize * LANES..][..n];
+            let (before, after) = self.adjoints.split_at_mut(step.dst as usize * w);
+            let src = &mut before[step.src as usize * w..][..n];
             let adj = &after[..n];
-            let partial = &self.partials[step.partial as usize * LANES..][..n];
+            let partial = &self.partials[step.partial as usize * w..][..n];
             if step.first {
                 assign(src, adj, partial);
             } else {
@@ -79,7 +125,7 @@ impl Lanes {
         gradient.fill(0.0);
         for &(input, slot) in &tape.gradient_slots {
             if let Some(p) = (input as usize).checked_sub(self.columns) {
-                gradient[p] = sum(&self.adjoints[slot as usize * LANES..][..n]);
+                gradient[p] = sum(&self.adjoints[slot as usize * w..][..n]);
             }
         }
         sum(out)
@@ -88,17 +134,18 @@ impl Lanes {
     /// Copies the data columns into their input slots, one lane per row.
     fn load(&mut self, data: ArrayView2<'_, f64>) {
         let (n, columns) = data.dim();
+        let w = self.width;
         if let Some(rows) = data.as_slice() {
             // row-major: sample i, column j at i · columns + j
             for j in 0..columns {
-                let lanes = &mut self.values[(1 + j) * LANES..][..n];
+                let lanes = &mut self.values[(1 + j) * w..][..n];
                 for (lane, row) in lanes.iter_mut().zip(rows.chunks_exact(columns)) {
                     *lane = row[j];
                 }
             }
         } else {
             for (j, column) in data.columns().into_iter().enumerate() {
-                let lanes = &mut self.values[(1 + j) * LANES..][..n];
+                let lanes = &mut self.values[(1 + j) * w..][..n];
                 for (lane, &x) in lanes.iter_mut().zip(column) {
                     *lane = x;
                 }
