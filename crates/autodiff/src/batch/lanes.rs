@@ -13,6 +13,10 @@ const MAX_WIDTH: usize = 64;
 const MIN_WIDTH: usize = 4;
 /// Bytes of lane buffers a chunk aims at (three `f64` per slot and sample).
 const BUDGET: usize = 4 << 20;
+/// Unused lanes after each slot's: with 64 lanes a slot then spans 576 bytes rather than
+/// 512, so that the slots an op reads and writes do not sit a multiple of 4 KiB apart
+/// (which makes the processor suspect a store-to-load dependency between them).
+const PAD: usize = 8;
 /// Lane buffers up to this size are kept on their thread for the next batch.
 const SPARE_LIMIT: usize = 64 << 20;
 
@@ -34,8 +38,8 @@ pub(super) struct Lanes {
     values: Vec<f64>,
     partials: Vec<f64>,
     adjoints: Vec<f64>,
-    /// Samples per chunk: the stride between two slots' lanes.
-    width: usize,
+    /// Distance between two slots' lanes: the chunk width plus [`PAD`].
+    stride: usize,
     /// Inputs `0..columns` come from the data; the rest are parameters.
     columns: usize,
 }
@@ -49,8 +53,8 @@ impl Lanes {
             .ok()
             .flatten()
             .unwrap_or_default();
-        let (slots, width) = (tape.slots(), width(tape));
-        lanes.width = width;
+        let (slots, width) = (tape.slots(), width(tape) + PAD);
+        lanes.stride = width;
         lanes.columns = columns;
         // Op slots, partials and adjoints are written before they are read in every chunk
         // (adjoints by their first sweep step), so stale numbers in them do no harm.
@@ -90,8 +94,8 @@ impl Lanes {
         gradient: &mut [f64],
     ) -> f64 {
         let n = data.nrows();
-        let w = self.width;
-        debug_assert!(n <= w && n == out.len());
+        let w = self.stride;
+        debug_assert!(n <= w - PAD && n == out.len());
         self.load(data);
 
         for (k, (&op, &[a, b])) in tape.ops.iter().zip(&tape.args).enumerate() {
@@ -134,7 +138,7 @@ impl Lanes {
     /// Copies the data columns into their input slots, one lane per row.
     fn load(&mut self, data: ArrayView2<'_, f64>) {
         let (n, columns) = data.dim();
-        let w = self.width;
+        let w = self.stride;
         if let Some(rows) = data.as_slice() {
             // row-major: sample i, column j at i · columns + j
             for j in 0..columns {
