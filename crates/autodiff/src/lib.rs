@@ -23,6 +23,11 @@
 //! gradient with central finite differences; [`Graph::check_finite`] names the first node
 //! that produced a NaN or an infinity; [`Graph::to_dot`] draws the graph.
 //!
+//! For training loops, [`Tape::compile`] flattens the part of a graph one output depends on
+//! into arrays, and replays it with new inputs without allocating ([`Tape::gradient`], equal
+//! bit for bit to recording again and calling `backward`) or over a whole batch of samples
+//! at once ([`Tape::batch`], [`Tape::par_batch`]).
+//!
 //! Invariants: nodes are only ever appended, so node index order is a topological order;
 //! no sweep recurses; gradients are returned in a [`Gradients`], never stored on nodes.
 
