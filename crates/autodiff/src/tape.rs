@@ -42,6 +42,11 @@ pub(crate) struct Step {
     /// written (as `0 + adj[dst] · partial`, the same IEEE operation) instead of read, so
     /// that adjoints need no zeroing between replays.
     pub(crate) first: bool,
+    /// Whether this is the first edge into an op's slot: then `0 + x` is written as `x`,
+    /// one addition less on the sweep's critical path. The two differ only for `x = -0`,
+    /// and the sign of a zero adjoint is never observed for an op (a zero adjoint is not
+    /// passed on, and only inputs' adjoints are reported).
+    pub(crate) write: bool,
 }
 
 /// A graph compiled for one output and an ordered list of input leaves: replay it with new
@@ -202,10 +207,12 @@ impl Tape {
             let src = &mut adjoints[step.src as usize];
             let old = if step.first { 0.0 } else { *src };
             // a zero adjoint is not passed on, as in the graph's sweep
-            let new = if adjoint != 0.0 {
-                old + adjoint * partials[step.partial as usize]
-            } else {
+            let new = if adjoint == 0.0 {
                 old
+            } else if step.write {
+                adjoint * partials[step.partial as usize]
+            } else {
+                old + adjoint * partials[step.partial as usize]
             };
             *src = new;
             last = (step.src, new);

@@ -136,6 +136,7 @@ impl Tape {
                         src,
                         partial: to_slot(2 * k + position),
                         first: false,
+                        write: false,
                     });
                 }
             }
@@ -159,6 +160,7 @@ impl Tape {
         touched[slot[out] as usize] = true;
         for step in &mut edges {
             step.first = !touched[step.src as usize];
+            step.write = step.first && step.src as usize >= first_op;
             touched[step.src as usize] = true;
         }
         let gradient_slots = (0..inputs.len())
