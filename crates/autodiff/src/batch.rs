@@ -2,12 +2,16 @@
 //!
 //! Samples are the rows of an `ndarray` matrix. The first `data.ncols()` tape inputs take
 //! their values from the columns (one value per sample); the remaining inputs are shared
-//! parameters, the same for every sample. Rows are processed in chunks of 64 (fewer for
-//! very large tapes; the buffers of a small tape then stay in L1 cache): every tape slot
-//! holds one value per sample of the chunk, so each op runs as one loop over the chunk's
-//! samples (simple loops the compiler vectorises where the op allows), and the parameter
-//! adjoints are summed over the lanes. The buffers are kept per thread between calls, so a
-//! training loop calling `batch` again and again does not allocate them again.
+//! parameters, the same for every sample. Rows are processed in chunks of up to 64 (fewer
+//! for large tapes, so that a chunk's rows stay in the core's L2 cache): every data column
+//! and op holds one value per sample of the chunk, so each op runs as one loop over the
+//! chunk's samples (simple loops the compiler vectorises where the op allows); parameters
+//! stay single numbers. Partials that are constants or copies of a value (`+`, `−`, `·`,
+//! `eˣ`) are not stored but read where they are, and only the sweep steps that reach a
+//! parameter run. A chunk in which such an op's value is NaN is replayed row by row
+//! instead, so that NaN partials reach the gradient as with [`Tape::gradient`]. The
+//! buffers are kept per thread between calls, so a training loop calling `batch` again
+//! and again does not allocate them again.
 //!
 //! Each chunk's output sum and parameter gradient are summed over its lanes in a fixed
 //! order, and the chunks' results are then added in row order. [`Tape::par_batch`] spreads
@@ -18,7 +22,9 @@
 //! `n · ε` in the worst case for `n` rows (ε = 2.2e-16), far less when terms share a sign.
 //! Per-sample outputs are bit for bit those of [`Tape::value`].
 
+mod kernels;
 mod lanes;
+mod plan;
 
 use ndarray::{Array1, ArrayView2, Axis, Slice};
 use rayon::prelude::*;
@@ -70,7 +76,7 @@ impl Tape {
     /// if `params` does not supply exactly the remaining inputs.
     ///
     /// # Complexity
-    /// **O(rows · (ops + edges))** time; **O(64 · slots)** extra space.
+    /// **O(rows · (ops + edges))** time; **O(64 · slots)** extra space (kept per thread).
     ///
     /// # Examples
     /// ```
@@ -92,8 +98,8 @@ impl Tape {
     pub fn batch(&self, data: ArrayView2<'_, f64>, params: &[f64]) -> Result<BatchOutput> {
         self.check_batch(&data, params)?;
         let mut outputs = vec![0.0; data.nrows()];
-        let width = lanes::width(self);
         let mut lanes = Lanes::take(self, data.ncols(), params);
+        let width = lanes.width();
         let mut chunk_gradient = vec![0.0; params.len()];
         let mut sum = 0.0;
         let mut gradient = vec![0.0; params.len()];
@@ -125,7 +131,9 @@ impl Tape {
         let columns = data.ncols();
         // A few contiguous runs of chunks per thread: each run sets up its lane buffers
         // once and reports every chunk's own sum and gradient, in order.
-        let width = lanes::width(self);
+        let lanes = Lanes::take(self, columns, params);
+        let width = lanes.width();
+        lanes.give_back();
         let chunks = data.nrows().div_ceil(width);
         let runs = chunks.min(4 * rayon::current_num_threads()).max(1);
         let per_run = chunks.div_ceil(runs) * width;
@@ -195,3 +203,6 @@ fn add_to(total: &mut [f64], part: &[f64]) {
         *t += p;
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -162,6 +162,27 @@ impl Op {
         (v, [if nan { v } else { da }, if nan { v } else { db }])
     }
 
+    /// Where each local partial of [`Op::eval`] can be had without storing it, when the
+    /// op's value is not NaN (a NaN value makes every partial NaN): a number that does not
+    /// depend on the operands, an operand's value, or the op's own value. Batch lanes use
+    /// this to skip storing such partials; the numbers still come from [`Op::eval`].
+    pub(crate) fn partial_sources(self) -> [Partial; 2] {
+        use Partial::{Computed, Constant, Operand, Value};
+        match self {
+            // ∂(a ± b) = ±1
+            Op::Add | Op::Sub => [Constant, Constant],
+            // ∂(ab)/∂a = b, ∂(ab)/∂b = a
+            Op::Mul => [Operand(1), Operand(0)],
+            // x + c, x·c, x/c, c − x, −x: 1, c, 1/c, −1, −1
+            Op::AddScalar(_) | Op::MulScalar(_) | Op::DivScalar(_) | Op::ScalarSub(_) | Op::Neg => {
+                [Constant, Computed]
+            }
+            // deˣ/dx = eˣ
+            Op::Exp => [Value, Computed],
+            _ => [Computed, Computed],
+        }
+    }
+
     #[inline(always)]
     fn value_and_partials(self, a: f64, b: f64) -> (f64, [f64; 2]) {
         let unary = |v: f64, d: f64| (v, [d, 0.0]);
@@ -283,6 +304,19 @@ impl Op {
             }
         }
     }
+}
+
+/// See [`Op::partial_sources`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Partial {
+    /// The same number at every operand (read it from [`Op::eval`] at any non-NaN point).
+    Constant,
+    /// The value of operand 0 or 1.
+    Operand(usize),
+    /// The op's own value.
+    Value,
+    /// Anything else: computed by [`Op::eval`].
+    Computed,
 }
 
 /// `(S(x), S(-x))` without overflow: `e^-|x|` never exceeds 1.

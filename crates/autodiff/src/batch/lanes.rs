@@ -1,91 +1,96 @@
-//! The lane buffers and kernels behind [`Tape::batch`]: every slot holds one value per
-//! sample of a chunk ([`width`] samples).
+//! The lane buffers behind [`Tape::batch`]: every value, partial and adjoint row holds one
+//! number per sample of a chunk ([`Lanes::width`] samples); see [`Plan`] for the layout.
 
 use std::cell::Cell;
 
 use ndarray::ArrayView2;
 
-use crate::{Op, Tape};
+use super::kernels::{self, Lane};
+use super::plan::{Plan, Source, Target};
+use crate::Tape;
 
-/// Most samples per chunk: with a small tape the buffers then stay in L1 cache.
+/// Most samples per chunk.
 const MAX_WIDTH: usize = 64;
 /// Fewest samples per chunk, however large the tape.
-const MIN_WIDTH: usize = 4;
-/// Bytes of lane buffers a chunk aims at (three `f64` per slot and sample).
-const BUDGET: usize = 4 << 20;
-/// Unused lanes after each slot's: with 64 lanes a slot then spans 576 bytes rather than
-/// 512, so that the slots an op reads and writes do not sit a multiple of 4 KiB apart
+const MIN_WIDTH: usize = 8;
+/// Bytes of lane rows a chunk aims at: they then stay in the core's L2 cache.
+const BUDGET: usize = 1 << 20;
+/// Unused lanes after each row's: with 64 lanes a row then spans 576 bytes rather than
+/// 512, so that the rows an op reads and writes do not sit a multiple of 4 KiB apart
 /// (which makes the processor suspect a store-to-load dependency between them).
 const PAD: usize = 8;
 /// Lane buffers up to this size are kept on their thread for the next batch.
 const SPARE_LIMIT: usize = 64 << 20;
 
 thread_local! {
-    /// The buffers of the last batch run on this thread.
+    /// The buffers (and plan) of the last batch run on this thread.
     static SPARE: Cell<Option<Lanes>> = const { Cell::new(None) };
 }
 
-/// Samples per chunk for `tape`: 64, fewer for tapes so large that 64 lanes of every slot
-/// would not fit in a few MiB. Fixed per tape, so serial and parallel batches use the same
-/// chunks.
-pub(super) fn width(tape: &Tape) -> usize {
-    (BUDGET / (24 * tape.slots())).clamp(MIN_WIDTH, MAX_WIDTH)
-}
-
-/// Values, partials and adjoints of every tape slot over one chunk of samples.
+/// The plan of a tape and its value and adjoint rows over one chunk of samples.
 #[derive(Default)]
 pub(super) struct Lanes {
+    plan: Option<Plan>,
     values: Vec<f64>,
-    partials: Vec<f64>,
     adjoints: Vec<f64>,
-    /// Distance between two slots' lanes: the chunk width plus [`PAD`].
+    /// The tape's leading slots (parameters, frozen leaves) then the plan's constants.
+    scalars: Vec<f64>,
+    /// Samples per chunk.
+    width: usize,
+    /// Distance between two rows: the width plus [`PAD`].
     stride: usize,
-    /// Inputs `0..columns` come from the data; the rest are parameters.
     columns: usize,
 }
 
 impl Lanes {
-    /// Buffers for `tape`, with the parameters and frozen leaves already in every lane:
-    /// this thread's spare buffers when there are some (no allocation), new ones otherwise.
+    /// Buffers and plan for `tape` with `columns` data columns and these parameters: this
+    /// thread's spare ones when they fit (no allocation, no planning), new ones otherwise.
     pub(super) fn take(tape: &Tape, columns: usize, params: &[f64]) -> Self {
         let mut lanes: Lanes = SPARE
             .try_with(Cell::take)
             .ok()
             .flatten()
             .unwrap_or_default();
-        let (slots, width) = (tape.slots(), width(tape) + PAD);
-        lanes.stride = width;
-        lanes.columns = columns;
-        // Op slots, partials and adjoints are written before they are read in every chunk
-        // (adjoints by their first sweep step), so stale numbers in them do no harm.
-        lanes.values.resize(slots * width, 0.0);
-        lanes.partials.resize(2 * tape.ops.len() * width, 0.0);
-        lanes.adjoints.resize(slots * width, 0.0);
-        for (slot, values) in lanes.values[..tape.first_op * width]
-            .chunks_exact_mut(width)
-            .enumerate()
-        {
-            let input = slot.wrapping_sub(1);
-            if input < tape.inputs && input >= columns {
-                values.fill(params[input - columns]);
-            } else if slot > tape.inputs {
-                values.fill(tape.init[slot]);
-            }
+        if lanes.plan.as_ref().map(|p| p.key) != Some((tape.id, columns)) {
+            lanes.plan = Some(Plan::new(tape, columns));
         }
+        let plan = lanes
+            .plan
+            .as_ref()
+            .expect("autodiff internal error: planned above");
+        let rows = plan.value_rows + plan.adjoint_rows;
+        let width = (BUDGET / (8 * rows.max(1))).clamp(MIN_WIDTH, MAX_WIDTH);
+        lanes.width = width;
+        lanes.stride = width + PAD;
+        lanes.columns = columns;
+        // Every row is written before it is read in each chunk, so stale numbers do no harm.
+        lanes.values.resize(plan.value_rows * lanes.stride, 0.0);
+        lanes.adjoints.resize(plan.adjoint_rows * lanes.stride, 0.0);
+        lanes.scalars.clear();
+        lanes.scalars.extend_from_slice(&tape.init[..tape.first_op]);
+        lanes.scalars[1 + columns..=tape.inputs].copy_from_slice(params);
+        lanes.scalars.extend_from_slice(&plan.constants);
         lanes
+    }
+
+    /// Samples per chunk: fixed per tape and column count, so serial and parallel batches
+    /// use the same chunks.
+    pub(super) fn width(&self) -> usize {
+        self.width
     }
 
     /// Keeps the buffers for this thread's next batch, unless they are very large.
     pub(super) fn give_back(self) {
-        let floats = self.values.capacity() + self.partials.capacity() + self.adjoints.capacity();
+        let floats = self.values.capacity() + self.adjoints.capacity();
         if floats * 8 <= SPARE_LIMIT {
             // During thread teardown the slot may be gone: then the buffers are just freed.
             let _ = SPARE.try_with(|spare| spare.set(Some(self)));
         }
     }
 
-    /// Runs the chunk `data` (at most [`width`] rows): writes the outputs to `out`, the
-    /// parameter gradient summed over the rows to `gradient`, and returns the outputs' sum.
+    /// Runs the chunk `data` (at most [`Lanes::width`] rows): writes the outputs to `out`,
+    /// the parameter gradient summed over the rows to `gradient`, and returns the outputs'
+    /// sum.
     pub(super) fn run(
         &mut self,
         tape: &Tape,
@@ -94,62 +99,106 @@ impl Lanes {
         gradient: &mut [f64],
     ) -> f64 {
         let n = data.nrows();
-        let w = self.stride;
-        debug_assert!(n <= w - PAD && n == out.len());
+        debug_assert!(n <= self.width && n == out.len());
         self.load(data);
-
-        for (k, (&op, &[a, b])) in tape.ops.iter().zip(&tape.args).enumerate() {
-            let (before, after) = self.values.split_at_mut((tape.first_op + k) * w);
-            let (pa, pb) = self.partials[2 * k * w..][..2 * w].split_at_mut(w);
-            forward(
-                op,
-                &before[a as usize * w..][..n],
-                &before[b as usize * w..][..n],
-                &mut after[..n],
-                &mut pa[..n],
-                &mut pb[..n],
-            );
+        if self.forward(n) {
+            return self.exact(tape, data, out, gradient);
         }
-        let output = tape.output as usize * w;
-        out.copy_from_slice(&self.values[output..][..n]);
-
-        self.adjoints[output..][..n].fill(1.0);
-        for step in &tape.sweep {
-            let (before, after) = self.adjoints.split_at_mut(step.dst as usize * w);
-            let src = &mut before[step.src as usize * w..][..n];
-            let adj = &after[..n];
-            let partial = &self.partials[step.partial as usize * w..][..n];
-            if step.first {
-                assign(src, adj, partial);
-            } else {
-                accumulate(src, adj, partial);
-            }
+        let plan = self
+            .plan
+            .as_ref()
+            .expect("autodiff internal error: planned in take");
+        let w = self.stride;
+        let (output, output_adjoint) = plan.output;
+        match output {
+            Source::Row(r) => out.copy_from_slice(&self.values[r as usize * w..][..n]),
+            Source::Scalar(s) => out.fill(self.scalars[s as usize]),
         }
+        self.adjoints[output_adjoint as usize * w..][..n].fill(1.0);
 
         gradient.fill(0.0);
-        for &(input, slot) in &tape.gradient_slots {
-            if let Some(p) = (input as usize).checked_sub(self.columns) {
-                gradient[p] = sum(&self.adjoints[slot as usize * w..][..n]);
+        for step in &plan.sweep {
+            let (before, after) = self.adjoints.split_at_mut(step.adjoint as usize * w);
+            let adj = &after[..n];
+            macro_rules! with_factor {
+                ($f:ident => $body:expr) => {
+                    match step.factor {
+                        Source::Row(r) => {
+                            let $f = &self.values[r as usize * w..][..n];
+                            $body
+                        }
+                        Source::Scalar(s) => {
+                            let $f = self.scalars[s as usize];
+                            $body
+                        }
+                    }
+                };
+            }
+            match step.target {
+                Target::Write(r) => {
+                    with_factor!(f => kernels::write(&mut before[r as usize * w..][..n], adj, f))
+                }
+                Target::Add(r) => {
+                    with_factor!(f => kernels::add(&mut before[r as usize * w..][..n], adj, f))
+                }
+                Target::Gradient(p) => {
+                    gradient[p as usize] = with_factor!(f => kernels::write_sum(adj, f));
+                }
             }
         }
-        sum(out)
+        for &(p, r) in &plan.row_gradients {
+            gradient[p as usize] = kernels::sum(&self.adjoints[r as usize * w..][..n]);
+        }
+        kernels::sum(out)
     }
 
-    /// Copies the data columns into their input slots, one lane per row.
+    /// The forward pass over `n` lanes; whether a value the sweep would take a shortcut
+    /// around is NaN.
+    fn forward(&mut self, n: usize) -> bool {
+        let plan = self
+            .plan
+            .as_ref()
+            .expect("autodiff internal error: planned in take");
+        let w = self.stride;
+        let mut nan = false;
+        for f in &plan.forward {
+            let (before, after) = self.values.split_at_mut(f.dst as usize * w);
+            let (v, rest) = after.split_at_mut(w);
+            let (pa, pb) = if f.partials == u32::MAX {
+                (&mut [][..], &mut [][..])
+            } else {
+                // one row per operand (a unary op's `pb` is never written)
+                let start = (f.partials - f.dst - 1) as usize * w;
+                rest[start..].split_at_mut(w)
+            };
+            let row = |r: u32| &before[r as usize * w..][..n];
+            let v = &mut v[..n];
+            let scalar = |s: u32| self.scalars[s as usize];
+            nan |= match (f.a, f.b) {
+                (Source::Row(a), Source::Row(b)) => go(f.op, row(a), row(b), v, pa, pb),
+                (Source::Row(a), Source::Scalar(b)) => go(f.op, row(a), scalar(b), v, pa, pb),
+                (Source::Scalar(a), Source::Row(b)) => go(f.op, scalar(a), row(b), v, pa, pb),
+                (Source::Scalar(a), Source::Scalar(b)) => go(f.op, scalar(a), scalar(b), v, pa, pb),
+            };
+        }
+        nan
+    }
+
+    /// Copies the data columns into their rows, one lane per sample.
     fn load(&mut self, data: ArrayView2<'_, f64>) {
         let (n, columns) = data.dim();
         let w = self.stride;
         if let Some(rows) = data.as_slice() {
             // row-major: sample i, column j at i · columns + j
             for j in 0..columns {
-                let lanes = &mut self.values[(1 + j) * w..][..n];
+                let lanes = &mut self.values[j * w..][..n];
                 for (lane, row) in lanes.iter_mut().zip(rows.chunks_exact(columns)) {
                     *lane = row[j];
                 }
             }
         } else {
             for (j, column) in data.columns().into_iter().enumerate() {
-                let lanes = &mut self.values[(1 + j) * w..][..n];
+                let lanes = &mut self.values[j * w..][..n];
                 for (lane, &x) in lanes.iter_mut().zip(column) {
                     *lane = x;
                 }
@@ -158,77 +207,44 @@ impl Lanes {
     }
 }
 
-/// `v, pa, pb = op.eval(a, b)` lane by lane. Each arm calls [`each`] with an op known at
-/// compile time, so that the match inside [`Op::eval`] folds away and the loop body is
-/// that op's math alone (vectorisable for arithmetic ops).
-fn forward(op: Op, a: &[f64], b: &[f64], v: &mut [f64], pa: &mut [f64], pb: &mut [f64]) {
-    macro_rules! specialise {
-        ($($unit:ident),*; $($payload:ident),*) => {
-            match op {
-                $(Op::$unit => each(Op::$unit, a, b, v, pa, pb),)*
-                $(Op::$payload(c) => each(Op::$payload(c), a, b, v, pa, pb),)*
-                other => each(other, a, b, v, pa, pb),
+fn go<A: Lane, B: Lane>(
+    op: crate::Op,
+    a: A,
+    b: B,
+    v: &mut [f64],
+    pa: &mut [f64],
+    pb: &mut [f64],
+) -> bool {
+    kernels::forward(op, a, b, v, pa, pb)
+}
+
+impl Lanes {
+    /// A chunk with a NaN value, replayed row by row exactly as [`Tape::gradient`] does
+    /// (NaN partials and all); the gradient is the sum over the rows in order.
+    fn exact(
+        &self,
+        tape: &Tape,
+        data: ArrayView2<'_, f64>,
+        out: &mut [f64],
+        gradient: &mut [f64],
+    ) -> f64 {
+        let columns = data.ncols();
+        let mut ws = tape.workspace();
+        // the parameters, as every lane has them; the data columns are set per row
+        let mut inputs = self.scalars[1..=tape.inputs].to_vec();
+        gradient.fill(0.0);
+        for (i, row) in data.rows().into_iter().enumerate() {
+            for (x, &v) in inputs.iter_mut().zip(&row) {
+                *x = v;
             }
-        };
-    }
-    specialise!(
-        Add, Sub, Mul, Div, Pow, Max, Min, Neg, Square, Sqrt, Recip, Exp, Ln, ExpM1, Ln1p,
-        Sigmoid, Tanh, Relu, Softplus, Sin, Cos, Abs;
-        AddScalar, MulScalar, DivScalar, ScalarSub, ScalarDiv, PowF, PowI
-    );
-}
-
-#[inline(always)]
-fn each(op: Op, a: &[f64], b: &[f64], v: &mut [f64], pa: &mut [f64], pb: &mut [f64]) {
-    let n = v.len();
-    let (a, b, pa, pb) = (&a[..n], &b[..n], &mut pa[..n], &mut pb[..n]);
-    if op.arity() == 2 {
-        for i in 0..n {
-            let (value, [da, db]) = op.eval(a[i], b[i]);
-            v[i] = value;
-            pa[i] = da;
-            pb[i] = db;
+            let (value, g) = tape
+                .gradient(&mut ws, &inputs)
+                .expect("autodiff internal error: input count checked by the batch");
+            out[i] = value;
+            for (total, &d) in gradient.iter_mut().zip(&g[columns..]) {
+                *total += d;
+            }
         }
-    } else {
-        // a unary op's second partial is never read
-        for i in 0..n {
-            let (value, [da, _]) = op.eval(a[i], 0.0);
-            v[i] = value;
-            pa[i] = da;
-        }
+        kernels::sum(out)
     }
-}
-
-/// `acc += adj · partial` lane by lane, except where `adj` is 0 (the graph's reverse sweep
-/// does not pass zero adjoints on).
-fn accumulate(acc: &mut [f64], adj: &[f64], partial: &[f64]) {
-    for ((acc, &adj), &partial) in acc.iter_mut().zip(adj).zip(partial) {
-        let sum = *acc + adj * partial;
-        *acc = if adj != 0.0 { sum } else { *acc };
-    }
-}
-
-/// `acc = 0 + adj · partial` lane by lane (0 where `adj` is 0): the first contribution.
-fn assign(acc: &mut [f64], adj: &[f64], partial: &[f64]) {
-    for ((acc, &adj), &partial) in acc.iter_mut().zip(adj).zip(partial) {
-        let sum = 0.0 + adj * partial;
-        *acc = if adj != 0.0 { sum } else { 0.0 };
-    }
-}
-
-/// The sum of `x` in a fixed order: eight interleaved running sums, then added pairwise.
-fn sum(x: &[f64]) -> f64 {
-    let mut acc = [0.0; 8];
-    let mut chunks = x.chunks_exact(8);
-    for chunk in &mut chunks {
-        for (a, &c) in acc.iter_mut().zip(chunk) {
-            *a += c;
-        }
-    }
-    let mut total =
-        ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-    for &r in chunks.remainder() {
-        total += r;
-    }
-    total
 }

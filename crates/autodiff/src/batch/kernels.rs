@@ -1,0 +1,165 @@
+//! The loops over a chunk's lanes: one op forward, one sweep step backward.
+//!
+//! Each loop is generic over where its operands come from (a row of lanes or one scalar)
+//! and is called with an op known at compile time, so the match inside [`Op::eval`] folds
+//! away and the loop body is that op's math alone (vectorised where the op allows).
+
+use crate::op::Partial;
+use crate::Op;
+
+/// A number per lane: a row's lane `i`, or the same scalar for every lane.
+pub(super) trait Lane: Copy {
+    fn at(self, i: usize) -> f64;
+}
+
+impl Lane for &[f64] {
+    #[inline(always)]
+    fn at(self, i: usize) -> f64 {
+        self[i]
+    }
+}
+
+impl Lane for f64 {
+    #[inline(always)]
+    fn at(self, _: usize) -> f64 {
+        self
+    }
+}
+
+/// `v = op(a, b)` lane by lane, with the op's computed partials written to `pa` (and `pb`
+/// for binary ops) when it has any; the others are not stored (see the plan). Returns
+/// whether a value is NaN where a partial was not stored (the sweep's shortcuts then do
+/// not hold).
+pub(super) fn forward<A: Lane, B: Lane>(
+    op: Op,
+    a: A,
+    b: B,
+    v: &mut [f64],
+    pa: &mut [f64],
+    pb: &mut [f64],
+) -> bool {
+    macro_rules! specialise {
+        ($($unit:ident),*; $($payload:ident),*) => {
+            match op {
+                $(Op::$unit => each(Op::$unit, a, b, v, pa, pb),)*
+                $(Op::$payload(c) => each(Op::$payload(c), a, b, v, pa, pb),)*
+                other => each(other, a, b, v, pa, pb),
+            }
+        };
+    }
+    specialise!(
+        Add, Sub, Mul, Div, Pow, Max, Min, Neg, Square, Sqrt, Recip, Exp, Ln, ExpM1, Ln1p,
+        Sigmoid, Tanh, Relu, Softplus, Sin, Cos, Abs;
+        AddScalar, MulScalar, DivScalar, ScalarSub, ScalarDiv, PowF, PowI
+    )
+}
+
+#[inline(always)]
+fn each<A: Lane, B: Lane>(
+    op: Op,
+    a: A,
+    b: B,
+    v: &mut [f64],
+    pa: &mut [f64],
+    pb: &mut [f64],
+) -> bool {
+    let n = v.len();
+    let sources = op.partial_sources();
+    let binary = op.arity() == 2;
+    let computed = sources[0] == Partial::Computed || (binary && sources[1] == Partial::Computed);
+    if !computed {
+        // nothing stored: the values alone, and whether one is NaN
+        let mut nan = false;
+        for (i, v) in v.iter_mut().enumerate() {
+            let (value, _) = op.eval(a.at(i), b.at(i));
+            *v = value;
+            nan |= value.is_nan();
+        }
+        return nan;
+    }
+    if pa.is_empty() {
+        // computed partials that no sweep step reads
+        for (i, v) in v.iter_mut().enumerate() {
+            *v = op.eval(a.at(i), b.at(i)).0;
+        }
+    } else if binary {
+        let (pa, pb) = (&mut pa[..n], &mut pb[..n]);
+        for i in 0..n {
+            let (value, [da, db]) = op.eval(a.at(i), b.at(i));
+            v[i] = value;
+            pa[i] = da;
+            pb[i] = db;
+        }
+    } else {
+        let pa = &mut pa[..n];
+        for i in 0..n {
+            let (value, [da, _]) = op.eval(a.at(i), 0.0);
+            v[i] = value;
+            pa[i] = da;
+        }
+    }
+    false
+}
+
+/// `acc = 0 + adj · f` lane by lane (0 where `adj` is 0): the first contribution.
+#[inline(always)]
+pub(super) fn write<F: Lane>(acc: &mut [f64], adj: &[f64], f: F) {
+    let adj = &adj[..acc.len()];
+    for (i, acc) in acc.iter_mut().enumerate() {
+        let sum = 0.0 + adj[i] * f.at(i);
+        *acc = if adj[i] != 0.0 { sum } else { 0.0 };
+    }
+}
+
+/// `acc += adj · f` lane by lane, except where `adj` is 0 (the graph's reverse sweep does
+/// not pass zero adjoints on).
+#[inline(always)]
+pub(super) fn add<F: Lane>(acc: &mut [f64], adj: &[f64], f: F) {
+    let adj = &adj[..acc.len()];
+    for (i, acc) in acc.iter_mut().enumerate() {
+        let sum = *acc + adj[i] * f.at(i);
+        *acc = if adj[i] != 0.0 { sum } else { *acc };
+    }
+}
+
+/// `Σ (0 + adj · f)` over the lanes where `adj` is not 0: what [`write`] followed by
+/// [`sum`] gives, without the row.
+#[inline(always)]
+pub(super) fn write_sum<F: Lane>(adj: &[f64], f: F) -> f64 {
+    let mut acc = [0.0; 8];
+    let whole = adj.len() / 8 * 8;
+    for base in (0..whole).step_by(8) {
+        for (j, acc) in acc.iter_mut().enumerate() {
+            let i = base + j;
+            let term = 0.0 + adj[i] * f.at(i);
+            *acc += if adj[i] != 0.0 { term } else { 0.0 };
+        }
+    }
+    let mut total = combine(acc);
+    for (i, &adj) in adj.iter().enumerate().skip(whole) {
+        let term = 0.0 + adj * f.at(i);
+        total += if adj != 0.0 { term } else { 0.0 };
+    }
+    total
+}
+
+/// The sum of `x` in a fixed order: eight interleaved running sums, then added pairwise.
+pub(super) fn sum(x: &[f64]) -> f64 {
+    let mut acc = [0.0; 8];
+    let mut chunks = x.chunks_exact(8);
+    for chunk in &mut chunks {
+        for (a, &c) in acc.iter_mut().zip(chunk) {
+            *a += c;
+        }
+    }
+    let mut total = combine(acc);
+    for &r in chunks.remainder() {
+        total += r;
+    }
+    total
+}
+
+#[inline(always)]
+fn combine(acc: [f64; 8]) -> f64 {
+    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+}

@@ -1,0 +1,251 @@
+//! The lane program of a tape: which slots hold one value per lane, which partials are
+//! stored, and the reverse sweep reduced to the steps that reach a parameter.
+//!
+//! - Data columns and ops hold one value per lane (*rows* of the value buffer). Parameters,
+//!   frozen leaves and the scratch slot are the same in every lane: one number each (a
+//!   *scalar*), never copied into lanes.
+//! - A partial is stored in a row only when [`Op::partial_sources`] says it must be
+//!   computed; otherwise the sweep reads it where it already is (a constant, an operand's
+//!   value or the op's own value). Those shortcuts hold when the op's value is not NaN; a
+//!   chunk whose values contain a NaN is replayed exactly instead (see `Lanes::run`).
+//! - Sweep steps into data columns, or into ops that lead to no parameter, are dropped
+//!   (their adjoints are never reported). A parameter reached by a single step gets its
+//!   chunk gradient from that step directly (summed over the lanes), with no adjoint row.
+
+use crate::op::Partial;
+use crate::{Op, Tape};
+
+/// Where a number per lane comes from: a row of lanes, or one scalar for every lane.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Source {
+    /// Row of the value buffer.
+    Row(u32),
+    /// Index into the scalars (parameters, frozen leaves, constants).
+    Scalar(u32),
+}
+
+/// One op of the forward pass.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Forward {
+    pub(super) op: Op,
+    pub(super) a: Source,
+    pub(super) b: Source,
+    /// The op's value row.
+    pub(super) dst: u32,
+    /// First of the rows its computed partials go to (one per operand), if it has any.
+    pub(super) partials: u32,
+}
+
+/// Where a sweep step's contribution `adj[dst] · factor` goes.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Target {
+    /// The first contribution to an adjoint row: written.
+    Write(u32),
+    /// A later contribution: added.
+    Add(u32),
+    /// The only contribution to a parameter: summed over the lanes into its gradient.
+    Gradient(u32),
+}
+
+/// One edge of the reverse sweep.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Step {
+    /// Adjoint row of the op.
+    pub(super) adjoint: u32,
+    /// The local partial.
+    pub(super) factor: Source,
+    pub(super) target: Target,
+}
+
+/// A tape laid out for lanes, given how many of its inputs are data columns.
+#[derive(Debug)]
+pub(super) struct Plan {
+    /// The tape's id and the column count this plan is for.
+    pub(super) key: (u64, usize),
+    pub(super) forward: Vec<Forward>,
+    pub(super) sweep: Vec<Step>,
+    /// Value rows: columns, ops, then stored partials.
+    pub(super) value_rows: usize,
+    pub(super) adjoint_rows: usize,
+    /// The output's value, and its adjoint row (set to 1).
+    pub(super) output: (Source, u32),
+    /// `(parameter, adjoint row)`: parameters whose gradient is their row's lane sum.
+    pub(super) row_gradients: Vec<(u32, u32)>,
+    /// Scalars after the tape's leading slots: the constant partials.
+    pub(super) constants: Vec<f64>,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl Plan {
+    pub(super) fn new(tape: &Tape, columns: usize) -> Plan {
+        let (first_op, ops) = (tape.first_op, tape.ops.len());
+        let source = |slot: u32| {
+            let s = slot as usize;
+            if (1..=columns).contains(&s) {
+                Source::Row(to_u32(s - 1))
+            } else if s >= first_op {
+                Source::Row(to_u32(columns + s - first_op))
+            } else {
+                Source::Scalar(slot)
+            }
+        };
+
+        // Slots whose adjoint leads to a parameter, and steps into each.
+        let mut needed = vec![false; tape.slots()];
+        for &(input, slot) in &tape.gradient_slots {
+            needed[slot as usize] = input as usize >= columns;
+        }
+        for (k, &[a, b]) in tape.args.iter().enumerate() {
+            let arity = tape.ops[k].arity();
+            needed[first_op + k] = needed[a as usize] || (arity == 2 && needed[b as usize]);
+        }
+        let mut steps_into = vec![0usize; tape.slots()];
+        let kept: Vec<_> = tape
+            .sweep
+            .iter()
+            .filter(|s| needed[s.src as usize])
+            .copied()
+            .collect();
+        for s in &kept {
+            steps_into[s.src as usize] += 1;
+        }
+
+        // Adjoint rows, in slot order (so a step's target row comes before its op's).
+        let output = tape.output as usize;
+        let mut adjoint_row = vec![NONE; tape.slots()];
+        let mut gradient_of = vec![NONE; tape.slots()];
+        let mut adjoint_rows = 0;
+        let mut row_gradients = Vec::new();
+        for &(input, slot) in &tape.gradient_slots {
+            let s = slot as usize;
+            if input as usize >= columns {
+                if steps_into[s] == 1 && s != output {
+                    gradient_of[s] = to_u32(input as usize - columns);
+                } else {
+                    adjoint_row[s] = to_u32(adjoint_rows);
+                    row_gradients.push((to_u32(input as usize - columns), to_u32(adjoint_rows)));
+                    adjoint_rows += 1;
+                }
+            }
+        }
+        for s in first_op..tape.slots() {
+            if needed[s] || s == output {
+                adjoint_row[s] = to_u32(adjoint_rows);
+                adjoint_rows += 1;
+            }
+        }
+        if adjoint_row[output] == NONE {
+            // the output is a data column or a constant leaf: it still has a row of ones
+            adjoint_row[output] = to_u32(adjoint_rows);
+            adjoint_rows += 1;
+        }
+
+        // Forward: computed partials get rows after the values.
+        let mut value_rows = columns + ops;
+        let mut forward = Vec::with_capacity(ops);
+        for (k, (&op, &[a, b])) in tape.ops.iter().zip(&tape.args).enumerate() {
+            let computed = op.partial_sources()[..op.arity()].contains(&Partial::Computed);
+            let partials = if computed && needed[first_op + k] {
+                value_rows += op.arity();
+                to_u32(value_rows - op.arity())
+            } else {
+                NONE
+            };
+            forward.push(Forward {
+                op,
+                a: source(a),
+                b: source(b),
+                dst: to_u32(columns + k),
+                partials,
+            });
+        }
+
+        // Sweep: each step's factor read from where it is.
+        let mut constants = Vec::new();
+        let sweep = kept
+            .iter()
+            .map(|s| {
+                let k = s.partial as usize / 2;
+                let position = s.partial as usize % 2;
+                let f = forward[k];
+                let factor = match f.op.partial_sources()[position] {
+                    Partial::Constant => {
+                        let (_, d) = f.op.eval(1.0, 1.0);
+                        constants.push(d[position]);
+                        Source::Scalar(to_u32(first_op + constants.len() - 1))
+                    }
+                    Partial::Operand(0) => f.a,
+                    Partial::Operand(_) => f.b,
+                    Partial::Value => Source::Row(f.dst),
+                    Partial::Computed => Source::Row(f.partials + to_u32(position)),
+                };
+                let src = s.src as usize;
+                let target = if gradient_of[src] != NONE {
+                    Target::Gradient(gradient_of[src])
+                } else if s.first {
+                    Target::Write(adjoint_row[src])
+                } else {
+                    Target::Add(adjoint_row[src])
+                };
+                Step {
+                    adjoint: adjoint_row[s.dst as usize],
+                    factor,
+                    target,
+                }
+            })
+            .collect();
+
+        Plan {
+            key: (tape.id, columns),
+            forward,
+            sweep,
+            value_rows,
+            adjoint_rows,
+            output: (source(tape.output), adjoint_row[output]),
+            row_gradients,
+            constants,
+        }
+    }
+}
+
+fn to_u32(i: usize) -> u32 {
+    u32::try_from(i).expect("autodiff internal error: a tape's rows fit in u32 as its slots do")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every op with a non-computed partial: `Op::eval` gives exactly that partial.
+    #[test]
+    fn partial_sources_agree_with_eval() {
+        let ops = [
+            Op::Add,
+            Op::Sub,
+            Op::Mul,
+            Op::Neg,
+            Op::AddScalar(2.5),
+            Op::MulScalar(-3.0),
+            Op::DivScalar(7.0),
+            Op::ScalarSub(1.5),
+            Op::Exp,
+        ];
+        let constant = |op: Op, i: usize| op.eval(1.0, 1.0).1[i];
+        for op in ops {
+            for (a, b) in [(0.3, -1.7), (-4.0, 2.0), (1e300, 1e-300), (0.0, -0.0)] {
+                let (v, d) = op.eval(a, b);
+                for (i, source) in op.partial_sources()[..op.arity()].iter().enumerate() {
+                    let expected = match source {
+                        Partial::Constant => constant(op, i),
+                        Partial::Operand(0) => a,
+                        Partial::Operand(_) => b,
+                        Partial::Value => v,
+                        Partial::Computed => d[i],
+                    };
+                    assert_eq!(d[i].to_bits(), expected.to_bits(), "{op} at ({a}, {b})");
+                }
+            }
+        }
+    }
+}

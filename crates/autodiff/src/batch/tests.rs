@@ -1,0 +1,71 @@
+//! Batch lanes against row-by-row replay where the lanes take shortcuts: partials read from
+//! operands or constants instead of stored, parameters as scalars, NaN values.
+
+use ndarray::array;
+
+use crate::{Graph, Tape};
+
+/// `Σ` over rows of [`Tape::gradient`]'s parameter part, and the per-row outputs.
+fn rows(tape: &Tape, data: &ndarray::Array2<f64>, params: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let mut ws = tape.workspace();
+    let mut outputs = Vec::new();
+    let mut total = vec![0.0; params.len()];
+    for row in data.rows() {
+        let inputs: Vec<f64> = row.iter().chain(params).copied().collect();
+        let (v, g) = tape.gradient(&mut ws, &inputs).unwrap();
+        outputs.push(v);
+        for (t, d) in total.iter_mut().zip(&g[data.ncols()..]) {
+            *t += d;
+        }
+    }
+    (outputs, total)
+}
+
+#[test]
+fn a_nan_value_gives_the_nan_gradient_that_row_replay_gives() {
+    // y = w·x + c: with c = NaN, y = NaN and Op::eval makes both partials of the sum NaN,
+    // so ∂y/∂w = NaN (a constant partial 1 would hide it and give x)
+    let g = Graph::new();
+    let (x, c, w) = (g.constant(0.0), g.constant(0.0), g.var(0.0));
+    let y = w * x + c;
+    let tape = Tape::compile(y, &[x, c, w]).unwrap();
+    let data = array![[1.0, 0.5], [2.0, f64::NAN], [3.0, -1.0]];
+    let out = tape.batch(data.view(), &[0.25]).unwrap();
+    let (outputs, gradient) = rows(&tape, &data, &[0.25]);
+    assert!(gradient[0].is_nan() && out.gradient[0].is_nan());
+    assert_eq!(out.outputs[0], outputs[0]); // 0.25·1 + 0.5
+    assert!(out.outputs[1].is_nan());
+    let parallel = tape.par_batch(data.view(), &[0.25]).unwrap();
+    assert_eq!(parallel.gradient[0].to_bits(), out.gradient[0].to_bits());
+    // without the NaN row the gradient is Σ x = 4
+    let clean = array![[1.0, 0.5], [3.0, -1.0]];
+    assert_eq!(tape.batch(clean.view(), &[0.25]).unwrap().gradient, [4.0]);
+}
+
+#[test]
+fn shared_parameters_constants_and_own_values_give_row_replay_gradients() {
+    // every shortcut: w used twice (a row of adjoints), k used once (summed directly),
+    // x·w (operand partials), + and − (constant partials), e^u (its own value), a frozen
+    // leaf, and relu and sin (stored partials)
+    let g = Graph::new();
+    let (x, t) = (g.constant(0.0), g.constant(0.0));
+    let (w, k) = (g.var(0.0), g.var(0.0));
+    let frozen = g.var(0.75);
+    let u = (x * w - t * 0.5).relu() + (w * frozen).sin();
+    let y = (u * k).exp() - x.square() / 3.0 + 2.0;
+    let tape = Tape::compile(y, &[x, t, w, k]).unwrap();
+    let data = array![
+        [0.5, -1.0],
+        [-2.0, 0.25],
+        [1.5, 3.0],
+        [0.0, 0.0],
+        [-0.3, -0.7]
+    ];
+    let params = [0.8, -0.4];
+    let out = tape.batch(data.view(), &params).unwrap();
+    let (outputs, gradient) = rows(&tape, &data, &params);
+    assert_eq!(out.outputs.to_vec(), outputs);
+    for (got, want) in out.gradient.iter().zip(&gradient) {
+        assert!((got - want).abs() <= 1e-14 * want.abs(), "{got} vs {want}");
+    }
+}
