@@ -19,7 +19,7 @@
 //! assert_eq!(grads.wrt(b), 0.0);
 //! ```
 //!
-//! The same partials drive forward mode ([`Graph::jvp`]); [`gradcheck`] compares a tape
+//! The same partials drive forward mode ([`Graph::jvp`]); [`gradcheck()`] compares a tape
 //! gradient with central finite differences; [`Graph::check_finite`] names the first node
 //! that produced a NaN or an infinity; [`Graph::to_dot`] draws the graph.
 //!
