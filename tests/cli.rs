@@ -465,3 +465,23 @@ fn chain_net_trains_and_checks_through_the_same_commands() {
     assert_input_error(&o, &["--init", "takes 4 weights, got 3"]);
     fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn a_plot_that_cannot_be_written_is_named_and_leaves_no_partial_file() {
+    let dir = scratch("plot-blocked");
+    // A folder where the first plot file should go makes its rename fail.
+    fs::create_dir_all(dir.join("weights.png")).unwrap();
+    let o = backprop(&["--quiet", "--plots", path_str(&dir)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("weights.png") && !err.contains("panicked"),
+        "{err}"
+    );
+    let mut left: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["weights.png"]); // only the blocking folder: no temporary, no svg
+}

@@ -9,7 +9,8 @@ use lecture::{Net, Trajectory};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::font::{self, FAMILY};
+use super::figure::{self, Figure};
+use super::font::FAMILY;
 use super::Error;
 
 const SIZE: (u32, u32) = (900, 760);
@@ -41,25 +42,26 @@ pub fn write(
     trajectory: &Trajectory,
     truth: Option<&[f64]>,
 ) -> Result<Vec<PathBuf>, Error> {
-    font::register()?;
     let surface = surface(net, data, trajectory, truth)?;
-    let (png, svg) = (
-        dir.join(format!("{stem}.png")),
-        dir.join(format!("{stem}.svg")),
-    );
-    let fail =
-        |path: &Path, e: String| Error::Output(format!("cannot write {}: {e}", path.display()));
-    {
-        let root = BitMapBackend::new(&png, SIZE).into_drawing_area();
-        draw(&root, &surface, trajectory, truth).map_err(|e| fail(&png, e))?;
-        root.present().map_err(|e| fail(&png, e.to_string()))?;
+    let figure = Picture {
+        surface: &surface,
+        trajectory,
+        truth,
+    };
+    figure::save(dir, stem, SIZE, &figure)
+}
+
+/// The figure's inputs.
+struct Picture<'a> {
+    surface: &'a Surface,
+    trajectory: &'a Trajectory,
+    truth: Option<&'a [f64]>,
+}
+
+impl Figure for Picture<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        draw(root, self.surface, self.trajectory, self.truth)
     }
-    {
-        let root = SVGBackend::new(&svg, SIZE).into_drawing_area();
-        draw(&root, &surface, trajectory, truth).map_err(|e| fail(&svg, e))?;
-        root.present().map_err(|e| fail(&svg, e.to_string()))?;
-    }
-    Ok(vec![png, svg])
 }
 
 fn surface(

@@ -6,7 +6,8 @@ use lecture::Trajectory;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::font::{self, FAMILY};
+use super::figure::{self, Figure};
+use super::font::FAMILY;
 use super::Error;
 
 const SIZE: (u32, u32) = (1000, 720);
@@ -32,24 +33,25 @@ pub fn write(
     truth: Option<&[f64]>,
     title: &str,
 ) -> Result<Vec<PathBuf>, Error> {
-    font::register()?;
-    let (png, svg) = (
-        dir.join(format!("{stem}.png")),
-        dir.join(format!("{stem}.svg")),
-    );
-    let fail =
-        |path: &Path, e: String| Error::Output(format!("cannot write {}: {e}", path.display()));
-    {
-        let root = BitMapBackend::new(&png, SIZE).into_drawing_area();
-        draw(&root, trajectory, truth, title).map_err(|e| fail(&png, e))?;
-        root.present().map_err(|e| fail(&png, e.to_string()))?;
+    let figure = Weights {
+        trajectory,
+        truth,
+        title,
+    };
+    figure::save(dir, stem, SIZE, &figure)
+}
+
+/// The figure's inputs.
+struct Weights<'a> {
+    trajectory: &'a Trajectory,
+    truth: Option<&'a [f64]>,
+    title: &'a str,
+}
+
+impl Figure for Weights<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        draw(root, self.trajectory, self.truth, self.title)
     }
-    {
-        let root = SVGBackend::new(&svg, SIZE).into_drawing_area();
-        draw(&root, trajectory, truth, title).map_err(|e| fail(&svg, e))?;
-        root.present().map_err(|e| fail(&svg, e.to_string()))?;
-    }
-    Ok(vec![png, svg])
 }
 
 fn draw<DB: DrawingBackend>(

@@ -10,7 +10,8 @@ use plotters::prelude::*;
 
 use super::setup::Setup;
 use super::Point;
-use crate::cmd::font::{self, FAMILY};
+use crate::cmd::figure::{self, Figure};
+use crate::cmd::font::FAMILY;
 use crate::cmd::Error;
 
 const SIZE: (u32, u32) = (760, 700);
@@ -25,20 +26,19 @@ const BLUE: RGBColor = RGBColor(8, 119, 189);
 /// # Errors
 /// [`Error::Output`] naming the folder or file that cannot be written.
 pub fn write(dir: &Path, setup: &Setup, history: &[Point]) -> Result<Vec<PathBuf>, Error> {
-    font::register()?;
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::Output(format!("cannot create {}: {e}", dir.display())))?;
     let mut written = Vec::new();
     if setup.features.is_some() {
         let surface = Surface::new(setup);
-        written.extend(both(
+        written.extend(figure::save(
             dir,
             "surface",
             SIZE,
             &Picture::Surface(setup, &surface),
         )?);
     }
-    written.extend(both(
+    written.extend(figure::save(
         dir,
         "loss",
         CURVE_SIZE,
@@ -53,39 +53,13 @@ enum Picture<'a> {
     Curves(&'a Setup, &'a [Point]),
 }
 
-impl Picture<'_> {
+impl Figure for Picture<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         match self {
             Picture::Surface(setup, surface) => draw_surface(root, setup, surface),
             Picture::Curves(setup, history) => draw_curves(root, setup, history),
         }
     }
-}
-
-/// Draws the same picture as `STEM.png` and as `STEM.svg`.
-fn both(
-    dir: &Path,
-    stem: &str,
-    size: (u32, u32),
-    picture: &Picture,
-) -> Result<Vec<PathBuf>, Error> {
-    let (png, svg) = (
-        dir.join(format!("{stem}.png")),
-        dir.join(format!("{stem}.svg")),
-    );
-    let fail =
-        |path: &Path, e: String| Error::Output(format!("cannot write {}: {e}", path.display()));
-    {
-        let root = BitMapBackend::new(&png, size).into_drawing_area();
-        picture.draw(&root).map_err(|e| fail(&png, e))?;
-        root.present().map_err(|e| fail(&png, e.to_string()))?;
-    }
-    {
-        let root = SVGBackend::new(&svg, size).into_drawing_area();
-        picture.draw(&root).map_err(|e| fail(&svg, e))?;
-        root.present().map_err(|e| fail(&svg, e.to_string()))?;
-    }
-    Ok(vec![png, svg])
 }
 
 /// The network's output on a grid over the points' bounding box, mapped to `[−1, 1]`.
