@@ -201,7 +201,7 @@ fn csv_data_trains_and_bad_csv_names_file_line_and_column() {
     let bad = dir.join("bad.csv");
     fs::write(&bad, "x,y,label\n1,2,1\n3,oops,0\n").expect("write");
     let o = playground(&["--data", bad.to_str().expect("utf-8")]);
-    assert_error(&o, "bad.csv:3:2: column 'y': invalid number 'oops'");
+    assert_error(&o, "bad.csv: line 3, column 2 (y): invalid number 'oops'");
     let o = playground(&["--data", dir.join("missing.csv").to_str().expect("utf-8")]);
     assert_error(&o, "missing.csv");
 }

@@ -54,7 +54,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidOption { option, message } => write!(f, "invalid --{option}: {message}"),
-            Error::Io { path, message } => write!(f, "cannot read '{path}': {message}"),
+            Error::Io { path, message } => write!(f, "{path}: cannot read: {message}"),
             Error::Data {
                 path,
                 line,
@@ -63,10 +63,10 @@ impl fmt::Display for Error {
             } => {
                 write!(f, "{path}")?;
                 if *line > 0 {
-                    write!(f, ":{line}")?;
+                    write!(f, ": line {line}")?;
                 }
                 if let Some((number, name)) = column {
-                    write!(f, ":{number}: column '{name}'")?;
+                    write!(f, ", column {number} ({name})")?;
                 }
                 write!(f, ": {message}")
             }
@@ -108,6 +108,9 @@ mod tests {
             column: Some((2, "y".into())),
             message: "invalid number 'abc'".into(),
         };
-        assert_eq!(e.to_string(), "d.csv:3:2: column 'y': invalid number 'abc'");
+        assert_eq!(
+            e.to_string(),
+            "d.csv: line 3, column 2 (y): invalid number 'abc'"
+        );
     }
 }

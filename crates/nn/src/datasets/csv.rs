@@ -216,7 +216,7 @@ mod tests {
         assert_eq!(d.labels.to_vec(), [1.0, -1.0]);
         let e = error("headerless_bad.csv", b"1,2,1\n1,x,1\n");
         assert!(
-            e.ends_with("headerless_bad.csv:2:2: column 'x2': invalid number 'x'"),
+            e.ends_with("headerless_bad.csv: line 2, column 2 (x2): invalid number 'x'"),
             "{e}"
         );
     }
@@ -225,16 +225,19 @@ mod tests {
     fn bad_fields_are_named_by_file_line_and_column() {
         let e = error("bad.csv", b"x,y\n1,2\nabc,4\n");
         assert!(
-            e.ends_with("bad.csv:3:1: column 'x': invalid number 'abc'"),
+            e.ends_with("bad.csv: line 3, column 1 (x): invalid number 'abc'"),
             "{e}"
         );
         let e = error("empty.csv", b"x,y\n1,2\n3,\n");
-        assert!(e.ends_with("empty.csv:3:2: column 'y': empty value"), "{e}");
+        assert!(
+            e.ends_with("empty.csv: line 3, column 2 (y): empty value"),
+            "{e}"
+        );
         for bad in ["NaN", "inf", "1e400"] {
             let e = error("nan.csv", format!("x,y\n{bad},1\n").as_bytes());
             assert!(
                 e.ends_with(&format!(
-                    "nan.csv:2:1: column 'x': non-finite number '{bad}'"
+                    "nan.csv: line 2, column 1 (x): non-finite number '{bad}'"
                 )),
                 "{e}"
             );
@@ -245,12 +248,12 @@ mod tests {
     fn structural_problems_are_reported_with_their_line() {
         let e = error("ragged.csv", b"x,y\n1,2\n3\n");
         assert!(
-            e.ends_with("ragged.csv:3: found 1 fields, but the header has 2"),
+            e.ends_with("ragged.csv: line 3: found 1 fields, but the header has 2"),
             "{e}"
         );
         let e = error("semi.csv", b"x;y\n1;2\n");
         assert!(
-            e.contains("semi.csv:1: ") && e.contains("wrong delimiter"),
+            e.contains("semi.csv: line 1: ") && e.contains("wrong delimiter"),
             "{e}"
         );
         let e = error("header.csv", b"x,y\n");
@@ -273,6 +276,6 @@ mod tests {
         let e = read_csv(Path::new("/no/such/data.csv"), None)
             .unwrap_err()
             .to_string();
-        assert!(e.starts_with("cannot read '/no/such/data.csv': "), "{e}");
+        assert!(e.starts_with("/no/such/data.csv: cannot read: "), "{e}");
     }
 }
