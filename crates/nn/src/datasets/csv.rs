@@ -266,7 +266,7 @@ mod tests {
         let path = file("label.csv", b"x,y\n1,1\n");
         let e = read_csv(&path, Some("z")).unwrap_err().to_string();
         assert!(
-            e.ends_with("label.csv:1: no label column 'z' (columns: x, y)"),
+            e.ends_with("label.csv: line 1: no label column 'z' (columns: x, y)"),
             "{e}"
         );
     }
