@@ -1,5 +1,8 @@
 //! [`Gradients`]: the adjoints a reverse sweep returns.
 
+use std::cell::Cell;
+use std::fmt;
+
 use crate::error::Quantity;
 use crate::{Error, Graph, Result, Var};
 
@@ -23,11 +26,12 @@ use crate::{Error, Graph, Result, Var};
 pub struct Gradients<'g> {
     graph: &'g Graph,
     root: usize,
-    adjoints: Vec<f64>,
+    adjoints: Adjoints,
 }
 
 impl<'g> Gradients<'g> {
-    pub(crate) fn new(graph: &'g Graph, root: usize, adjoints: Vec<f64>) -> Self {
+    #[inline]
+    pub(crate) fn new(graph: &'g Graph, root: usize, adjoints: Adjoints) -> Self {
         Gradients {
             graph,
             root,
@@ -43,6 +47,7 @@ impl<'g> Gradients<'g> {
     /// # Panics
     /// If `var` belongs to another graph (see [`Gradients::try_wrt`]).
     #[track_caller]
+    #[inline]
     pub fn wrt(&self, var: Var<'g>) -> f64 {
         match self.try_wrt(var) {
             Ok(g) => g,
@@ -51,6 +56,7 @@ impl<'g> Gradients<'g> {
     }
 
     /// [`Gradients::wrt`], returning [`Error::ForeignVar`] instead of panicking.
+    #[inline]
     pub fn try_wrt(&self, var: Var<'g>) -> Result<f64> {
         if !std::ptr::eq(self.graph, var.graph) {
             return Err(Error::ForeignVar {
@@ -61,7 +67,7 @@ impl<'g> Gradients<'g> {
         if var.is_constant() {
             return Ok(0.0);
         }
-        Ok(self.adjoints.get(var.index()).copied().unwrap_or(0.0))
+        Ok(self.adjoints.0.get(var.index()).copied().unwrap_or(0.0))
     }
 
     /// `∂root/∂v` for each `v` in `vars`, in order.
@@ -80,7 +86,7 @@ impl<'g> Gradients<'g> {
 
     /// The adjoints by node index, `0..=root` (constants included, as swept).
     pub fn adjoints(&self) -> &[f64] {
-        &self.adjoints
+        &self.adjoints.0
     }
 
     /// Checks every adjoint, in sweep order (from the root down), and names the first node
@@ -93,14 +99,64 @@ impl<'g> Gradients<'g> {
     /// # Complexity
     /// **O(root)**.
     pub fn check_finite(&self) -> Result<()> {
-        match self.adjoints.iter().rposition(|a| !a.is_finite()) {
+        match self.adjoints.0.iter().rposition(|a| !a.is_finite()) {
             None => Ok(()),
             Some(index) => {
                 Err(self
                     .graph
                     .inner()
-                    .non_finite(index, Quantity::Adjoint, self.adjoints[index]))
+                    .non_finite(index, Quantity::Adjoint, self.adjoints.0[index]))
             }
         }
+    }
+}
+
+/// The adjoint buffer of a [`Gradients`]. Dropped, a small one is kept for the next sweep
+/// on the same thread, so that a training loop recording and sweeping one graph per sample
+/// allocates nothing per sample.
+///
+/// The buffer has its own `Drop` and borrows nothing; `Gradients` itself has no `Drop`, so
+/// a `Gradients` temporary may outlive its graph's borrow (as in a block ending in
+/// `(y.value(), y.backward().wrt(x))`, whose temporaries are dropped after its locals).
+#[derive(Clone)]
+pub(crate) struct Adjoints(pub(crate) Vec<f64>);
+
+/// Adjoint buffers of at most this many entries are kept for the next sweep.
+const SPARE_LIMIT: usize = 1 << 16;
+
+thread_local! {
+    /// The buffer of the last small [`Adjoints`] dropped on this thread.
+    static SPARE: Cell<Option<Vec<f64>>> = const { Cell::new(None) };
+}
+
+impl Adjoints {
+    /// `len` zeros, in the last small buffer dropped on this thread if there is one.
+    #[inline]
+    pub(crate) fn zeros(len: usize) -> Self {
+        match SPARE.try_with(Cell::take).ok().flatten() {
+            Some(mut spare) => {
+                spare.clear();
+                spare.resize(len, 0.0);
+                Adjoints(spare)
+            }
+            None => Adjoints(vec![0.0; len]),
+        }
+    }
+}
+
+impl Drop for Adjoints {
+    #[inline]
+    fn drop(&mut self) {
+        if self.0.capacity() <= SPARE_LIMIT {
+            let buffer = std::mem::take(&mut self.0);
+            // During thread teardown the slot may be gone: then the buffer is just freed.
+            let _ = SPARE.try_with(|spare| spare.set(Some(buffer)));
+        }
+    }
+}
+
+impl fmt::Debug for Adjoints {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
     }
 }

@@ -52,6 +52,7 @@ pub(crate) struct Inner {
 
 impl Graph {
     /// An empty graph.
+    #[inline]
     pub fn new() -> Self {
         Self::with_capacity(0, 0)
     }
@@ -59,17 +60,16 @@ impl Graph {
     /// An empty graph with room for `nodes` nodes and `edges` edges before it reallocates.
     ///
     /// The buffers of the last small graph (up to 65,536 nodes) dropped on this thread are
-    /// reused, so that a training loop recording one graph per sample does not allocate
-    /// per sample.
+    /// reused (by a graph made with no capacity, when its first node is recorded), so that
+    /// a training loop recording one graph per sample does not allocate per sample.
+    #[inline]
     pub fn with_capacity(nodes: usize, edges: usize) -> Self {
-        let dag = match SPARE.try_with(Cell::take).ok().flatten() {
-            Some(mut dag) => {
-                dag.reserve_nodes(nodes);
-                dag.reserve_edges(edges);
-                dag
-            }
-            None => Dag::with_capacity(nodes, edges),
-        };
+        let mut dag = Dag::default();
+        if nodes > 0 || edges > 0 {
+            adopt_spare(&mut dag);
+            dag.reserve_nodes(nodes);
+            dag.reserve_edges(edges);
+        }
         Graph {
             inner: RefCell::new(Inner {
                 dag,
@@ -97,6 +97,7 @@ impl Graph {
     /// Our `Var` is a handle to any node, not only to trainable parameters; a leaf made by
     /// `var` is one that gradients are taken with respect to.
     #[track_caller]
+    #[inline]
     pub fn var(&self, value: f64) -> Var<'_> {
         self.leaf(Op::Input, value)
     }
@@ -110,6 +111,7 @@ impl Graph {
     /// Appends a constant leaf: it has a value, but no gradient flows into it
     /// ([`Gradients::wrt`](crate::Gradients::wrt) returns 0 for it).
     #[track_caller]
+    #[inline]
     pub fn constant(&self, value: f64) -> Var<'_> {
         self.leaf(Op::Const, value)
     }
@@ -143,63 +145,41 @@ impl Graph {
         (index < self.len()).then(|| Var::new(self, NodeIndex::new(index)))
     }
 
+    #[inline]
     #[track_caller]
     fn leaf(&self, op: Op, value: f64) -> Var<'_> {
-        let mut inner = self.inner.borrow_mut();
-        let index = inner.dag.add_node(Node { op, value });
-        inner.note_location();
+        let index = self.inner.borrow_mut().append_leaf(Node { op, value });
         Var::new(self, index)
     }
 
     /// Appends `op(x)`.
+    ///
+    /// Inlined, so that `op` is a constant where it is called and [`Op::eval`] reduces to
+    /// the op's own formula; storing the node is one call.
+    #[inline(always)]
     #[track_caller]
     pub(crate) fn push_unary(&self, op: Op, x: NodeIndex) -> NodeIndex {
         let mut inner = self.inner.borrow_mut();
         let (value, [dx, _]) = op.eval(inner.dag[x].value, 0.0);
-        let index = inner.dag.add_node(Node { op, value });
-        inner.dag.add_edge(
-            x,
-            index,
-            Edge {
-                partial: dx,
-                slot: 0,
-            },
-        );
-        inner.note_location();
-        index
+        inner.append_unary(Node { op, value }, x, dx)
     }
 
     /// Appends `op(a, b)`. The two edges are added even when `a == b` (`a · a` has two
     /// paths to `a`, and both count).
+    #[inline(always)]
     #[track_caller]
     pub(crate) fn push_binary(&self, op: Op, a: NodeIndex, b: NodeIndex) -> NodeIndex {
         let mut inner = self.inner.borrow_mut();
         let (value, [da, db]) = op.eval(inner.dag[a].value, inner.dag[b].value);
-        let index = inner.dag.add_node(Node { op, value });
-        inner.dag.add_edge(
-            a,
-            index,
-            Edge {
-                partial: da,
-                slot: 0,
-            },
-        );
-        inner.dag.add_edge(
-            b,
-            index,
-            Edge {
-                partial: db,
-                slot: 1,
-            },
-        );
-        inner.note_location();
-        index
+        inner.append_binary(Node { op, value }, [a, b], [da, db])
     }
 
+    #[inline]
     pub(crate) fn inner(&self) -> Ref<'_, Inner> {
         self.inner.borrow()
     }
 
+    #[inline]
     pub(crate) fn node_weight(&self, index: NodeIndex) -> Node {
         self.inner.borrow().dag[index]
     }
@@ -215,6 +195,47 @@ impl Graph {
 
 impl Inner {
     #[track_caller]
+    fn append_leaf(&mut self, node: Node) -> NodeIndex {
+        // Every graph starts with a leaf: the place to take over a spare set of buffers.
+        if self.dag.capacity() == (0, 0) {
+            adopt_spare(&mut self.dag);
+        }
+        let index = self.dag.add_node(node);
+        self.note_location();
+        index
+    }
+
+    /// Appends `node` and its edge from operand `x` with partial `dx`.
+    #[track_caller]
+    fn append_unary(&mut self, node: Node, x: NodeIndex, dx: f64) -> NodeIndex {
+        let index = self.dag.add_node(node);
+        let edge = Edge {
+            partial: dx,
+            slot: 0,
+        };
+        self.dag.add_edge(x, index, edge);
+        self.note_location();
+        index
+    }
+
+    /// Appends `node` and its edges from operands `a` (slot 0, first) and `b` (slot 1).
+    #[track_caller]
+    fn append_binary(
+        &mut self,
+        node: Node,
+        [a, b]: [NodeIndex; 2],
+        [da, db]: [f64; 2],
+    ) -> NodeIndex {
+        let index = self.dag.add_node(node);
+        let edge = |partial, slot| Edge { partial, slot };
+        self.dag.add_edge(a, index, edge(da, 0));
+        self.dag.add_edge(b, index, edge(db, 1));
+        self.note_location();
+        index
+    }
+
+    #[track_caller]
+    #[inline]
     fn note_location(&mut self) {
         if let Some(locations) = &mut self.locations {
             locations.push(Location::caller());
@@ -234,19 +255,26 @@ const SPARE_LIMIT: usize = 1 << 16;
 
 thread_local! {
     /// The emptied buffers of the last small graph dropped on this thread.
-    static SPARE: Cell<Option<Dag>> = const { Cell::new(None) };
+    static SPARE: Cell<Dag> = Cell::new(Dag::default());
 }
 
 impl Drop for Graph {
     fn drop(&mut self) {
-        let mut dag = std::mem::take(&mut self.inner.get_mut().dag);
+        let dag = &mut self.inner.get_mut().dag;
         let (nodes, edges) = dag.capacity();
         if nodes <= SPARE_LIMIT && edges <= SPARE_LIMIT {
             dag.clear();
-            // During thread teardown the slot may be gone: then the buffers are just freed.
-            let _ = SPARE.try_with(|spare| spare.set(Some(dag)));
+            // Exchanged with the spare (usually empty), which is then freed with the graph.
+            adopt_spare(dag);
         }
     }
+}
+
+/// Exchanges `dag` with this thread's spare buffers, in place (swapped word by word: no
+/// move of the whole graph through the stack). During thread teardown the slot may be
+/// gone: then nothing happens.
+fn adopt_spare(dag: &mut Dag) {
+    let _ = SPARE.try_with(|spare| spare.swap(Cell::from_mut(dag)));
 }
 
 impl Default for Graph {

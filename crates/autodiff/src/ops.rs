@@ -10,7 +10,8 @@ macro_rules! unary_methods {
         impl<'g> Var<'g> {
             $(
                 $(#[$doc])*
-                #[track_caller]
+                #[inline]
+#[track_caller]
                 #[must_use]
                 pub fn $name(self) -> Var<'g> {
                     self.unary($op)
@@ -60,14 +61,16 @@ macro_rules! binary_methods {
                 ///
                 /// # Panics
                 /// If `other` belongs to another graph (see the `try_` twin).
-                #[track_caller]
+                #[inline]
+#[track_caller]
                 #[must_use]
                 pub fn $name(self, other: Var<'g>) -> Var<'g> {
                     self.binary($op, other)
                 }
 
                 #[doc = concat!("[`Var::", stringify!($name), "`], returning [`Error::ForeignVar`](crate::Error::ForeignVar) instead of panicking.")]
-                #[track_caller]
+                #[inline]
+#[track_caller]
                 pub fn $try_name(self, other: Var<'g>) -> Result<Var<'g>> {
                     self.try_binary($op, other)
                 }
@@ -90,7 +93,8 @@ macro_rules! try_operators {
         impl<'g> Var<'g> {
             $(
                 #[doc = concat!("`a ", $symbol, " b` like the operator, returning [`Error::ForeignVar`](crate::Error::ForeignVar) instead of panicking.")]
-                #[track_caller]
+                #[inline]
+#[track_caller]
                 pub fn $name(self, other: Var<'g>) -> Result<Var<'g>> {
                     self.try_binary($op, other)
                 }
@@ -109,6 +113,7 @@ try_operators! {
 impl<'g> Var<'g> {
     /// `x^p` for a real exponent; derivative `p x^(p-1)`. `powf(0.0)` has derivative 0
     /// everywhere (also at `x = 0`); `x^0.5` at 0 has derivative `+∞`.
+    #[inline]
     #[track_caller]
     #[must_use]
     pub fn powf(self, p: f64) -> Var<'g> {
@@ -116,17 +121,20 @@ impl<'g> Var<'g> {
     }
 
     /// `x^n` for an integer exponent; derivative `n x^(n-1)` (0 for `n = 0`).
+    #[inline]
     #[track_caller]
     #[must_use]
     pub fn powi(self, n: i32) -> Var<'g> {
         self.unary(Op::PowI(n))
     }
 
+    #[inline(always)]
     #[track_caller]
     pub(crate) fn unary(self, op: Op) -> Var<'g> {
         Var::new(self.graph, self.graph.push_unary(op, self.index))
     }
 
+    #[inline(always)]
     #[track_caller]
     pub(crate) fn binary(self, op: Op, other: Var<'g>) -> Var<'g> {
         self.assert_same_graph(other);
@@ -136,6 +144,7 @@ impl<'g> Var<'g> {
         )
     }
 
+    #[inline(always)]
     #[track_caller]
     fn try_binary(self, op: Op, other: Var<'g>) -> Result<Var<'g>> {
         self.same_graph(other)?;
@@ -150,6 +159,7 @@ macro_rules! operator {
     ($Trait:ident, $method:ident, $AssignTrait:ident, $assign:ident, $op:expr, $with_f64:expr, $f64_with:expr) => {
         impl<'g> $Trait for Var<'g> {
             type Output = Var<'g>;
+            #[inline]
             #[track_caller]
             fn $method(self, rhs: Var<'g>) -> Var<'g> {
                 self.binary($op, rhs)
@@ -157,6 +167,7 @@ macro_rules! operator {
         }
         impl<'g> $Trait<f64> for Var<'g> {
             type Output = Var<'g>;
+            #[inline]
             #[track_caller]
             fn $method(self, c: f64) -> Var<'g> {
                 self.unary($with_f64(c))
@@ -164,18 +175,21 @@ macro_rules! operator {
         }
         impl<'g> $Trait<Var<'g>> for f64 {
             type Output = Var<'g>;
+            #[inline]
             #[track_caller]
             fn $method(self, x: Var<'g>) -> Var<'g> {
                 x.unary($f64_with(self))
             }
         }
         impl<'g> $AssignTrait for Var<'g> {
+            #[inline]
             #[track_caller]
             fn $assign(&mut self, rhs: Var<'g>) {
                 *self = self.binary($op, rhs);
             }
         }
         impl $AssignTrait<f64> for Var<'_> {
+            #[inline]
             #[track_caller]
             fn $assign(&mut self, c: f64) {
                 *self = self.unary($with_f64(c));
@@ -224,6 +238,7 @@ operator!(
 
 impl<'g> Neg for Var<'g> {
     type Output = Var<'g>;
+    #[inline]
     #[track_caller]
     fn neg(self) -> Var<'g> {
         self.unary(Op::Neg)

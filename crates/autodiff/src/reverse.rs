@@ -1,5 +1,6 @@
 //! The reverse sweep: adjoints from a root down to every node, iteratively.
 
+use crate::gradients::Adjoints;
 use crate::graph::Dag;
 use crate::{Gradients, Var};
 
@@ -25,12 +26,14 @@ impl<'g> Var<'g> {
     /// let c = b * b; // c = 4a²
     /// assert_eq!(c.backward().wrt(a), 24.0); // dc/da = 8a
     /// ```
+    #[inline]
     pub fn backward(self) -> Gradients<'g> {
         self.backward_seeded(1.0)
     }
 
     /// [`Var::backward`] with the root's adjoint set to `seed` instead of 1: every gradient
     /// is multiplied by `seed` (a seed of 0 gives exactly 0 everywhere).
+    #[inline]
     pub fn backward_seeded(self, seed: f64) -> Gradients<'g> {
         let inner = self.graph.inner();
         Gradients::new(
@@ -42,8 +45,9 @@ impl<'g> Var<'g> {
 }
 
 /// Adjoints of nodes `0..=root` for a sweep seeded with `seed` at `root`.
-pub(crate) fn sweep(dag: &Dag, root: usize, seed: f64) -> Vec<f64> {
-    let mut adjoints = vec![0.0; root + 1];
+pub(crate) fn sweep(dag: &Dag, root: usize, seed: f64) -> Adjoints {
+    let mut buffer = Adjoints::zeros(root + 1);
+    let adjoints = &mut buffer.0;
     adjoints[root] = seed;
     let edges = dag.raw_edges();
     // Edges are stored in the order of their targets, so those into nodes 0..=root are a
@@ -75,5 +79,5 @@ pub(crate) fn sweep(dag: &Dag, root: usize, seed: f64) -> Vec<f64> {
             newest = (src, sum);
         }
     }
-    adjoints
+    buffer
 }

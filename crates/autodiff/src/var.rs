@@ -32,26 +32,31 @@ pub struct Var<'g> {
 }
 
 impl<'g> Var<'g> {
+    #[inline]
     pub(crate) fn new(graph: &'g Graph, index: NodeIndex) -> Self {
         Var { graph, index }
     }
 
     /// The node's value, computed when it was recorded.
+    #[inline]
     pub fn value(self) -> f64 {
         self.graph.node_weight(self.index).value
     }
 
     /// The op that made this node ([`Op::Input`] or [`Op::Const`] for a leaf).
+    #[inline]
     pub fn op(self) -> Op {
         self.graph.node_weight(self.index).op
     }
 
     /// The node's index in its graph (its position in recording order).
+    #[inline]
     pub fn index(self) -> usize {
         self.index.index()
     }
 
     /// The node's petgraph index, for use with [`Graph::dag`].
+    #[inline]
     pub fn node_index(self) -> NodeIndex {
         self.index
     }
@@ -62,6 +67,7 @@ impl<'g> Var<'g> {
     }
 
     /// Whether this is a constant leaf ([`Graph::constant`]).
+    #[inline]
     pub fn is_constant(self) -> bool {
         self.op() == Op::Const
     }
@@ -93,6 +99,7 @@ impl<'g> Var<'g> {
     }
 
     /// Checks that `self` and `other` belong to the same graph.
+    #[inline]
     pub(crate) fn same_graph(self, other: Var<'g>) -> Result<()> {
         if std::ptr::eq(self.graph, other.graph) {
             Ok(())
@@ -105,6 +112,7 @@ impl<'g> Var<'g> {
     }
 
     #[track_caller]
+    #[inline]
     pub(crate) fn assert_same_graph(self, other: Var<'g>) {
         if let Err(e) = self.same_graph(other) {
             panic!("autodiff: {e}");
