@@ -2,13 +2,14 @@
 //!
 //! Samples are the rows of an `ndarray` matrix. The first `data.ncols()` tape inputs take
 //! their values from the columns (one value per sample); the remaining inputs are shared
-//! parameters, the same for every sample. Rows are processed in chunks of up to 64 (fewer
+//! parameters, the same for every sample. Rows are processed in chunks of up to 128 (fewer
 //! for large tapes, so that a chunk's rows stay in the core's L2 cache): every data column
 //! and op holds one value per sample of the chunk, so each op runs as one loop over the
 //! chunk's samples (simple loops the compiler vectorises where the op allows); parameters
 //! stay single numbers. Partials that are constants or copies of a value (`+`, `−`, `·`,
 //! `eˣ`) are not stored but read where they are, and only the sweep steps that reach a
-//! parameter run. A chunk in which such an op's value is NaN is replayed row by row
+//! parameter run; an op whose adjoint would be a copy of another's (an operand of `+`)
+//! shares its row. A chunk in which such an op's value is NaN is replayed row by row
 //! instead, so that NaN partials reach the gradient as with [`Tape::gradient`]. The
 //! buffers are kept per thread between calls, so a training loop calling `batch` again
 //! and again does not allocate them again.
@@ -76,7 +77,7 @@ impl Tape {
     /// if `params` does not supply exactly the remaining inputs.
     ///
     /// # Complexity
-    /// **O(rows · (ops + edges))** time; **O(64 · slots)** extra space (kept per thread).
+    /// **O(rows · (ops + edges))** time; **O(128 · slots)** extra space (kept per thread).
     ///
     /// # Examples
     /// ```
@@ -123,7 +124,7 @@ impl Tape {
     /// As [`Tape::batch`].
     ///
     /// # Complexity
-    /// **O(rows · (ops + edges) / threads)** time; **O(64 · slots)** extra space per
+    /// **O(rows · (ops + edges) / threads)** time; **O(128 · slots)** extra space per
     /// thread.
     pub fn par_batch(&self, data: ArrayView2<'_, f64>, params: &[f64]) -> Result<BatchOutput> {
         self.check_batch(&data, params)?;

@@ -9,7 +9,10 @@ use crate::Op;
 
 /// A number per lane: a row's lane `i`, or the same scalar for every lane.
 pub(super) trait Lane: Copy {
+    /// Lane `i`.
     fn at(self, i: usize) -> f64;
+    /// Lanes `i..i + 8`.
+    fn eight(self, i: usize) -> [f64; 8];
 }
 
 impl Lane for &[f64] {
@@ -17,12 +20,24 @@ impl Lane for &[f64] {
     fn at(self, i: usize) -> f64 {
         self[i]
     }
+
+    #[inline(always)]
+    fn eight(self, i: usize) -> [f64; 8] {
+        self[i..i + 8]
+            .try_into()
+            .expect("autodiff internal error: eight lanes")
+    }
 }
 
 impl Lane for f64 {
     #[inline(always)]
     fn at(self, _: usize) -> f64 {
         self
+    }
+
+    #[inline(always)]
+    fn eight(self, _: usize) -> [f64; 8] {
+        [self; 8]
     }
 }
 
@@ -127,17 +142,18 @@ pub(super) fn add<F: Lane>(acc: &mut [f64], adj: &[f64], f: F) {
 #[inline(always)]
 pub(super) fn write_sum<F: Lane>(adj: &[f64], f: F) -> f64 {
     let mut acc = [0.0; 8];
-    let whole = adj.len() / 8 * 8;
-    for base in (0..whole).step_by(8) {
-        for (j, acc) in acc.iter_mut().enumerate() {
-            let i = base + j;
-            let term = 0.0 + adj[i] * f.at(i);
-            *acc += if adj[i] != 0.0 { term } else { 0.0 };
+    let mut chunks = adj.chunks_exact(8);
+    for (c, adj) in (&mut chunks).enumerate() {
+        let f = f.eight(8 * c);
+        for j in 0..8 {
+            let term = 0.0 + adj[j] * f[j];
+            acc[j] += if adj[j] != 0.0 { term } else { 0.0 };
         }
     }
     let mut total = combine(acc);
-    for (i, &adj) in adj.iter().enumerate().skip(whole) {
-        let term = 0.0 + adj * f.at(i);
+    let whole = adj.len() - chunks.remainder().len();
+    for (i, &adj) in chunks.remainder().iter().enumerate() {
+        let term = 0.0 + adj * f.at(whole + i);
         total += if adj != 0.0 { term } else { 0.0 };
     }
     total

@@ -9,14 +9,15 @@ use super::kernels::{self, Lane};
 use super::plan::{Plan, Source, Target};
 use crate::Tape;
 
-/// Most samples per chunk.
-const MAX_WIDTH: usize = 64;
+/// Most samples per chunk: each op's loop then runs long enough for its setup (the
+/// dispatch on the op and its operands) to cost little.
+const MAX_WIDTH: usize = 128;
 /// Fewest samples per chunk, however large the tape.
 const MIN_WIDTH: usize = 8;
 /// Bytes of lane rows a chunk aims at: they then stay in the core's L2 cache.
-const BUDGET: usize = 1 << 20;
-/// Unused lanes after each row's: with 64 lanes a row then spans 576 bytes rather than
-/// 512, so that the rows an op reads and writes do not sit a multiple of 4 KiB apart
+const BUDGET: usize = 3 << 19;
+/// Unused lanes after each row's: with 128 lanes a row then spans 1088 bytes rather than
+/// 1024, so that the rows an op reads and writes do not sit a multiple of 4 KiB apart
 /// (which makes the processor suspect a store-to-load dependency between them).
 const PAD: usize = 8;
 /// Lane buffers up to this size are kept on their thread for the next batch.

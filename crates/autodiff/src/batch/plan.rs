@@ -129,8 +129,21 @@ impl Plan {
                 }
             }
         }
+        // An op whose adjoint is a single `1 · adj[dst]` (one operand of `+`, the first of
+        // `−`, `x + c`) shares its op's row: the step would copy it. (It would copy it
+        // exactly but for a zero's sign, and a zero adjoint is never passed on.)
+        let mut alias = vec![false; tape.slots()];
+        for s in &kept {
+            let src = s.src as usize;
+            let (k, position) = (s.partial as usize / 2, s.partial as usize % 2);
+            let op = tape.ops[k];
+            alias[src] = src >= first_op
+                && steps_into[src] == 1
+                && op.partial_sources()[position] == Partial::Constant
+                && op.eval(1.0, 1.0).1[position] == 1.0;
+        }
         for s in first_op..tape.slots() {
-            if needed[s] || s == output {
+            if (needed[s] || s == output) && !alias[s] {
                 adjoint_row[s] = to_u32(adjoint_rows);
                 adjoint_rows += 1;
             }
@@ -165,7 +178,12 @@ impl Plan {
         let mut constants = Vec::new();
         let sweep = kept
             .iter()
-            .map(|s| {
+            .filter_map(|s| {
+                if alias[s.src as usize] {
+                    // in sweep order, the op's own row is known by now
+                    adjoint_row[s.src as usize] = adjoint_row[s.dst as usize];
+                    return None;
+                }
                 let k = s.partial as usize / 2;
                 let position = s.partial as usize % 2;
                 let f = forward[k];
@@ -188,11 +206,11 @@ impl Plan {
                 } else {
                     Target::Add(adjoint_row[src])
                 };
-                Step {
+                Some(Step {
                     adjoint: adjoint_row[s.dst as usize],
                     factor,
                     target,
-                }
+                })
             })
             .collect();
 
