@@ -174,5 +174,35 @@ fn mlp_step(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, mlp_step);
+/// A minibatch step of 10 and of 1,000 rows (the playground's default batch, and a large
+/// one): batch lanes against row-by-row replay, which decides `Compiled::LANES_FROM`.
+fn minibatch(c: &mut Criterion) {
+    let (rows, mlp) = setup();
+    let mut group = c.benchmark_group("mlp_minibatch");
+    let big = ndarray::concatenate(ndarray::Axis(0), &[rows.view(); 10]).expect("same columns");
+    for (n, data) in [
+        (
+            1,
+            rows.slice_axis(ndarray::Axis(0), ndarray::Slice::from(..1)),
+        ),
+        (
+            10,
+            rows.slice_axis(ndarray::Axis(0), ndarray::Slice::from(..10)),
+        ),
+        (1000, big.view()),
+    ] {
+        for (name, from) in [("lanes", 1), ("rows", usize::MAX)] {
+            group.bench_function(format!("{n}_{name}"), |b| {
+                let backend = Compiled::new(&mlp, Loss::Hinge)
+                    .expect("compiles")
+                    .lanes_from(from);
+                let mut t = trainer(&mlp, Box::new(backend));
+                b.iter(|| black_box(t.step(data).expect("valid batch")))
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, mlp_step, minibatch);
 criterion_main!(benches);
