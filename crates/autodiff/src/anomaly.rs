@@ -39,13 +39,16 @@ impl Graph {
             if !node.weight.value.is_finite() {
                 return Err(inner.non_finite(index, Quantity::Value, node.weight.value));
             }
+            // this node's edges, in slot order
+            let mut slot = 0;
             while next_edge < edges.len() && edges[next_edge].target().index() == index {
                 let edge = &edges[next_edge].weight;
                 if !edge.partial.is_finite() {
-                    let quantity = Quantity::Partial(edge.slot);
+                    let quantity = Quantity::Partial(slot);
                     return Err(inner.non_finite(index, quantity, edge.partial));
                 }
                 next_edge += 1;
+                slot += 1;
             }
         }
         Ok(())

@@ -209,11 +209,7 @@ impl Inner {
     #[track_caller]
     fn append_unary(&mut self, node: Node, x: NodeIndex, dx: f64) -> NodeIndex {
         let index = self.dag.add_node(node);
-        let edge = Edge {
-            partial: dx,
-            slot: 0,
-        };
-        self.dag.add_edge(x, index, edge);
+        self.dag.add_edge(x, index, Edge { partial: dx });
         self.note_location();
         index
     }
@@ -227,9 +223,9 @@ impl Inner {
         [da, db]: [f64; 2],
     ) -> NodeIndex {
         let index = self.dag.add_node(node);
-        let edge = |partial, slot| Edge { partial, slot };
-        self.dag.add_edge(a, index, edge(da, 0));
-        self.dag.add_edge(b, index, edge(db, 1));
+        // slot order: `Edge::slot` relies on it
+        self.dag.add_edge(a, index, Edge { partial: da });
+        self.dag.add_edge(b, index, Edge { partial: db });
         self.note_location();
         index
     }

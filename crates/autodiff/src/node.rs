@@ -3,7 +3,9 @@
 
 use std::fmt;
 
-use crate::Op;
+use petgraph::graph::EdgeIndex;
+
+use crate::{Dag, Op};
 
 /// A node of the graph: the op that made it and the value it took when it was recorded.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -16,16 +18,52 @@ pub struct Node {
 
 /// An edge from an operand to the node computed from it.
 ///
-/// It carries the operand's position (`slot` 0 or 1, so `a - b` and `b - a` differ even
-/// though petgraph lists neighbours in its own order) and the **local partial derivative**
-/// `∂result/∂operand`, computed when the result was recorded. The gradient along a path is
-/// the product of its edges' partials; the gradient is the sum over paths.
+/// It carries the **local partial derivative** `∂result/∂operand`, computed when the
+/// result was recorded. The gradient along a path is the product of its edges' partials;
+/// the gradient is the sum over paths.
+///
+/// The operand's position (slot 0 or 1, so that `a - b` and `b - a` differ) is not
+/// stored: an op's edges are recorded together, slot 0 first, so it follows from the
+/// order of the edges ([`Edge::slot`]). The edge is 8 bytes, and 24 with petgraph's links.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Edge {
     /// `∂target/∂source` at the recorded values.
     pub partial: f64,
-    /// Operand position of the source in the target's op: 0 (`a`, `x`) or 1 (`b`).
-    pub slot: u8,
+}
+
+impl Edge {
+    /// Operand position of the source of edge `edge` in its target's op: 0 (`a`, `x`) or
+    /// 1 (`b`).
+    ///
+    /// Each op appends its node, then one edge per operand in slot order, so the edges
+    /// into a node are consecutive: an edge is in slot 1 exactly when the edge recorded
+    /// just before it has the same target.
+    ///
+    /// # Panics
+    /// If `edge` is not an edge of `dag`.
+    ///
+    /// # Examples
+    /// ```
+    /// use autodiff::{Edge, Graph};
+    /// use petgraph::graph::EdgeIndex;
+    ///
+    /// let g = Graph::new();
+    /// let a = g.var(1.0);
+    /// let b = g.var(2.0);
+    /// let d = b - a; // operands (b, a)
+    /// let dag = g.dag();
+    /// let sources: Vec<_> = dag.raw_edges().iter().map(|e| e.source().index()).collect();
+    /// assert_eq!(sources, [b.index(), a.index()]);
+    /// assert_eq!(Edge::slot(&dag, EdgeIndex::new(0)), 0); // b is slot 0
+    /// assert_eq!(Edge::slot(&dag, EdgeIndex::new(1)), 1); // a is slot 1
+    /// # let _ = d;
+    /// ```
+    pub fn slot(dag: &Dag, edge: EdgeIndex) -> u8 {
+        let edges = dag.raw_edges();
+        let i = edge.index();
+        let target = edges[i].target();
+        u8::from(i > 0 && edges[i - 1].target() == target)
+    }
 }
 
 impl fmt::Display for Node {

@@ -3,8 +3,9 @@
 
 mod common;
 
-use autodiff::{Graph, Op};
+use autodiff::{Edge, Graph, Op};
 use common::{assert_close, bit_identical};
+use petgraph::graph::EdgeIndex;
 
 #[test]
 fn a_times_a_counts_both_paths_giving_six_at_three() {
@@ -246,13 +247,17 @@ fn operand_order_is_kept_for_sub_div_and_pow() {
     let d = b.pow(a).backward();
     assert_eq!(d.wrt(b), 80.0);
     assert_close(d.wrt(a), 32.0 * 2.0_f64.ln(), 1e-15, 0.0, "∂(b^a)/∂a");
-    // the slot is stored on the edge: slot 0 is a, slot 1 is b
+    // the slot follows from the edge order: slot 0 is a, slot 1 is b
     let dag = g.dag();
-    let into_p: Vec<_> = dag
-        .raw_edges()
-        .iter()
-        .filter(|e| e.target() == p.node_index())
-        .map(|e| (e.source().index(), e.weight.slot))
+    let into_p: Vec<_> = (0..dag.edge_count())
+        .map(EdgeIndex::new)
+        .filter(|&e| dag.raw_edges()[e.index()].target() == p.node_index())
+        .map(|e| {
+            (
+                dag.raw_edges()[e.index()].source().index(),
+                Edge::slot(&dag, e),
+            )
+        })
         .collect();
     assert_eq!(into_p, vec![(a.index(), 0), (b.index(), 1)]);
 }
@@ -279,4 +284,51 @@ fn a_scalar_op_appends_one_node_and_one_edge() {
     let a = g.var(1.0);
     let _ = a * 2.0 + 1.0;
     assert_eq!((g.len(), g.edge_count()), (3, 2));
+}
+
+#[test]
+fn operand_slots_follow_from_the_order_of_the_edges() {
+    let g = Graph::new();
+    let a = g.var(3.0);
+    let b = g.var(2.0);
+    let s = a.sin(); // one edge: slot 0
+    let d = b - s; // right after a unary op: b is slot 0, s is slot 1
+    let q = d * d; // the same operand twice: slots 0 and 1
+    let e = (q / 2.0) - a; // a unary op, then a binary one reading it
+    let dag = g.dag();
+    let slots: Vec<_> = (0..dag.edge_count())
+        .map(|i| {
+            let edge = &dag.raw_edges()[i];
+            let slot = Edge::slot(&dag, EdgeIndex::new(i));
+            (edge.source().index(), edge.target().index(), slot)
+        })
+        .collect();
+    let i = |v: autodiff::Var<'_>| v.index();
+    let half = i(e) - 1; // q / 2
+    assert_eq!(
+        slots,
+        [
+            (i(a), i(s), 0),
+            (i(b), i(d), 0),
+            (i(s), i(d), 1),
+            (i(d), i(q), 0),
+            (i(d), i(q), 1),
+            (i(q), half, 0),
+            (half, i(e), 0),
+            (i(a), i(e), 1),
+        ]
+    );
+    // the slots are what the sweep relies on: e = (b - sin a)²/2 - a
+    drop(dag);
+    let grads = e.backward();
+    let d = 2.0 - 3.0_f64.sin(); // b - sin a
+    assert_close(grads.wrt(b), d, 1e-15, 0.0, "∂e/∂b = b - sin a");
+    let expected = -d * 3.0_f64.cos() - 1.0;
+    assert_close(
+        grads.wrt(a),
+        expected,
+        1e-15,
+        0.0,
+        "∂e/∂a = -(b - sin a) cos a - 1",
+    );
 }

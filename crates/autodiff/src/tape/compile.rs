@@ -4,7 +4,6 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use petgraph::visit::{Dfs, Reversed};
-use petgraph::Direction;
 
 use super::{Step, SCRATCH};
 use crate::{Error, Op, Result, Tape, Var};
@@ -117,14 +116,24 @@ impl Tape {
         let mut ops = Vec::with_capacity(op_nodes.len());
         let mut args = Vec::with_capacity(op_nodes.len());
         let mut edges = Vec::new();
+        // An op's edges are consecutive and in slot order (see `Edge::slot`); the ops are
+        // visited in recording order, so one cursor over the edge list finds them all.
+        let graph_edges = dag.raw_edges();
+        let mut next_edge = 0;
         for (k, &i) in op_nodes.iter().enumerate() {
-            let node = petgraph::graph::NodeIndex::new(i);
-            let mut operands = [SCRATCH; 2];
-            for edge in dag.edges_directed(node, Direction::Incoming) {
-                use petgraph::visit::EdgeRef;
-                operands[usize::from(edge.weight().slot)] = slot[edge.source().index()];
+            while graph_edges[next_edge].target().index() < i {
+                next_edge += 1;
             }
-            let op: Op = dag[node].op;
+            let op: Op = dag.raw_nodes()[i].weight.op;
+            let mut operands = [SCRATCH; 2];
+            for (operand, edge) in operands
+                .iter_mut()
+                .zip(&graph_edges[next_edge..])
+                .take(op.arity())
+            {
+                debug_assert_eq!(edge.target().index(), i, "autodiff internal error: edges");
+                *operand = slot[edge.source().index()];
+            }
             let dst = to_slot(first_op + k);
             for (position, &src) in operands.iter().enumerate().take(op.arity()) {
                 debug_assert_ne!(src, NONE, "autodiff internal error: operand not kept");
