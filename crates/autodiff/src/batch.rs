@@ -9,7 +9,7 @@
 //! stay single numbers. Partials that are constants or copies of a value (`+`, `−`, `·`,
 //! `eˣ`) are not stored but read where they are, and only the sweep steps that reach a
 //! parameter run; an op whose adjoint would be a copy of another's (an operand of `+`)
-//! shares its row. A chunk in which such an op's value is NaN is replayed row by row
+//! shares its row. A chunk with an infinite or NaN value is replayed row by row
 //! instead, so that NaN partials reach the gradient as with [`Tape::gradient`]. The
 //! buffers are kept per thread between calls, so a training loop calling `batch` again
 //! and again does not allocate them again.

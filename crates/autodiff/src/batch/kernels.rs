@@ -83,14 +83,14 @@ fn each<A: Lane, B: Lane>(
     let binary = op.arity() == 2;
     let computed = sources[0] == Partial::Computed || (binary && sources[1] == Partial::Computed);
     if !computed {
-        // nothing stored: the values alone, and whether one is NaN
-        let mut nan = false;
+        // nothing stored: the values alone, and whether one is not finite
+        let mut bad = false;
         for (i, v) in v.iter_mut().enumerate() {
             let (value, _) = op.eval(a.at(i), b.at(i));
             *v = value;
-            nan |= value.is_nan();
+            bad |= !value.is_finite();
         }
-        return nan;
+        return bad;
     }
     if pa.is_empty() {
         // computed partials that no sweep step reads
@@ -116,45 +116,49 @@ fn each<A: Lane, B: Lane>(
     false
 }
 
-/// `acc = 0 + adj · f` lane by lane (0 where `adj` is 0): the first contribution.
+// `GUARD`: skip the lanes where `adj` is 0, as the graph's reverse sweep does not pass zero
+// adjoints on. That matters only where `f` is infinite or NaN (`0 · ∞`); with a finite `f`
+// the unguarded loop gives the same numbers (`0 + ±0 = +0`, and `acc + ±0 = acc` as an
+// adjoint sum is never −0), but for the sign of an op's zero adjoint, which is never read.
+
+/// `acc = 0 + adj · f` lane by lane: the first contribution.
 #[inline(always)]
-pub(super) fn write<F: Lane>(acc: &mut [f64], adj: &[f64], f: F) {
+pub(super) fn write<const GUARD: bool, F: Lane>(acc: &mut [f64], adj: &[f64], f: F) {
     let adj = &adj[..acc.len()];
     for (i, acc) in acc.iter_mut().enumerate() {
         let sum = 0.0 + adj[i] * f.at(i);
-        *acc = if adj[i] != 0.0 { sum } else { 0.0 };
+        *acc = if !GUARD || adj[i] != 0.0 { sum } else { 0.0 };
     }
 }
 
-/// `acc += adj · f` lane by lane, except where `adj` is 0 (the graph's reverse sweep does
-/// not pass zero adjoints on).
+/// `acc += adj · f` lane by lane.
 #[inline(always)]
-pub(super) fn add<F: Lane>(acc: &mut [f64], adj: &[f64], f: F) {
+pub(super) fn add<const GUARD: bool, F: Lane>(acc: &mut [f64], adj: &[f64], f: F) {
     let adj = &adj[..acc.len()];
     for (i, acc) in acc.iter_mut().enumerate() {
         let sum = *acc + adj[i] * f.at(i);
-        *acc = if adj[i] != 0.0 { sum } else { *acc };
+        *acc = if !GUARD || adj[i] != 0.0 { sum } else { *acc };
     }
 }
 
 /// `Σ (0 + adj · f)` over the lanes where `adj` is not 0: what [`write`] followed by
 /// [`sum`] gives, without the row.
 #[inline(always)]
-pub(super) fn write_sum<F: Lane>(adj: &[f64], f: F) -> f64 {
+pub(super) fn write_sum<const GUARD: bool, F: Lane>(adj: &[f64], f: F) -> f64 {
     let mut acc = [0.0; 8];
     let mut chunks = adj.chunks_exact(8);
     for (c, adj) in (&mut chunks).enumerate() {
         let f = f.eight(8 * c);
         for j in 0..8 {
             let term = 0.0 + adj[j] * f[j];
-            acc[j] += if adj[j] != 0.0 { term } else { 0.0 };
+            acc[j] += if !GUARD || adj[j] != 0.0 { term } else { 0.0 };
         }
     }
     let mut total = combine(acc);
     let whole = adj.len() - chunks.remainder().len();
     for (i, &adj) in chunks.remainder().iter().enumerate() {
         let term = 0.0 + adj * f.at(whole + i);
-        total += if adj != 0.0 { term } else { 0.0 };
+        total += if !GUARD || adj != 0.0 { term } else { 0.0 };
     }
     total
 }

@@ -41,6 +41,8 @@ pub(super) struct Lanes {
     /// Distance between two rows: the width plus [`PAD`].
     stride: usize,
     columns: usize,
+    /// Whether all scalars are finite.
+    finite: bool,
 }
 
 impl Lanes {
@@ -71,6 +73,7 @@ impl Lanes {
         lanes.scalars.extend_from_slice(&tape.init[..tape.first_op]);
         lanes.scalars[1 + columns..=tape.inputs].copy_from_slice(params);
         lanes.scalars.extend_from_slice(&plan.constants);
+        lanes.finite = lanes.scalars.iter().all(|x| x.is_finite());
         lanes
     }
 
@@ -101,8 +104,8 @@ impl Lanes {
     ) -> f64 {
         let n = data.nrows();
         debug_assert!(n <= self.width && n == out.len());
-        self.load(data);
-        if self.forward(n) {
+        // the shortcuts need finite values: data, parameters, frozen leaves, constants, ops
+        if !self.load(data) || !self.finite || self.forward(n) {
             return self.exact(tape, data, out, gradient);
         }
         let plan = self
@@ -135,15 +138,21 @@ impl Lanes {
                     }
                 };
             }
-            match step.target {
-                Target::Write(r) => {
-                    with_factor!(f => kernels::write(&mut before[r as usize * w..][..n], adj, f))
+            match (step.target, step.guard) {
+                (Target::Write(r), false) => with_factor!(f => kernels::write::<false, _>(
+                    &mut before[r as usize * w..][..n], adj, f)),
+                (Target::Write(r), true) => with_factor!(f => kernels::write::<true, _>(
+                    &mut before[r as usize * w..][..n], adj, f)),
+                (Target::Add(r), false) => with_factor!(f => kernels::add::<false, _>(
+                    &mut before[r as usize * w..][..n], adj, f)),
+                (Target::Add(r), true) => with_factor!(f => kernels::add::<true, _>(
+                    &mut before[r as usize * w..][..n], adj, f)),
+                (Target::Gradient(p), false) => {
+                    gradient[p as usize] =
+                        with_factor!(f => kernels::write_sum::<false, _>(adj, f));
                 }
-                Target::Add(r) => {
-                    with_factor!(f => kernels::add(&mut before[r as usize * w..][..n], adj, f))
-                }
-                Target::Gradient(p) => {
-                    gradient[p as usize] = with_factor!(f => kernels::write_sum(adj, f));
+                (Target::Gradient(p), true) => {
+                    gradient[p as usize] = with_factor!(f => kernels::write_sum::<true, _>(adj, f));
                 }
             }
         }
@@ -154,14 +163,14 @@ impl Lanes {
     }
 
     /// The forward pass over `n` lanes; whether a value the sweep would take a shortcut
-    /// around is NaN.
+    /// around is infinite or NaN.
     fn forward(&mut self, n: usize) -> bool {
         let plan = self
             .plan
             .as_ref()
             .expect("autodiff internal error: planned in take");
         let w = self.stride;
-        let mut nan = false;
+        let mut bad = false;
         for f in &plan.forward {
             let (before, after) = self.values.split_at_mut(f.dst as usize * w);
             let (v, rest) = after.split_at_mut(w);
@@ -175,26 +184,29 @@ impl Lanes {
             let row = |r: u32| &before[r as usize * w..][..n];
             let v = &mut v[..n];
             let scalar = |s: u32| self.scalars[s as usize];
-            nan |= match (f.a, f.b) {
+            bad |= match (f.a, f.b) {
                 (Source::Row(a), Source::Row(b)) => go(f.op, row(a), row(b), v, pa, pb),
                 (Source::Row(a), Source::Scalar(b)) => go(f.op, row(a), scalar(b), v, pa, pb),
                 (Source::Scalar(a), Source::Row(b)) => go(f.op, scalar(a), row(b), v, pa, pb),
                 (Source::Scalar(a), Source::Scalar(b)) => go(f.op, scalar(a), scalar(b), v, pa, pb),
             };
         }
-        nan
+        bad
     }
 
-    /// Copies the data columns into their rows, one lane per sample.
-    fn load(&mut self, data: ArrayView2<'_, f64>) {
+    /// Copies the data columns into their rows, one lane per sample; whether all are
+    /// finite.
+    fn load(&mut self, data: ArrayView2<'_, f64>) -> bool {
         let (n, columns) = data.dim();
         let w = self.stride;
+        let mut finite = true;
         if let Some(rows) = data.as_slice() {
             // row-major: sample i, column j at i · columns + j
             for j in 0..columns {
                 let lanes = &mut self.values[j * w..][..n];
                 for (lane, row) in lanes.iter_mut().zip(rows.chunks_exact(columns)) {
                     *lane = row[j];
+                    finite &= lane.is_finite();
                 }
             }
         } else {
@@ -202,9 +214,11 @@ impl Lanes {
                 let lanes = &mut self.values[j * w..][..n];
                 for (lane, &x) in lanes.iter_mut().zip(column) {
                     *lane = x;
+                    finite &= x.is_finite();
                 }
             }
         }
+        finite
     }
 }
 
@@ -220,7 +234,7 @@ fn go<A: Lane, B: Lane>(
 }
 
 impl Lanes {
-    /// A chunk with a NaN value, replayed row by row exactly as [`Tape::gradient`] does
+    /// A chunk with a value that is not finite, replayed row by row exactly as [`Tape::gradient`] does
     /// (NaN partials and all); the gradient is the sum over the rows in order.
     fn exact(
         &self,

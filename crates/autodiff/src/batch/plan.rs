@@ -7,7 +7,9 @@
 //! - A partial is stored in a row only when [`Op::partial_sources`] says it must be
 //!   computed; otherwise the sweep reads it where it already is (a constant, an operand's
 //!   value or the op's own value). Those shortcuts hold when the op's value is not NaN; a
-//!   chunk whose values contain a NaN is replayed exactly instead (see `Lanes::run`).
+//!   chunk with a value that is not finite is replayed exactly instead (see `Lanes::run`),
+//!   so that a partial read from a value is finite too and the sweep need not skip zero
+//!   adjoints for it (`0 · ∞` cannot occur).
 //! - Sweep steps into data columns, or into ops that lead to no parameter, are dropped
 //!   (their adjoints are never reported). A parameter reached by a single step gets its
 //!   chunk gradient from that step directly (summed over the lanes), with no adjoint row.
@@ -55,6 +57,9 @@ pub(super) struct Step {
     /// The local partial.
     pub(super) factor: Source,
     pub(super) target: Target,
+    /// Whether the factor is a computed partial, which may be infinite or NaN where the
+    /// values are finite: then lanes whose adjoint is 0 must be skipped.
+    pub(super) guard: bool,
 }
 
 /// A tape laid out for lanes, given how many of its inputs are data columns.
@@ -187,7 +192,8 @@ impl Plan {
                 let k = s.partial as usize / 2;
                 let position = s.partial as usize % 2;
                 let f = forward[k];
-                let factor = match f.op.partial_sources()[position] {
+                let source = f.op.partial_sources()[position];
+                let factor = match source {
                     Partial::Constant => {
                         let (_, d) = f.op.eval(1.0, 1.0);
                         constants.push(d[position]);
@@ -210,6 +216,7 @@ impl Plan {
                     adjoint: adjoint_row[s.dst as usize],
                     factor,
                     target,
+                    guard: source == Partial::Computed,
                 })
             })
             .collect();

@@ -69,3 +69,19 @@ fn shared_parameters_constants_and_own_values_give_row_replay_gradients() {
         assert!((got - want).abs() <= 1e-14 * want.abs(), "{got} vs {want}");
     }
 }
+
+#[test]
+fn an_infinite_value_behind_a_zero_adjoint_does_not_make_the_gradient_nan() {
+    // y = min(w·x, t): at x = ∞, min picks t, so ∂y/∂(w·x) = 0 and the sweep does not pass
+    // that zero on: ∂y/∂w gets nothing from the row (0 · ∞ would be NaN)
+    let g = Graph::new();
+    let (x, t, w) = (g.constant(0.0), g.constant(0.0), g.var(0.0));
+    let y = (w * x).min(t);
+    let tape = Tape::compile(y, &[x, t, w]).unwrap();
+    let data = array![[1.0, 5.0], [f64::INFINITY, 2.0], [3.0, 7.0]];
+    let out = tape.batch(data.view(), &[2.0]).unwrap();
+    let (outputs, gradient) = rows(&tape, &data, &[2.0]);
+    assert_eq!(out.outputs.to_vec(), outputs); // 2, 2, 6
+    assert_eq!(out.gradient, gradient);
+    assert_eq!(gradient, [4.0]); // x = 1 and x = 3 pass through min: 1 + 3
+}
