@@ -52,7 +52,15 @@ impl Workspace {
             });
         }
         self.fit(tape);
-        self.values[1..=tape.inputs].copy_from_slice(inputs);
+        // One value at a time, and only those that changed, rather than `copy_from_slice`:
+        // a training loop has usually just written the inputs one by one, and a block copy
+        // (`memcpy`, or a vectorised loop) reading them back in wider loads waits until
+        // those stores have reached the cache. The comparison keeps the loop scalar.
+        for (slot, &x) in self.values[1..=tape.inputs].iter_mut().zip(inputs) {
+            if slot.to_bits() != x.to_bits() {
+                *slot = x;
+            }
+        }
         Ok(())
     }
 }
