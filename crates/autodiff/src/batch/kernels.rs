@@ -116,6 +116,20 @@ fn each<A: Lane, B: Lane>(
     false
 }
 
+/// `v = z + x · y` lane by lane, as [`Op::Mul`] then [`Op::Add`] would compute it, the
+/// product kept in a register; returns whether a sum is not finite (a product that is not
+/// finite makes its sum not finite too).
+pub(super) fn mul_add<X: Lane, Y: Lane, Z: Lane>(x: X, y: Y, z: Z, v: &mut [f64]) -> bool {
+    let mut bad = false;
+    for (i, v) in v.iter_mut().enumerate() {
+        let (product, _) = Op::Mul.eval(x.at(i), y.at(i));
+        let (sum, _) = Op::Add.eval(z.at(i), product);
+        *v = sum;
+        bad |= !sum.is_finite();
+    }
+    bad
+}
+
 // `GUARD`: skip the lanes where `adj` is 0, as the graph's reverse sweep does not pass zero
 // adjoints on. That matters only where `f` is infinite or NaN (`0 · ∞`); with a finite `f`
 // the unguarded loop gives the same numbers (`0 + ±0 = +0`, and `acc + ±0 = acc` as an

@@ -184,6 +184,10 @@ impl Lanes {
             let row = |r: u32| &before[r as usize * w..][..n];
             let v = &mut v[..n];
             let scalar = |s: u32| self.scalars[s as usize];
+            if let Some((x, y)) = f.product {
+                bad |= mul_add(x, y, f.a, row, scalar, v);
+                continue;
+            }
             bad |= match (f.a, f.b) {
                 (Source::Row(a), Source::Row(b)) => go(f.op, row(a), row(b), v, pa, pb),
                 (Source::Row(a), Source::Scalar(b)) => go(f.op, row(a), scalar(b), v, pa, pb),
@@ -219,6 +223,29 @@ impl Lanes {
             }
         }
         finite
+    }
+}
+
+/// [`kernels::mul_add`] for each kind of operand source.
+fn mul_add<'r>(
+    x: Source,
+    y: Source,
+    z: Source,
+    row: impl Fn(u32) -> &'r [f64],
+    scalar: impl Fn(u32) -> f64,
+    v: &mut [f64],
+) -> bool {
+    use kernels::mul_add as go;
+    use Source::{Row, Scalar};
+    match (x, y, z) {
+        (Scalar(x), Row(y), Row(z)) => go(scalar(x), row(y), row(z), v),
+        (Scalar(x), Row(y), Scalar(z)) => go(scalar(x), row(y), scalar(z), v),
+        (Row(x), Scalar(y), Row(z)) => go(row(x), scalar(y), row(z), v),
+        (Row(x), Scalar(y), Scalar(z)) => go(row(x), scalar(y), scalar(z), v),
+        (Row(x), Row(y), Row(z)) => go(row(x), row(y), row(z), v),
+        (Row(x), Row(y), Scalar(z)) => go(row(x), row(y), scalar(z), v),
+        (Scalar(x), Scalar(y), Row(z)) => go(scalar(x), scalar(y), row(z), v),
+        (Scalar(x), Scalar(y), Scalar(z)) => go(scalar(x), scalar(y), scalar(z), v),
     }
 }
 

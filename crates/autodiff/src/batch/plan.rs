@@ -36,6 +36,9 @@ pub(super) struct Forward {
     pub(super) dst: u32,
     /// First of the rows its computed partials go to (one per operand), if it has any.
     pub(super) partials: u32,
+    /// For an `a + b` whose `b` is a product nothing else reads: the product's operands,
+    /// multiplied in the same loop (see `fuse`).
+    pub(super) product: Option<(Source, Source)>,
 }
 
 /// Where a sweep step's contribution `adj[dst] · factor` goes.
@@ -176,12 +179,13 @@ impl Plan {
                 b: source(b),
                 dst: to_u32(columns + k),
                 partials,
+                product: None,
             });
         }
 
         // Sweep: each step's factor read from where it is.
         let mut constants = Vec::new();
-        let sweep = kept
+        let sweep: Vec<Step> = kept
             .iter()
             .filter_map(|s| {
                 if alias[s.src as usize] {
@@ -221,13 +225,14 @@ impl Plan {
             })
             .collect();
 
+        let output_source = source(tape.output);
         Plan {
             key: (tape.id, columns),
-            forward,
+            forward: super::fuse::products(tape, forward, &sweep, output_source),
             sweep,
             value_rows,
             adjoint_rows,
-            output: (source(tape.output), adjoint_row[output]),
+            output: (output_source, adjoint_row[output]),
             row_gradients,
             constants,
         }

@@ -85,3 +85,25 @@ fn an_infinite_value_behind_a_zero_adjoint_does_not_make_the_gradient_nan() {
     assert_eq!(out.gradient, gradient);
     assert_eq!(gradient, [4.0]); // x = 1 and x = 3 pass through min: 1 + 3
 }
+
+#[test]
+fn multiply_adds_computed_in_one_loop_give_the_values_of_row_replay() {
+    // neurons z = b + w₀x₀ + w₁x₁ (each product read only by its sum: multiplied and added
+    // in one loop), then a product read twice (p·p, not fused) and x₀·w₀ + p (fused with
+    // the product as the first operand)
+    let g = Graph::new();
+    let (x0, x1) = (g.constant(0.0), g.constant(0.0));
+    let (w0, w1, b) = (g.var(0.0), g.var(0.0), g.var(0.0));
+    let z = (b + w0 * x0 + w1 * x1).relu();
+    let p = z * w1;
+    let y = x0 * w0 + p * p;
+    let tape = Tape::compile(y, &[x0, x1, w0, w1, b]).unwrap();
+    let data = array![[0.5, -1.0], [-2.0, 0.25], [1.5, 3.0], [0.1, -0.7]];
+    let params = [0.8, -0.4, 0.3];
+    let out = tape.batch(data.view(), &params).unwrap();
+    let (outputs, gradient) = rows(&tape, &data, &params);
+    assert_eq!(out.outputs.to_vec(), outputs);
+    for (got, want) in out.gradient.iter().zip(&gradient) {
+        assert!((got - want).abs() <= 1e-14 * want.abs(), "{got} vs {want}");
+    }
+}
