@@ -130,16 +130,19 @@ thread_local! {
 }
 
 impl Adjoints {
-    /// `len` zeros, in the last small buffer dropped on this thread if there is one.
+    /// `len` zeros, in the last small buffer dropped on this thread if it is long enough.
     #[inline]
     pub(crate) fn zeros(len: usize) -> Self {
         match SPARE.try_with(Cell::take).ok().flatten() {
-            Some(mut spare) => {
-                spare.clear();
-                spare.resize(len, 0.0);
+            // Shortened, never lengthened: growing a `Vec` in place (`resize`) takes its
+            // address, which puts it on the stack, and copying it from there afterwards
+            // stalls on store forwarding.
+            Some(mut spare) if spare.len() >= len => {
+                spare.truncate(len);
+                spare.fill(0.0);
                 Adjoints(spare)
             }
-            None => Adjoints(vec![0.0; len]),
+            _ => Adjoints(vec![0.0; len]),
         }
     }
 }

@@ -36,18 +36,18 @@ impl<'g> Var<'g> {
     #[inline]
     pub fn backward_seeded(self, seed: f64) -> Gradients<'g> {
         let inner = self.graph.inner();
-        Gradients::new(
-            self.graph,
-            self.index(),
-            sweep(&inner.dag, self.index(), seed),
-        )
+        let root = self.index();
+        let mut adjoints = Adjoints::zeros(root + 1);
+        // the sweep writes through a slice: the buffer itself is not moved in and out of
+        // a call (whole-`Vec` copies through the stack stall on store forwarding)
+        sweep(&inner.dag, root, seed, &mut adjoints.0);
+        Gradients::new(self.graph, root, adjoints)
     }
 }
 
-/// Adjoints of nodes `0..=root` for a sweep seeded with `seed` at `root`.
-pub(crate) fn sweep(dag: &Dag, root: usize, seed: f64) -> Adjoints {
-    let mut buffer = Adjoints::zeros(root + 1);
-    let adjoints = &mut buffer.0;
+/// Adjoints of nodes `0..=root` for a sweep seeded with `seed` at `root`, written into
+/// `adjoints` (`root + 1` zeros).
+fn sweep(dag: &Dag, root: usize, seed: f64, adjoints: &mut [f64]) {
     adjoints[root] = seed;
     let edges = dag.raw_edges();
     // Edges are stored in the order of their targets, so those into nodes 0..=root are a
@@ -79,5 +79,4 @@ pub(crate) fn sweep(dag: &Dag, root: usize, seed: f64) -> Adjoints {
             newest = (src, sum);
         }
     }
-    buffer
 }
