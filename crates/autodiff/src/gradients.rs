@@ -142,7 +142,14 @@ impl Adjoints {
                 spare.fill(0.0);
                 Adjoints(spare)
             }
-            _ => Adjoints(vec![0.0; len]),
+            _ => {
+                // Zeros written, not `vec![0.0; len]`: a large calloc'd buffer is fresh
+                // pages the sweep would first read (mapping the zero page) and then write
+                // (copying it), two page faults per page instead of one.
+                let mut adjoints = Vec::with_capacity(len);
+                adjoints.resize(len, 0.0);
+                Adjoints(adjoints)
+            }
         }
     }
 }
