@@ -1,7 +1,11 @@
-//! Products added in the same loop: `z + x·y` as one pass over the lanes when nothing but
-//! the sum reads the product (a neuron's multiply-adds), so the product is never stored.
+//! Two ops, or two sweep steps, in one pass over the lanes.
+//!
+//! - Forward: `z + x·y` in one loop when nothing but the sum reads the product (a neuron's
+//!   multiply-adds), so the product is never stored.
+//! - Sweep: a weight's gradient `Σ adj·x` and its input's adjoint `adj·w` in one loop,
+//!   reading the op's adjoint once.
 
-use super::plan::{Forward, Source, Step};
+use super::plan::{Forward, Source, Step, Target};
 use crate::{Op, Tape};
 
 /// `forward` with each `Mul` whose value only the next op, an `Add`, reads (not the sweep,
@@ -60,4 +64,29 @@ pub(super) fn products(
         k += 1;
     }
     fused
+}
+
+/// `sweep` with each unguarded step into a parameter's gradient followed, from the same
+/// op, by an unguarded step into an adjoint row, merged into one step. Each step's
+/// arithmetic is unchanged.
+pub(super) fn steps(sweep: Vec<Step>) -> Vec<Step> {
+    let mut merged: Vec<Step> = Vec::with_capacity(sweep.len());
+    for step in sweep {
+        if let Some(last) = merged.last_mut() {
+            let into_row = match step.target {
+                Target::Write(r) => Some((r, true)),
+                Target::Add(r) => Some((r, false)),
+                Target::Gradient(_) => None,
+            };
+            if let (Target::Gradient(_), Some((row, write))) = (last.target, into_row) {
+                if last.then.is_none() && !last.guard && !step.guard && last.adjoint == step.adjoint
+                {
+                    last.then = Some((step.factor, row, write));
+                    continue;
+                }
+            }
+        }
+        merged.push(step);
+    }
+    merged
 }

@@ -177,6 +177,36 @@ pub(super) fn write_sum<const GUARD: bool, F: Lane>(adj: &[f64], f: F) -> f64 {
     total
 }
 
+/// [`write_sum`] of `adj · f` and [`write`] (or [`add`]) of `adj · g` into `acc`, unguarded,
+/// in one loop.
+#[inline(always)]
+pub(super) fn sum_and_write<const WRITE: bool, F: Lane, G: Lane>(
+    adj: &[f64],
+    f: F,
+    g: G,
+    acc: &mut [f64],
+) -> f64 {
+    let acc = &mut acc[..adj.len()];
+    let mut sums = [0.0; 8];
+    let mut chunks = adj.chunks_exact(8).zip(acc.chunks_exact_mut(8));
+    for (c, (adj, acc)) in (&mut chunks).enumerate() {
+        let (f, g) = (f.eight(8 * c), g.eight(8 * c));
+        for j in 0..8 {
+            sums[j] += 0.0 + adj[j] * f[j];
+            let t = adj[j] * g[j];
+            acc[j] = if WRITE { 0.0 + t } else { acc[j] + t };
+        }
+    }
+    let mut total = combine(sums);
+    let whole = adj.len() / 8 * 8;
+    for i in whole..adj.len() {
+        total += 0.0 + adj[i] * f.at(i);
+        let t = adj[i] * g.at(i);
+        acc[i] = if WRITE { 0.0 + t } else { acc[i] + t };
+    }
+    total
+}
+
 /// The sum of `x` in a fixed order: eight interleaved running sums, then added pairwise.
 pub(super) fn sum(x: &[f64]) -> f64 {
     let mut acc = [0.0; 8];

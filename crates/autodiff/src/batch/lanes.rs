@@ -124,6 +124,14 @@ impl Lanes {
         for step in &plan.sweep {
             let (before, after) = self.adjoints.split_at_mut(step.adjoint as usize * w);
             let adj = &after[..n];
+            if let (Some((g, r, write)), Target::Gradient(p)) = (step.then, step.target) {
+                let acc = &mut before[r as usize * w..][..n];
+                let (values, scalars) = (&self.values[..], &self.scalars[..]);
+                let row = |r: u32| &values[r as usize * w..][..n];
+                let scalar = |s: u32| scalars[s as usize];
+                gradient[p as usize] = sum_and_write(adj, step.factor, g, write, acc, row, scalar);
+                continue;
+            }
             macro_rules! with_factor {
                 ($f:ident => $body:expr) => {
                     match step.factor {
@@ -223,6 +231,33 @@ impl Lanes {
             }
         }
         finite
+    }
+}
+
+/// [`kernels::sum_and_write`] for each kind of factor.
+fn sum_and_write<'r>(
+    adj: &[f64],
+    f: Source,
+    g: Source,
+    write: bool,
+    acc: &mut [f64],
+    row: impl Fn(u32) -> &'r [f64],
+    scalar: impl Fn(u32) -> f64,
+) -> f64 {
+    macro_rules! go {
+        ($f:expr, $g:expr) => {
+            if write {
+                kernels::sum_and_write::<true, _, _>(adj, $f, $g, acc)
+            } else {
+                kernels::sum_and_write::<false, _, _>(adj, $f, $g, acc)
+            }
+        };
+    }
+    match (f, g) {
+        (Source::Row(f), Source::Scalar(g)) => go!(row(f), scalar(g)),
+        (Source::Row(f), Source::Row(g)) => go!(row(f), row(g)),
+        (Source::Scalar(f), Source::Row(g)) => go!(scalar(f), row(g)),
+        (Source::Scalar(f), Source::Scalar(g)) => go!(scalar(f), scalar(g)),
     }
 }
 

@@ -63,6 +63,10 @@ pub(super) struct Step {
     /// Whether the factor is a computed partial, which may be infinite or NaN where the
     /// values are finite: then lanes whose adjoint is 0 must be skipped.
     pub(super) guard: bool,
+    /// The op's other step, run in the same loop: its factor, adjoint row, and whether it
+    /// writes (else adds). Only after an unguarded [`Target::Gradient`] step, itself
+    /// unguarded (see `fuse`).
+    pub(super) then: Option<(Source, u32, bool)>,
 }
 
 /// A tape laid out for lanes, given how many of its inputs are data columns.
@@ -221,6 +225,7 @@ impl Plan {
                     factor,
                     target,
                     guard: source == Partial::Computed,
+                    then: None,
                 })
             })
             .collect();
@@ -229,7 +234,7 @@ impl Plan {
         Plan {
             key: (tape.id, columns),
             forward: super::fuse::products(tape, forward, &sweep, output_source),
-            sweep,
+            sweep: super::fuse::steps(sweep),
             value_rows,
             adjoint_rows,
             output: (output_source, adjoint_row[output]),
