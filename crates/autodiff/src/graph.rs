@@ -154,8 +154,9 @@ impl Graph {
 
     /// Appends `op(x)`.
     ///
-    /// Inlined, so that `op` is a constant where it is called and [`Op::eval`] reduces to
-    /// the op's own formula; storing the node is one call.
+    /// Inlined with the storing, so that `op` is a constant where it is called,
+    /// [`Op::eval`] reduces to the op's own formula, and a loop recording nodes keeps the
+    /// buffers' lengths in registers.
     #[inline(always)]
     #[track_caller]
     pub(crate) fn push_unary(&self, op: Op, x: NodeIndex) -> NodeIndex {
@@ -194,6 +195,7 @@ impl Graph {
 }
 
 impl Inner {
+    #[inline]
     #[track_caller]
     fn append_leaf(&mut self, node: Node) -> NodeIndex {
         // Every graph starts with a leaf: the place to take over a spare set of buffers.
@@ -206,6 +208,7 @@ impl Inner {
     }
 
     /// Appends `node` and its edge from operand `x` with partial `dx`.
+    #[inline]
     #[track_caller]
     fn append_unary(&mut self, node: Node, x: NodeIndex, dx: f64) -> NodeIndex {
         let index = self.dag.add_node(node);
@@ -215,6 +218,7 @@ impl Inner {
     }
 
     /// Appends `node` and its edges from operands `a` (slot 0, first) and `b` (slot 1).
+    #[inline]
     #[track_caller]
     fn append_binary(
         &mut self,
