@@ -9,9 +9,9 @@
 //! stay single numbers. Partials that are constants or copies of a value (`+`, `−`, `·`,
 //! `eˣ`) are not stored but read where they are, and only the sweep steps that reach a
 //! parameter run; an op whose adjoint would be a copy of another's (an operand of `+`)
-//! shares its row; a product that only a sum reads is multiplied and added in one loop
-//! (a neuron's `z + w·x`), never stored. A chunk with an infinite or NaN value is replayed row by row
-//! instead, so that NaN partials reach the gradient as with [`Tape::gradient`]. The
+//! shares its row; a product that only a sum reads is multiplied and added in one loop (a
+//! neuron's `z + w·x`), never stored. A chunk with an infinite or NaN value is replayed row
+//! by row instead, so that NaN partials reach the gradient as with [`Tape::gradient`]. The
 //! buffers are kept per thread between calls, so a training loop calling `batch` again
 //! and again does not allocate them again.
 //!
@@ -24,6 +24,7 @@
 //! `n · ε` in the worst case for `n` rows (ε = 2.2e-16), far less when terms share a sign.
 //! Per-sample outputs are bit for bit those of [`Tape::value`].
 
+mod dispatch;
 mod fuse;
 mod kernels;
 mod lanes;

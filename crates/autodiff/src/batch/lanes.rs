@@ -5,7 +5,8 @@ use std::cell::Cell;
 
 use ndarray::ArrayView2;
 
-use super::kernels::{self, Lane};
+use super::dispatch::{go, mul_add, sum_and_write};
+use super::kernels;
 use super::plan::{Plan, Source, Target};
 use crate::Tape;
 
@@ -234,69 +235,9 @@ impl Lanes {
     }
 }
 
-/// [`kernels::sum_and_write`] for each kind of factor.
-fn sum_and_write<'r>(
-    adj: &[f64],
-    f: Source,
-    g: Source,
-    write: bool,
-    acc: &mut [f64],
-    row: impl Fn(u32) -> &'r [f64],
-    scalar: impl Fn(u32) -> f64,
-) -> f64 {
-    macro_rules! go {
-        ($f:expr, $g:expr) => {
-            if write {
-                kernels::sum_and_write::<true, _, _>(adj, $f, $g, acc)
-            } else {
-                kernels::sum_and_write::<false, _, _>(adj, $f, $g, acc)
-            }
-        };
-    }
-    match (f, g) {
-        (Source::Row(f), Source::Scalar(g)) => go!(row(f), scalar(g)),
-        (Source::Row(f), Source::Row(g)) => go!(row(f), row(g)),
-        (Source::Scalar(f), Source::Row(g)) => go!(scalar(f), row(g)),
-        (Source::Scalar(f), Source::Scalar(g)) => go!(scalar(f), scalar(g)),
-    }
-}
-
-/// [`kernels::mul_add`] for each kind of operand source.
-fn mul_add<'r>(
-    x: Source,
-    y: Source,
-    z: Source,
-    row: impl Fn(u32) -> &'r [f64],
-    scalar: impl Fn(u32) -> f64,
-    v: &mut [f64],
-) -> bool {
-    use kernels::mul_add as go;
-    use Source::{Row, Scalar};
-    match (x, y, z) {
-        (Scalar(x), Row(y), Row(z)) => go(scalar(x), row(y), row(z), v),
-        (Scalar(x), Row(y), Scalar(z)) => go(scalar(x), row(y), scalar(z), v),
-        (Row(x), Scalar(y), Row(z)) => go(row(x), scalar(y), row(z), v),
-        (Row(x), Scalar(y), Scalar(z)) => go(row(x), scalar(y), scalar(z), v),
-        (Row(x), Row(y), Row(z)) => go(row(x), row(y), row(z), v),
-        (Row(x), Row(y), Scalar(z)) => go(row(x), row(y), scalar(z), v),
-        (Scalar(x), Scalar(y), Row(z)) => go(scalar(x), scalar(y), row(z), v),
-        (Scalar(x), Scalar(y), Scalar(z)) => go(scalar(x), scalar(y), scalar(z), v),
-    }
-}
-
-fn go<A: Lane, B: Lane>(
-    op: crate::Op,
-    a: A,
-    b: B,
-    v: &mut [f64],
-    pa: &mut [f64],
-    pb: &mut [f64],
-) -> bool {
-    kernels::forward(op, a, b, v, pa, pb)
-}
-
 impl Lanes {
-    /// A chunk with a value that is not finite, replayed row by row exactly as [`Tape::gradient`] does
+    /// A chunk with a value that is not finite, replayed row by row exactly as
+    /// [`Tape::gradient`] does
     /// (NaN partials and all); the gradient is the sum over the rows in order.
     fn exact(
         &self,

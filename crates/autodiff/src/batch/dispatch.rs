@@ -1,0 +1,67 @@
+//! The kernels of [`kernels`] instantiated for each kind of operand source (a row of lanes
+//! or a scalar), chosen once per op or step.
+
+use super::kernels::{self, Lane};
+use super::plan::Source;
+
+/// [`kernels::sum_and_write`] for each kind of factor.
+pub(super) fn sum_and_write<'r>(
+    adj: &[f64],
+    f: Source,
+    g: Source,
+    write: bool,
+    acc: &mut [f64],
+    row: impl Fn(u32) -> &'r [f64],
+    scalar: impl Fn(u32) -> f64,
+) -> f64 {
+    macro_rules! go {
+        ($f:expr, $g:expr) => {
+            if write {
+                kernels::sum_and_write::<true, _, _>(adj, $f, $g, acc)
+            } else {
+                kernels::sum_and_write::<false, _, _>(adj, $f, $g, acc)
+            }
+        };
+    }
+    match (f, g) {
+        (Source::Row(f), Source::Scalar(g)) => go!(row(f), scalar(g)),
+        (Source::Row(f), Source::Row(g)) => go!(row(f), row(g)),
+        (Source::Scalar(f), Source::Row(g)) => go!(scalar(f), row(g)),
+        (Source::Scalar(f), Source::Scalar(g)) => go!(scalar(f), scalar(g)),
+    }
+}
+
+/// [`kernels::mul_add`] for each kind of operand source.
+pub(super) fn mul_add<'r>(
+    x: Source,
+    y: Source,
+    z: Source,
+    row: impl Fn(u32) -> &'r [f64],
+    scalar: impl Fn(u32) -> f64,
+    v: &mut [f64],
+) -> bool {
+    use kernels::mul_add as go;
+    use Source::{Row, Scalar};
+    match (x, y, z) {
+        (Scalar(x), Row(y), Row(z)) => go(scalar(x), row(y), row(z), v),
+        (Scalar(x), Row(y), Scalar(z)) => go(scalar(x), row(y), scalar(z), v),
+        (Row(x), Scalar(y), Row(z)) => go(row(x), scalar(y), row(z), v),
+        (Row(x), Scalar(y), Scalar(z)) => go(row(x), scalar(y), scalar(z), v),
+        (Row(x), Row(y), Row(z)) => go(row(x), row(y), row(z), v),
+        (Row(x), Row(y), Scalar(z)) => go(row(x), row(y), scalar(z), v),
+        (Scalar(x), Scalar(y), Row(z)) => go(scalar(x), scalar(y), row(z), v),
+        (Scalar(x), Scalar(y), Scalar(z)) => go(scalar(x), scalar(y), scalar(z), v),
+    }
+}
+
+/// [`kernels::forward`], one function per pair of operand kinds.
+pub(super) fn go<A: Lane, B: Lane>(
+    op: crate::Op,
+    a: A,
+    b: B,
+    v: &mut [f64],
+    pa: &mut [f64],
+    pb: &mut [f64],
+) -> bool {
+    kernels::forward(op, a, b, v, pa, pb)
+}
