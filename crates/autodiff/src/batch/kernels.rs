@@ -88,7 +88,7 @@ fn each<A: Lane, B: Lane>(
         for (i, v) in v.iter_mut().enumerate() {
             let (value, _) = op.eval(a.at(i), b.at(i));
             *v = value;
-            bad |= !value.is_finite();
+            bad |= (value * 0.0).is_nan(); // x · 0 is NaN unless x is finite
         }
         return bad;
     }
@@ -125,22 +125,24 @@ pub(super) fn mul_add<X: Lane, Y: Lane, Z: Lane>(x: X, y: Y, z: Z, v: &mut [f64]
         let (product, _) = Op::Mul.eval(x.at(i), y.at(i));
         let (sum, _) = Op::Add.eval(z.at(i), product);
         *v = sum;
-        bad |= !sum.is_finite();
+        bad |= (sum * 0.0).is_nan(); // x · 0 is NaN unless x is finite
     }
     bad
 }
 
 // `GUARD`: skip the lanes where `adj` is 0, as the graph's reverse sweep does not pass zero
 // adjoints on. That matters only where `f` is infinite or NaN (`0 · ∞`); with a finite `f`
-// the unguarded loop gives the same numbers (`0 + ±0 = +0`, and `acc + ±0 = acc` as an
-// adjoint sum is never −0), but for the sign of an op's zero adjoint, which is never read.
+// the unguarded loop gives the same numbers but for the sign of a zero adjoint, which is
+// never read: an op's zero adjoint is not passed on, and a parameter's lanes are summed
+// starting from +0 (`+0 + −0 = +0`). For the same reason the first contribution is
+// written as `adj · f` rather than the sweep's `0 + adj · f`, and sums add `adj · f`.
 
-/// `acc = 0 + adj · f` lane by lane: the first contribution.
+/// `acc = adj · f` lane by lane: the first contribution.
 #[inline(always)]
 pub(super) fn write<const GUARD: bool, F: Lane>(acc: &mut [f64], adj: &[f64], f: F) {
     let adj = &adj[..acc.len()];
     for (i, acc) in acc.iter_mut().enumerate() {
-        let sum = 0.0 + adj[i] * f.at(i);
+        let sum = adj[i] * f.at(i);
         *acc = if !GUARD || adj[i] != 0.0 { sum } else { 0.0 };
     }
 }
@@ -155,7 +157,7 @@ pub(super) fn add<const GUARD: bool, F: Lane>(acc: &mut [f64], adj: &[f64], f: F
     }
 }
 
-/// `Σ (0 + adj · f)` over the lanes where `adj` is not 0: what [`write`] followed by
+/// `Σ adj · f` over the lanes (where `adj` is not 0 if `GUARD`): what [`write`] followed by
 /// [`sum`] gives, without the row.
 #[inline(always)]
 pub(super) fn write_sum<const GUARD: bool, F: Lane>(adj: &[f64], f: F) -> f64 {
@@ -164,14 +166,14 @@ pub(super) fn write_sum<const GUARD: bool, F: Lane>(adj: &[f64], f: F) -> f64 {
     for (c, adj) in (&mut chunks).enumerate() {
         let f = f.eight(8 * c);
         for j in 0..8 {
-            let term = 0.0 + adj[j] * f[j];
+            let term = adj[j] * f[j];
             acc[j] += if !GUARD || adj[j] != 0.0 { term } else { 0.0 };
         }
     }
     let mut total = combine(acc);
     let whole = adj.len() - chunks.remainder().len();
     for (i, &adj) in chunks.remainder().iter().enumerate() {
-        let term = 0.0 + adj * f.at(whole + i);
+        let term = adj * f.at(whole + i);
         total += if !GUARD || adj != 0.0 { term } else { 0.0 };
     }
     total
@@ -192,17 +194,17 @@ pub(super) fn sum_and_write<const WRITE: bool, F: Lane, G: Lane>(
     for (c, (adj, acc)) in (&mut chunks).enumerate() {
         let (f, g) = (f.eight(8 * c), g.eight(8 * c));
         for j in 0..8 {
-            sums[j] += 0.0 + adj[j] * f[j];
+            sums[j] += adj[j] * f[j];
             let t = adj[j] * g[j];
-            acc[j] = if WRITE { 0.0 + t } else { acc[j] + t };
+            acc[j] = if WRITE { t } else { acc[j] + t };
         }
     }
     let mut total = combine(sums);
     let whole = adj.len() / 8 * 8;
     for i in whole..adj.len() {
-        total += 0.0 + adj[i] * f.at(i);
+        total += adj[i] * f.at(i);
         let t = adj[i] * g.at(i);
-        acc[i] = if WRITE { 0.0 + t } else { acc[i] + t };
+        acc[i] = if WRITE { t } else { acc[i] + t };
     }
     total
 }
