@@ -121,11 +121,12 @@ impl<'g> Gradients<'g> {
 #[derive(Clone)]
 pub(crate) struct Adjoints(pub(crate) Vec<f64>);
 
-/// Adjoint buffers of at most this many entries are kept for the next sweep.
-const SPARE_LIMIT: usize = 1 << 16;
+/// Adjoint buffers of at most this many entries (2 MiB) are kept for the next sweep, as
+/// graph buffers are (see `Graph::with_capacity`).
+const SPARE_LIMIT: usize = 1 << 18;
 
 thread_local! {
-    /// The buffer of the last small [`Adjoints`] dropped on this thread.
+    /// The buffer of the last [`Adjoints`] within the limit dropped on this thread.
     static SPARE: Cell<Option<Vec<f64>>> = const { Cell::new(None) };
 }
 
