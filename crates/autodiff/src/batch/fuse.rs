@@ -1,7 +1,9 @@
 //! Two ops, or two sweep steps, in one pass over the lanes.
 //!
 //! - Forward: `z + x·y` in one loop when nothing but the sum reads the product (a neuron's
-//!   multiply-adds), so the product is never stored.
+//!   multiply-adds), so the product is never stored; and a chain of them, each sum read
+//!   only by the next, summed in the last one's row (which stays in L1 cache) without
+//!   storing the others.
 //! - Sweep: a weight's gradient `Σ adj·x` and its input's adjoint `adj·w` in one loop,
 //!   reading the op's adjoint once.
 
@@ -11,13 +13,14 @@ use crate::{Op, Tape};
 /// `forward` with each `Mul` whose value only the next op, an `Add`, reads (not the sweep,
 /// not the output) folded into that `Add`. The sum is the same number: `z + m` and
 /// `m + z` are equal for every non-NaN result, and a chunk with a NaN value is replayed
-/// row by row anyway.
+/// row by row anyway. Then consecutive such sums of a parameter times a row, each sum
+/// read only by the next, become one chain (returned with its terms).
 pub(super) fn products(
     tape: &Tape,
     forward: Vec<Forward>,
     sweep: &[Step],
     output: Source,
-) -> Vec<Forward> {
+) -> (Vec<Forward>, Vec<(u32, u32)>) {
     // how many times each value row is read: as an operand, a sweep factor, the output
     let mut reads = vec![0u32; tape.ops.len() + tape.inputs + 1];
     let mut read = |s: Source| {
@@ -63,7 +66,48 @@ pub(super) fn products(
         fused.push(f);
         k += 1;
     }
-    fused
+    chains(fused, &reads)
+}
+
+/// See [`products`].
+fn chains(fused: Vec<Forward>, reads: &[u32]) -> (Vec<Forward>, Vec<(u32, u32)>) {
+    // a product of a scalar and a row, as (scalar, row)
+    let term = |f: &Forward| match f.product {
+        Some((Source::Scalar(w), Source::Row(h)) | (Source::Row(h), Source::Scalar(w))) => {
+            Some((w, h))
+        }
+        _ => None,
+    };
+    let mut out: Vec<Forward> = Vec::with_capacity(fused.len());
+    let mut terms = Vec::new();
+    for f in fused {
+        if let (Some(t), Some(last)) = (term(&f), out.last_mut()) {
+            let next = matches!(f.a, Source::Row(r) if r == last.dst)
+                && reads.get(last.dst as usize) == Some(&1);
+            if next {
+                if let Some((first, count)) = last.chain {
+                    // the chain's terms are the last ones pushed
+                    last.chain = Some((first, count + 1));
+                    terms.push(t);
+                    last.dst = f.dst;
+                    continue;
+                }
+                if let Some(previous) = term(last) {
+                    last.chain = Some((to_u32(terms.len()), 2));
+                    last.product = None;
+                    terms.extend([previous, t]);
+                    last.dst = f.dst;
+                    continue;
+                }
+            }
+        }
+        out.push(f);
+    }
+    (out, terms)
+}
+
+fn to_u32(i: usize) -> u32 {
+    u32::try_from(i).expect("autodiff internal error: fewer terms than ops")
 }
 
 /// `sweep` with each unguarded step into a parameter's gradient followed, from the same

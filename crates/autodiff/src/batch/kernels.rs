@@ -130,6 +130,40 @@ pub(super) fn mul_add<X: Lane, Y: Lane, Z: Lane>(x: X, y: Y, z: Z, v: &mut [f64]
     bad
 }
 
+/// `v = ((z + w₀·h₀) + w₁·h₁) + …` lane by lane, each step as [`Op::Mul`] then [`Op::Add`]
+/// would compute it, the running sums kept in `v` itself; `terms` are `(scalar, row)` pairs
+/// of `scalars` and of the rows of `values` (`stride` apart). Returns whether a result is
+/// not finite (a sum or product that is not finite makes every later sum so too).
+pub(super) fn dot<Z: Lane>(
+    z: Z,
+    terms: &[(u32, u32)],
+    values: &[f64],
+    stride: usize,
+    scalars: &[f64],
+    v: &mut [f64],
+) -> bool {
+    let step = |acc: f64, w: f64, h: f64| Op::Add.eval(acc, Op::Mul.eval(w, h).0).0;
+    let n = v.len();
+    // the running sums live in `v` (one row, in L1 cache) while the terms are added
+    if let Some(&(w, h)) = terms.first() {
+        let (w, h) = (scalars[w as usize], &values[h as usize * stride..][..n]);
+        for (i, v) in v.iter_mut().enumerate() {
+            *v = step(z.at(i), w, h[i]);
+        }
+    }
+    for &(w, h) in terms.iter().skip(1) {
+        let (w, h) = (scalars[w as usize], &values[h as usize * stride..][..n]);
+        for (v, &h) in v.iter_mut().zip(h) {
+            *v = step(*v, w, h);
+        }
+    }
+    let mut bad = false;
+    for &v in v.iter() {
+        bad |= (v * 0.0).is_nan(); // x · 0 is NaN unless x is finite
+    }
+    bad
+}
+
 // `GUARD`: skip the lanes where `adj` is 0, as the graph's reverse sweep does not pass zero
 // adjoints on. That matters only where `f` is infinite or NaN (`0 · ∞`); with a finite `f`
 // the unguarded loop gives the same numbers but for the sign of a zero adjoint, which is

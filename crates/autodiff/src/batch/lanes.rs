@@ -193,6 +193,15 @@ impl Lanes {
             let row = |r: u32| &before[r as usize * w..][..n];
             let v = &mut v[..n];
             let scalar = |s: u32| self.scalars[s as usize];
+            if let Some((first, count)) = f.chain {
+                let terms = &plan.terms[first as usize..][..count as usize];
+                let (scalars, values) = (&self.scalars[..], &before[..]);
+                bad |= match f.a {
+                    Source::Row(r) => kernels::dot(row(r), terms, values, w, scalars, v),
+                    Source::Scalar(s) => kernels::dot(scalar(s), terms, values, w, scalars, v),
+                };
+                continue;
+            }
             if let Some((x, y)) = f.product {
                 bad |= mul_add(x, y, f.a, row, scalar, v);
                 continue;

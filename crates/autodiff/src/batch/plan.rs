@@ -39,6 +39,9 @@ pub(super) struct Forward {
     /// For an `a + b` whose `b` is a product nothing else reads: the product's operands,
     /// multiplied in the same loop (see `fuse`).
     pub(super) product: Option<(Source, Source)>,
+    /// For a chain of such sums, each read only by the next: `(first, count)` of its
+    /// products in [`Plan::terms`], added to `a` in order (see `fuse`).
+    pub(super) chain: Option<(u32, u32)>,
 }
 
 /// Where a sweep step's contribution `adj[dst] · factor` goes.
@@ -85,6 +88,8 @@ pub(super) struct Plan {
     pub(super) row_gradients: Vec<(u32, u32)>,
     /// Scalars after the tape's leading slots: the constant partials.
     pub(super) constants: Vec<f64>,
+    /// The products of the chains of sums: `(scalar, row)`.
+    pub(super) terms: Vec<(u32, u32)>,
 }
 
 const NONE: u32 = u32::MAX;
@@ -184,6 +189,7 @@ impl Plan {
                 dst: to_u32(columns + k),
                 partials,
                 product: None,
+                chain: None,
             });
         }
 
@@ -231,9 +237,11 @@ impl Plan {
             .collect();
 
         let output_source = source(tape.output);
+        let (forward, terms) = super::fuse::products(tape, forward, &sweep, output_source);
         Plan {
             key: (tape.id, columns),
-            forward: super::fuse::products(tape, forward, &sweep, output_source),
+            forward,
+            terms,
             sweep: super::fuse::steps(sweep),
             value_rows,
             adjoint_rows,
