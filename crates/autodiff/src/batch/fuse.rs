@@ -4,7 +4,7 @@
 //!   multiply-adds), so the product is never stored; and a chain of them, each sum read
 //!   only by the next, summed in the last one's row (which stays in L1 cache) without
 //!   storing the others.
-//! - Sweep: a weight's gradient `Σ adj·x` and its input's adjoint `adj·w` in one loop,
+//! - Sweep: a weight's gradient `Σ adj·x` and its input's adjoint `adj·w` in one call,
 //!   reading the op's adjoint once.
 
 use super::plan::{Forward, Source, Step, Target};

@@ -213,8 +213,8 @@ pub(super) fn write_sum<const GUARD: bool, F: Lane>(adj: &[f64], f: F) -> f64 {
     total
 }
 
-/// [`write_sum`] of `adj · f` and [`write`] (or [`add`]) of `adj · g` into `acc`, unguarded,
-/// in one loop.
+/// [`write`] (or [`add`]) of `adj · g` into `acc`, then [`write_sum`] of `adj · f`, unguarded,
+/// in one call (the adjoint row is still in L1 cache for the second loop).
 #[inline(always)]
 pub(super) fn sum_and_write<const WRITE: bool, F: Lane, G: Lane>(
     adj: &[f64],
@@ -223,24 +223,12 @@ pub(super) fn sum_and_write<const WRITE: bool, F: Lane, G: Lane>(
     acc: &mut [f64],
 ) -> f64 {
     let acc = &mut acc[..adj.len()];
-    let mut sums = [0.0; 8];
-    let mut chunks = adj.chunks_exact(8).zip(acc.chunks_exact_mut(8));
-    for (c, (adj, acc)) in (&mut chunks).enumerate() {
-        let (f, g) = (f.eight(8 * c), g.eight(8 * c));
-        for j in 0..8 {
-            sums[j] += adj[j] * f[j];
-            let t = adj[j] * g[j];
-            acc[j] = if WRITE { t } else { acc[j] + t };
-        }
+    // the acc rows first (a plain loop), then the lane sum (eight running sums)
+    for (i, (acc, &adj)) in acc.iter_mut().zip(adj).enumerate() {
+        let t = adj * g.at(i);
+        *acc = if WRITE { t } else { *acc + t };
     }
-    let mut total = combine(sums);
-    let whole = adj.len() / 8 * 8;
-    for i in whole..adj.len() {
-        total += adj[i] * f.at(i);
-        let t = adj[i] * g.at(i);
-        acc[i] = if WRITE { t } else { acc[i] + t };
-    }
-    total
+    write_sum::<false, F>(adj, f)
 }
 
 /// The sum of `x` in a fixed order: eight interleaved running sums, then added pairwise.
