@@ -5,7 +5,7 @@
 //!   only by the next, summed in the last one's row (which stays in L1 cache) without
 //!   storing the others.
 //! - Sweep: a weight's gradient `Σ adj·x` and its input's adjoint `adj·w` in one call,
-//!   reading the op's adjoint once.
+//!   while the op's adjoint row is in L1 cache.
 
 use super::plan::{Forward, Source, Step, Target};
 use crate::{Op, Tape};
