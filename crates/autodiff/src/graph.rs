@@ -147,7 +147,7 @@ impl Graph {
         (index < self.len()).then(|| Var::new(self, NodeIndex::new(index)))
     }
 
-    #[inline]
+    #[inline(always)]
     #[track_caller]
     fn leaf(&self, op: Op, value: f64) -> Var<'_> {
         let index = self.inner.borrow_mut().append_leaf(Node { op, value });
