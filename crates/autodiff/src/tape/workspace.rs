@@ -27,10 +27,15 @@ impl Workspace {
     }
 
     /// Lays the buffers out for `tape` unless they already are.
+    #[inline]
     fn fit(&mut self, tape: &Tape) {
-        if self.tape == tape.id {
-            return;
+        if self.tape != tape.id {
+            self.refit(tape);
         }
+    }
+
+    #[cold]
+    fn refit(&mut self, tape: &Tape) {
         self.tape = tape.id;
         self.values.clear();
         self.values.extend_from_slice(&tape.init);
