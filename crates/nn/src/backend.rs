@@ -99,9 +99,8 @@ impl Backend for Eager {
 ///
 /// Why the threshold: a `Tape::batch` call pays a fixed cost per op (choosing the op's
 /// loop), which a single row does not repay. Measured on micrograd's 2-16-16-1 network
-/// (`cargo bench --bench mlp -- mlp_minibatch`): 1 row takes 9.9 µs in lanes against
-/// 4.8 µs row by row, 10 rows 16 µs against 55 µs, 1,000 rows 0.81 ms against 5.4 ms; the
-/// two meet at about 2 rows.
+/// (`cargo bench --bench mlp -- mlp_minibatch`): 1 row takes 6.0 µs in lanes against
+/// 5.4 µs row by row, 10 rows 12.8 µs against 69 µs, 1,000 rows 0.35 ms against 5.6 ms.
 ///
 /// Regularisation is not on the tape: it does not depend on the data, so the trainer adds
 /// the penalty and its gradient directly on the `f64` parameters.
@@ -116,7 +115,7 @@ pub struct Compiled {
 
 impl Compiled {
     /// Minibatches of at least this many rows go through the batch lanes by default.
-    pub const LANES_FROM: usize = 3;
+    pub const LANES_FROM: usize = 2;
 
     /// Compiles the per-sample loss of networks shaped like `mlp`.
     ///
