@@ -131,7 +131,6 @@ impl Tape {
     /// thread.
     pub fn par_batch(&self, data: ArrayView2<'_, f64>, params: &[f64]) -> Result<BatchOutput> {
         self.check_batch(&data, params)?;
-        let mut outputs = vec![0.0; data.nrows()];
         let columns = data.ncols();
         // A few contiguous runs of chunks per thread: each run sets up its lane buffers
         // once and reports every chunk's own sum and gradient, in order.
@@ -139,6 +138,11 @@ impl Tape {
         let width = lanes.width();
         lanes.give_back();
         let chunks = data.nrows().div_ceil(width);
+        if chunks == 1 {
+            // nothing to spread: the same chunk, without waking the thread pool
+            return self.batch(data, params);
+        }
+        let mut outputs = vec![0.0; data.nrows()];
         let runs = chunks.min(4 * rayon::current_num_threads()).max(1);
         let per_run = chunks.div_ceil(runs) * width;
         let results: Vec<Vec<(f64, Vec<f64>)>> = outputs
