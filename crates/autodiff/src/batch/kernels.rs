@@ -231,7 +231,7 @@ pub(super) fn sum_and_write<const WRITE: bool, F: Lane, G: Lane>(
     write_sum::<false, F>(adj, f)
 }
 
-/// The sum of `x` in a fixed order: eight interleaved running sums, then added pairwise.
+/// The sum of `x` in a fixed order: eight interleaved running sums, then combined.
 pub(super) fn sum(x: &[f64]) -> f64 {
     let mut acc = [0.0; 8];
     let mut chunks = x.chunks_exact(8);
@@ -249,5 +249,7 @@ pub(super) fn sum(x: &[f64]) -> f64 {
 
 #[inline(always)]
 fn combine(acc: [f64; 8]) -> f64 {
-    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+    // as two-lane vectors: (0,1) + (4,5), (2,3) + (6,7), their sum, then its two lanes,
+    // so the running sums can stay in vector registers lane for lane
+    ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]))
 }
