@@ -135,7 +135,7 @@ fn random_program<'g>(
                 let mut z = a;
                 for _ in 0..rng.random_range(1..5) {
                     let w = params[rng.random_range(0..params.len())];
-                    z = z + w * nodes[rng.random_range(0..nodes.len())];
+                    z += w * nodes[rng.random_range(0..nodes.len())];
                 }
                 z
             }
