@@ -10,6 +10,8 @@
 //!   rows in batch lanes (`Tape::batch`).
 //! - `mlp/tape_rows`: the same tape replayed row by row in a reused workspace.
 //! - `mlp/eager`: a fresh graph recorded per step.
+//! - `mlp_minibatch/{1,10,1000}_{lanes,rows}`: one step on a minibatch of that many rows, in
+//!   batch lanes or row by row.
 //!
 //! Run: `cargo bench --bench mlp -- --warm-up-time 1 --measurement-time 3`
 
@@ -174,8 +176,9 @@ fn mlp_step(c: &mut Criterion) {
     group.finish();
 }
 
-/// A minibatch step of 10 and of 1,000 rows (the playground's default batch, and a large
-/// one): batch lanes against row-by-row replay, which decides `Compiled::LANES_FROM`.
+/// A minibatch step of 1, 10 and 1,000 rows (a single sample, the playground's default
+/// batch, and a large one): batch lanes against row-by-row replay, which decides
+/// `Compiled::LANES_FROM`.
 fn minibatch(c: &mut Criterion) {
     let (rows, mlp) = setup();
     let mut group = c.benchmark_group("mlp_minibatch");
