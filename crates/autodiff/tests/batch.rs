@@ -37,7 +37,7 @@ const W: [f64; 3] = [0.7, -1.3, 4.0];
 #[test]
 fn batch_outputs_equal_single_replays_and_the_gradient_is_their_sum() {
     let tape = lecture_tape();
-    let data = data(1000, 1); // fifteen full chunks of 64 and a partial one
+    let data = data(1000, 1); // several full chunks and a partial one
     let out = tape.batch(data.view(), &W).unwrap();
     let mut ws = tape.workspace();
     let mut expected = [0.0; 3];
