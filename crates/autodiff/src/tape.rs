@@ -99,6 +99,11 @@ pub struct Tape {
     pub(crate) init: Vec<f64>,
     /// The output's slot.
     pub(crate) output: u32,
+    /// Whether the adjoints of the input slots `1..=inputs` are the gradient as they are:
+    /// true unless the output is itself a constant input (whose adjoint, the seed 1, is
+    /// reported as 0). Every other input slot's adjoint is either written by the sweep
+    /// (a differentiable input it reaches) or never written and still 0.
+    pub(crate) gradient_in_place: bool,
 }
 
 impl Tape {
@@ -162,7 +167,15 @@ impl Tape {
         self.forward(ws);
         self.reverse(ws);
         let value = ws.values[self.output as usize];
-        Ok((value, &ws.gradient))
+        // Usually the input slots' adjoints themselves: a copy would add a store and a
+        // load to the path from one replay's gradient to the next replay's inputs.
+        let gradient = if self.gradient_in_place {
+            &ws.adjoints[1..=self.inputs]
+        } else {
+            self.copy_gradient(ws);
+            &ws.gradient
+        };
+        Ok((value, gradient))
     }
 
     /// Number of slots, the scratch slot included.
@@ -217,9 +230,14 @@ impl Tape {
             *src = new;
             last = (step.src, new);
         }
+    }
+
+    /// The gradient in `ws.gradient`, for a tape whose gradient is not in place.
+    #[cold]
+    fn copy_gradient(&self, ws: &mut Workspace) {
         // the other entries are 0 since the workspace was fitted
         for &(input, slot) in &self.gradient_slots {
-            ws.gradient[input as usize] = adjoints[slot as usize];
+            ws.gradient[input as usize] = ws.adjoints[slot as usize];
         }
     }
 }

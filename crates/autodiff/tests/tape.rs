@@ -116,7 +116,7 @@ fn unused_and_constant_inputs_get_zero_gradient_but_their_values_count() {
 }
 
 #[test]
-fn an_output_that_is_an_input_has_gradient_one_and_a_leaf_output_is_frozen() {
+fn an_output_that_is_an_input_has_gradient_one_or_zero_if_constant_and_a_leaf_output_is_frozen() {
     let g = Graph::new();
     let x = g.var(1.0);
     let c = g.var(6.0);
@@ -127,6 +127,16 @@ fn an_output_that_is_an_input_has_gradient_one_and_a_leaf_output_is_frozen() {
     let frozen = Tape::compile(c, &[x]).unwrap();
     let mut ws = frozen.workspace();
     assert_eq!(frozen.gradient(&mut ws, &[4.0]).unwrap(), (6.0, &[0.0][..]));
+    // a constant input as the output: its value passes through, its gradient is 0 (as
+    // with wrt), twice in a row on one workspace
+    let k = g.constant(2.0);
+    let tape = Tape::compile(k, &[x, k]).unwrap();
+    let mut ws = tape.workspace();
+    for value in [5.0, -1.0] {
+        let (v, grad) = tape.gradient(&mut ws, &[3.0, value]).unwrap();
+        assert_eq!((v, grad), (value, &[0.0, 0.0][..]));
+    }
+    assert_eq!(k.backward().wrt_all(&[x, k]), [0.0, 0.0]);
 }
 
 #[test]

@@ -185,6 +185,8 @@ impl Tape {
             args,
             sweep: edges,
             gradient_slots,
+            gradient_in_place: !(1..=inputs.len()).contains(&(slot[out] as usize))
+                || differentiable[slot[out] as usize],
             init,
             output: slot[out],
         })
