@@ -265,7 +265,9 @@ impl Drop for Graph {
     fn drop(&mut self) {
         let dag = &mut self.inner.get_mut().dag;
         let (nodes, edges) = dag.capacity();
-        if nodes <= SPARE_LIMIT && edges <= SPARE_LIMIT {
+        // a graph that never held a node has nothing to leave (and keeps the spare there)
+        let holds_buffers = nodes > 0 || edges > 0;
+        if holds_buffers && nodes <= SPARE_LIMIT && edges <= SPARE_LIMIT {
             dag.clear();
             // Exchanged with the spare (usually empty), which is then freed with the graph.
             adopt_spare(dag);

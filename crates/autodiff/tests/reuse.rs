@@ -44,6 +44,22 @@ fn a_new_graph_takes_over_the_buffers_of_the_last_small_graph_and_starts_empty()
 }
 
 #[test]
+fn a_graph_dropped_without_nodes_leaves_the_spare_buffers_in_place() {
+    on_a_new_thread(|| {
+        let capacity = {
+            let g = Graph::new();
+            chain(&g, 1000, 0.5);
+            let capacity = g.dag().capacity();
+            capacity
+        };
+        drop(Graph::new()); // never records a node
+        let g = Graph::new();
+        g.var(1.0);
+        assert_eq!(g.dag().capacity(), capacity);
+    });
+}
+
+#[test]
 fn the_buffers_of_a_graph_over_the_limit_are_freed_not_kept() {
     on_a_new_thread(|| {
         {
