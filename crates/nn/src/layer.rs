@@ -2,6 +2,7 @@
 
 use autodiff::Var;
 
+use crate::scalar::Scalar;
 use crate::{Activation, Module};
 
 /// A fully connected layer of `outputs` neurons over `inputs` inputs.
@@ -38,6 +39,20 @@ impl Dense {
         }
     }
 
+    /// The layer on graph nodes or on plain numbers: the same operations either way.
+    pub(crate) fn run<T: Scalar>(&self, params: &[T], inputs: &[T]) -> Vec<T> {
+        self.check(params.len(), inputs.len());
+        let (weights, biases) = params.split_at(self.inputs * self.outputs);
+        weights
+            .chunks_exact(self.inputs)
+            .zip(biases)
+            .map(|(row, &b)| {
+                let z = row.iter().zip(inputs).fold(b, |z, (&w, &x)| z + w * x);
+                z.activate(self.activation)
+            })
+            .collect()
+    }
+
     fn check(&self, params: usize, inputs: usize) {
         assert_eq!(
             params,
@@ -69,29 +84,11 @@ impl Module for Dense {
     /// # Complexity
     /// Appends `outputs · (2·inputs + 1)` nodes (one more per neuron unless linear).
     fn forward<'g>(&self, params: &[Var<'g>], inputs: &[Var<'g>]) -> Vec<Var<'g>> {
-        self.check(params.len(), inputs.len());
-        let (weights, biases) = params.split_at(self.inputs * self.outputs);
-        weights
-            .chunks_exact(self.inputs)
-            .zip(biases)
-            .map(|(row, &b)| {
-                let z = row.iter().zip(inputs).fold(b, |z, (&w, &x)| z + w * x);
-                self.activation.apply(z)
-            })
-            .collect()
+        self.run(params, inputs)
     }
 
     fn eval(&self, params: &[f64], inputs: &[f64]) -> Vec<f64> {
-        self.check(params.len(), inputs.len());
-        let (weights, biases) = params.split_at(self.inputs * self.outputs);
-        weights
-            .chunks_exact(self.inputs)
-            .zip(biases)
-            .map(|(row, &b)| {
-                let z = row.iter().zip(inputs).fold(b, |z, (&w, &x)| z + w * x);
-                self.activation.eval(z)
-            })
-            .collect()
+        self.run(params, inputs)
     }
 }
 

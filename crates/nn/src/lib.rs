@@ -39,6 +39,7 @@ mod mlp;
 mod module;
 pub mod optim;
 mod regularization;
+mod scalar;
 mod train;
 
 pub use activation::Activation;

@@ -3,6 +3,7 @@
 use autodiff::{Graph, Var};
 use rand::Rng;
 
+use crate::scalar::Scalar;
 use crate::{Activation, Dense, Error, Init, Module, Result};
 
 /// A stack of [`Dense`] layers, with any sizes and an activation per layer, and the
@@ -135,6 +136,19 @@ impl Mlp {
     pub fn predict(&self, inputs: &[f64]) -> Vec<f64> {
         self.eval(&self.params, inputs)
     }
+
+    /// The network on graph nodes or on plain numbers: the same operations either way.
+    fn run<T: Scalar>(&self, params: &[T], inputs: &[T]) -> Vec<T> {
+        assert_eq!(params.len(), self.params.len(), "nn: wrong parameter count");
+        let mut rest = params;
+        let mut x = inputs.to_vec();
+        for layer in &self.layers {
+            let (mine, tail) = rest.split_at(layer.parameter_count());
+            x = layer.run(mine, &x);
+            rest = tail;
+        }
+        x
+    }
 }
 
 impl Module for Mlp {
@@ -153,27 +167,11 @@ impl Module for Mlp {
     /// # Complexity
     /// Appends `Σ outputs·(2·inputs + 2)` nodes at most, over the layers.
     fn forward<'g>(&self, params: &[Var<'g>], inputs: &[Var<'g>]) -> Vec<Var<'g>> {
-        assert_eq!(params.len(), self.params.len(), "nn: wrong parameter count");
-        let mut rest = params;
-        let mut x = inputs.to_vec();
-        for layer in &self.layers {
-            let (mine, tail) = rest.split_at(layer.parameter_count());
-            x = layer.forward(mine, &x);
-            rest = tail;
-        }
-        x
+        self.run(params, inputs)
     }
 
     fn eval(&self, params: &[f64], inputs: &[f64]) -> Vec<f64> {
-        assert_eq!(params.len(), self.params.len(), "nn: wrong parameter count");
-        let mut rest = params;
-        let mut x = inputs.to_vec();
-        for layer in &self.layers {
-            let (mine, tail) = rest.split_at(layer.parameter_count());
-            x = layer.eval(mine, &x);
-            rest = tail;
-        }
-        x
+        self.run(params, inputs)
     }
 }
 
