@@ -45,6 +45,7 @@ mod node;
 mod op;
 mod ops;
 mod reverse;
+mod scalar;
 mod tape;
 mod var;
 
@@ -56,5 +57,6 @@ pub use gradients::Gradients;
 pub use graph::{Dag, Graph};
 pub use node::{Edge, Node};
 pub use op::Op;
+pub use scalar::Scalar;
 pub use tape::{Tape, Workspace};
 pub use var::Var;

@@ -8,7 +8,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use autodiff::{Graph, Op, Var};
+use autodiff::{Graph, Op, Scalar, Var};
 
 use crate::{Error, Result};
 
@@ -167,46 +167,6 @@ pub(crate) struct Nodes<T> {
     pub(crate) cost: T,
 }
 
-/// What [`forward`] needs from a number type: the lecture's three operations and a name.
-pub(crate) trait Scalar: Copy {
-    fn times(self, other: Self) -> Self;
-    fn sigmoid(self) -> Self;
-    /// `½ (self − out)²`, with `self` the target.
-    fn half_squared_error(self, out: Self) -> Self;
-    fn named(self, name: &str) -> Self;
-}
-
-impl Scalar for f64 {
-    fn times(self, other: f64) -> f64 {
-        Op::Mul.eval(self, other).0
-    }
-    fn sigmoid(self) -> f64 {
-        Op::Sigmoid.eval(self, 0.0).0
-    }
-    fn half_squared_error(self, out: f64) -> f64 {
-        let d = Op::Sub.eval(self, out).0;
-        Op::MulScalar(0.5).eval(Op::Square.eval(d, 0.0).0, 0.0).0
-    }
-    fn named(self, _: &str) -> f64 {
-        self
-    }
-}
-
-impl Scalar for Var<'_> {
-    fn times(self, other: Self) -> Self {
-        self * other
-    }
-    fn sigmoid(self) -> Self {
-        Var::sigmoid(self)
-    }
-    fn half_squared_error(self, out: Self) -> Self {
-        (self - out).square() * 0.5
-    }
-    fn named(self, name: &str) -> Self {
-        Var::named(self, name)
-    }
-}
-
 /// The network, written once: `x(k+1) = wk sk`, `s(k+1) = S(x(k+1))`, `out = wn sn`
 /// (or `sn`), `C = ½ (target − out)²`. `weights` must fit `net` (checked by callers).
 pub(crate) fn forward<T: Scalar>(net: Net, s0: T, weights: &[T], target: T) -> Nodes<T> {
@@ -216,7 +176,7 @@ pub(crate) fn forward<T: Scalar>(net: Net, s0: T, weights: &[T], target: T) -> N
     x.push(s0); // x0 does not exist; s0 stands in its slot so that x[k] pairs with s[k]
     s.push(s0);
     for k in 1..=n {
-        let xk = s[k - 1].times(weights[k - 1]).named(&format!("x{k}"));
+        let xk = (s[k - 1] * weights[k - 1]).named(&format!("x{k}"));
         let last_without_weight = k == n && !net.has_output_weight();
         let name = if last_without_weight {
             "out".to_string()
@@ -224,14 +184,15 @@ pub(crate) fn forward<T: Scalar>(net: Net, s0: T, weights: &[T], target: T) -> N
             format!("s{k}")
         };
         x.push(xk);
-        s.push(xk.sigmoid().named(&name));
+        s.push(xk.unary(Op::Sigmoid).named(&name));
     }
     let out = if net.has_output_weight() {
-        s[n].times(weights[n]).named("out")
+        (s[n] * weights[n]).named("out")
     } else {
         s[n]
     };
-    let cost = target.half_squared_error(out).named("C");
+    // C = ½ (target − out)²
+    let cost = ((target - out).unary(Op::Square) * 0.5).named("C");
     Nodes { x, s, out, cost }
 }
 

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use autodiff::{Op, Var};
+use autodiff::{Op, Scalar, Var};
 
 use crate::{Error, Result};
 
@@ -53,18 +53,19 @@ impl Activation {
     /// `φ(z)` as a graph node (no node at all for `linear`).
     #[must_use]
     pub fn apply(self, z: Var<'_>) -> Var<'_> {
-        match self {
-            Activation::Sigmoid => z.sigmoid(),
-            Activation::Tanh => z.tanh(),
-            Activation::Relu => z.relu(),
-            Activation::Linear => z,
-        }
+        self.activate(z)
     }
 
     /// `φ(z)` on a plain number, computed by the same [`Op`] as [`Activation::apply`].
     pub fn eval(self, z: f64) -> f64 {
+        self.activate(z)
+    }
+
+    /// `φ(z)` on a graph node or a plain number ([`Scalar`]): the op of
+    /// [`Activation::op`], or `z` itself for `linear`.
+    pub fn activate<T: Scalar>(self, z: T) -> T {
         match self.op() {
-            Some(op) => op.eval(z, 0.0).0,
+            Some(op) => z.unary(op),
             None => z,
         }
     }

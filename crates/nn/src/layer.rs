@@ -1,8 +1,7 @@
 //! [`Dense`]: a fully connected layer, `yⱼ = φ(bⱼ + Σᵢ wⱼᵢ xᵢ)`.
 
-use autodiff::Var;
+use autodiff::{Scalar, Var};
 
-use crate::scalar::Scalar;
 use crate::{Activation, Module};
 
 /// A fully connected layer of `outputs` neurons over `inputs` inputs.
@@ -48,7 +47,7 @@ impl Dense {
             .zip(biases)
             .map(|(row, &b)| {
                 let z = row.iter().zip(inputs).fold(b, |z, (&w, &x)| z + w * x);
-                z.activate(self.activation)
+                self.activation.activate(z)
             })
             .collect()
     }

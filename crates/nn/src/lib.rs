@@ -39,7 +39,6 @@ mod mlp;
 mod module;
 pub mod optim;
 mod regularization;
-mod scalar;
 mod train;
 
 pub use activation::Activation;

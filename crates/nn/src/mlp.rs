@@ -1,9 +1,8 @@
 //! [`Mlp`]: a multi-layer perceptron that owns its parameters as plain numbers.
 
-use autodiff::{Graph, Var};
+use autodiff::{Graph, Scalar, Var};
 use rand::Rng;
 
-use crate::scalar::Scalar;
 use crate::{Activation, Dense, Error, Init, Module, Result};
 
 /// A stack of [`Dense`] layers, with any sizes and an activation per layer, and the

@@ -1,0 +1,108 @@
+//! [`Scalar`]: write a computation once, run it on graph nodes or on plain numbers.
+
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
+use crate::{Op, Var};
+
+/// A number type a computation can be written over once: [`Var`] (each operation records
+/// a node, to differentiate) or `f64` (each operation computes its value through
+/// [`Op::eval`], no graph). Both run the same operations in the same order, so the values
+/// agree bit for bit; use the `f64` run where only values are needed (data generation,
+/// plots, predictions).
+///
+/// # Examples
+/// ```
+/// use autodiff::{Graph, Op, Scalar};
+///
+/// // y = S(w x + 1), written once
+/// fn neuron<T: Scalar>(w: T, x: T) -> T {
+///     (w * x + 1.0).unary(Op::Sigmoid).named("y")
+/// }
+///
+/// let g = Graph::new();
+/// let (w, x) = (g.var(0.5), g.var(2.0));
+/// let y = neuron(w, x);
+/// assert_eq!(y.value(), neuron(0.5, 2.0)); // the same bits
+/// assert_eq!(y.name().as_deref(), Some("y"));
+/// # let _ = y.backward();
+/// ```
+pub trait Scalar:
+    Copy
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+    + Add<f64, Output = Self>
+    + Sub<f64, Output = Self>
+    + Mul<f64, Output = Self>
+    + Div<f64, Output = Self>
+{
+    /// Applies the one-operand op `op` (`Op::Sigmoid`, `Op::Square`, `Op::PowI(3)`, …).
+    ///
+    /// # Panics
+    /// If `op` does not take exactly one operand.
+    fn unary(self, op: Op) -> Self;
+
+    /// Names the node (on a [`Var`]); leaves an `f64` as it is.
+    fn named(self, name: &str) -> Self;
+}
+
+impl Scalar for f64 {
+    #[track_caller]
+    fn unary(self, op: Op) -> f64 {
+        assert_unary(op);
+        op.eval(self, 0.0).0
+    }
+
+    fn named(self, _name: &str) -> f64 {
+        self
+    }
+}
+
+impl Scalar for Var<'_> {
+    #[track_caller]
+    fn unary(self, op: Op) -> Self {
+        assert_unary(op);
+        Var::unary(self, op)
+    }
+
+    fn named(self, name: &str) -> Self {
+        Var::named(self, name)
+    }
+}
+
+#[track_caller]
+fn assert_unary(op: Op) {
+    assert!(
+        op.arity() == 1,
+        "autodiff: Scalar::unary takes a one-operand op, not {op}"
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Graph;
+
+    /// Every operator and a few unary ops, in one expression.
+    fn mix<T: Scalar>(a: T, b: T) -> T {
+        let c = (a * b - 3.0) / (b + 1.5) + -a * 2.0 - a / b;
+        (c.unary(Op::Tanh) + c.unary(Op::Square)).unary(Op::Sqrt) - 0.25
+    }
+
+    #[test]
+    fn var_and_f64_runs_give_the_same_bits() {
+        for (a, b) in [(0.3, 1.7), (-2.5, 0.01), (12.0, -0.6)] {
+            let g = Graph::new();
+            let y = mix(g.var(a), g.var(b));
+            assert_eq!(y.value().to_bits(), mix(a, b).to_bits(), "at ({a}, {b})");
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "Scalar::unary takes a one-operand op, not mul")]
+    fn a_binary_op_is_refused_by_unary() {
+        let _ = 2.0_f64.unary(Op::Mul);
+    }
+}
