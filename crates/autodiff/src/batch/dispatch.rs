@@ -1,7 +1,7 @@
 //! The kernels of [`kernels`] instantiated for each kind of operand source (a row of lanes
 //! or a scalar), chosen once per op or step.
 
-use super::kernels::{self, Lane};
+use super::kernels;
 use super::plan::Source;
 
 /// [`kernels::sum_and_write`] for each kind of factor.
@@ -54,14 +54,24 @@ pub(super) fn mul_add<'r>(
     }
 }
 
-/// [`kernels::forward`], one function per pair of operand kinds.
-pub(super) fn go<A: Lane, B: Lane>(
+/// [`kernels::forward`] for each kind of operand source.
+#[allow(clippy::too_many_arguments)] // the kernel's five plus the two ways to read a source
+pub(super) fn forward<'r>(
     op: crate::Op,
-    a: A,
-    b: B,
+    a: Source,
+    b: Source,
+    row: impl Fn(u32) -> &'r [f64],
+    scalar: impl Fn(u32) -> f64,
     v: &mut [f64],
     pa: &mut [f64],
     pb: &mut [f64],
 ) -> bool {
-    kernels::forward(op, a, b, v, pa, pb)
+    use kernels::forward as go;
+    use Source::{Row, Scalar};
+    match (a, b) {
+        (Row(a), Row(b)) => go(op, row(a), row(b), v, pa, pb),
+        (Row(a), Scalar(b)) => go(op, row(a), scalar(b), v, pa, pb),
+        (Scalar(a), Row(b)) => go(op, scalar(a), row(b), v, pa, pb),
+        (Scalar(a), Scalar(b)) => go(op, scalar(a), scalar(b), v, pa, pb),
+    }
 }

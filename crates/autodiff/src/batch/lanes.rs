@@ -5,7 +5,7 @@ use std::cell::Cell;
 
 use ndarray::ArrayView2;
 
-use super::dispatch::{go, mul_add, sum_and_write};
+use super::dispatch::{forward, mul_add, sum_and_write};
 use super::kernels;
 use super::plan::{Plan, Source, Target};
 use crate::Tape;
@@ -206,12 +206,7 @@ impl Lanes {
                 bad |= mul_add(x, y, f.a, row, scalar, v);
                 continue;
             }
-            bad |= match (f.a, f.b) {
-                (Source::Row(a), Source::Row(b)) => go(f.op, row(a), row(b), v, pa, pb),
-                (Source::Row(a), Source::Scalar(b)) => go(f.op, row(a), scalar(b), v, pa, pb),
-                (Source::Scalar(a), Source::Row(b)) => go(f.op, scalar(a), row(b), v, pa, pb),
-                (Source::Scalar(a), Source::Scalar(b)) => go(f.op, scalar(a), scalar(b), v, pa, pb),
-            };
+            bad |= forward(f.op, f.a, f.b, row, scalar, v, pa, pb);
         }
         bad
     }
