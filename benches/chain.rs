@@ -45,10 +45,19 @@ fn hand_sin() -> (f64, f64) {
     (y, d)
 }
 
+/// Record + backward into a new graph (fresh memory: the page faults are part of the cost).
 fn eager_sin() -> (f64, f64) {
     let g = Graph::new();
     let (x, y) = sin_chain(&g);
     (y.value(), y.backward().wrt(x))
+}
+
+/// Record + backward into `g`, cleared first (its buffers, and the sweep's, reused).
+fn eager_sin_cleared(g: &mut Graph) -> (f64, f64) {
+    g.clear();
+    let (x, y) = sin_chain(g);
+    let dy_dx = y.backward().wrt(x);
+    (y.value(), dy_dx)
 }
 
 /// Resident memory of this process in bytes (Linux: `/proc/self/statm`, 4 KiB pages).
@@ -67,12 +76,7 @@ fn memory_per_node(n: usize) {
     let after = resident_bytes();
     let grads = y.backward();
     black_box(grads.wrt(x));
-    let buffers = {
-        let dag = g.dag();
-        let (nodes, edges) = dag.capacity();
-        nodes * std::mem::size_of_val(&dag.raw_nodes()[0])
-            + edges * std::mem::size_of_val(&dag.raw_edges()[0])
-    };
+    let buffers = g.heap_bytes();
     let sweep = std::mem::size_of_val(grads.adjoints());
     let per = |bytes: usize| bytes as f64 / n as f64;
     println!(
@@ -116,6 +120,8 @@ fn chain_sin(c: &mut Criterion) {
     drop(g);
     let mut ws = tape.workspace();
     let (hand, eager) = (hand_sin(), eager_sin());
+    let mut reused = Graph::new();
+    assert_eq!(eager_sin_cleared(&mut reused), eager);
     let (v, grad) = tape.gradient(&mut ws, &[1.0]).expect("one input");
     assert_eq!((v, grad[0]), eager, "replay equals eager bit for bit");
     assert!(
@@ -127,6 +133,9 @@ fn chain_sin(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("hand_written", |b| b.iter(hand_sin));
     group.bench_function("eager", |b| b.iter(eager_sin));
+    group.bench_function("eager_cleared", |b| {
+        b.iter(|| eager_sin_cleared(&mut reused))
+    });
     group.bench_function("tape", |b| {
         b.iter(|| {
             let (v, grad) = tape

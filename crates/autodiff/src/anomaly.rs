@@ -32,23 +32,20 @@ impl Graph {
     /// ```
     pub fn check_finite(&self) -> Result<()> {
         let inner = self.inner();
-        let dag = &inner.dag;
-        let edges = dag.raw_edges();
-        let mut next_edge = 0;
-        for (index, node) in dag.raw_nodes().iter().enumerate() {
-            if !node.weight.value.is_finite() {
-                return Err(inner.non_finite(index, Quantity::Value, node.weight.value));
+        let record = &inner.record;
+        let (_, partials) = record.edges();
+        let mut end = 0;
+        for (index, (&value, code)) in record.values().iter().zip(record.codes()).enumerate() {
+            if !value.is_finite() {
+                return Err(inner.non_finite(index, Quantity::Value, value));
             }
             // this node's edges, in slot order
-            let mut slot = 0;
-            while next_edge < edges.len() && edges[next_edge].target().index() == index {
-                let edge = &edges[next_edge].weight;
-                if !edge.partial.is_finite() {
-                    let quantity = Quantity::Partial(slot);
-                    return Err(inner.non_finite(index, quantity, edge.partial));
+            let start = end;
+            end += code.arity();
+            for (slot, &partial) in partials[start..end].iter().enumerate() {
+                if !partial.is_finite() {
+                    return Err(inner.non_finite(index, Quantity::Partial(slot as u8), partial));
                 }
-                next_edge += 1;
-                slot += 1;
             }
         }
         Ok(())
@@ -61,7 +58,7 @@ impl Inner {
         let node = NodeIndex::new(index);
         Error::NonFinite(NonFinite {
             index,
-            op: self.dag[node].op,
+            op: self.record.op(index),
             name: self.names.get(&node).cloned(),
             quantity,
             number,

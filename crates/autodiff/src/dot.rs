@@ -41,6 +41,7 @@ impl Graph {
 
     fn dot(&self, adjoints: Option<&[f64]>) -> String {
         let inner = self.inner();
+        let dag = self.dag();
         let node_label = |_: &Dag, node: (petgraph::graph::NodeIndex, &crate::Node)| {
             let (index, weight) = (node.id(), node.weight());
             let title = match inner.names.get(&index) {
@@ -64,7 +65,7 @@ impl Graph {
         let config = [Config::NodeNoLabel, Config::EdgeNoLabel];
         format!(
             "{:?}",
-            Dot::with_attr_getters(&inner.dag, &config, &edge_label, &node_label)
+            Dot::with_attr_getters(&*dag, &config, &edge_label, &node_label)
         )
     }
 }

@@ -59,7 +59,7 @@ impl Graph {
     #[track_caller]
     pub fn jvp<'g>(&'g self, seed: &[(Var<'g>, f64)]) -> Tangents<'g> {
         let inner = self.inner();
-        let mut tangents = vec![0.0; inner.dag.node_count()];
+        let mut tangents = vec![0.0; inner.record.len()];
         for &(var, t) in seed {
             assert!(
                 std::ptr::eq(self, var.graph),
@@ -76,10 +76,18 @@ impl Graph {
                 tangents[var.index()] += t;
             }
         }
-        for edge in inner.dag.raw_edges() {
-            let tangent = tangents[edge.source().index()];
-            if tangent != 0.0 {
-                tangents[edge.target().index()] += edge.weight.partial * tangent;
+        // nodes in recording order, each node's edges in slot order: the edges in the
+        // order they were recorded
+        let (sources, partials) = inner.record.edges();
+        let mut end = 0;
+        for (node, code) in inner.record.codes().iter().enumerate() {
+            let start = end;
+            end += code.arity();
+            for (&src, &partial) in sources[start..end].iter().zip(&partials[start..end]) {
+                let tangent = tangents[src as usize];
+                if tangent != 0.0 {
+                    tangents[node] += partial * tangent;
+                }
             }
         }
         Tangents {

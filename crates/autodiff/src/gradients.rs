@@ -111,9 +111,12 @@ impl<'g> Gradients<'g> {
     }
 }
 
-/// The adjoint buffer of a [`Gradients`]. Dropped, a small one is kept for the next sweep
-/// on the same thread, so that a training loop recording and sweeping one graph per sample
-/// allocates nothing per sample.
+/// The adjoint buffer of a [`Gradients`]. Dropped, it is kept for the next sweep on the
+/// same thread, so that a training loop recording and sweeping one graph per sample (or
+/// re-recording one large graph, see [`Graph::clear`]) allocates nothing per sweep and
+/// writes to no fresh memory. A kept buffer of more than 2¹⁸ entries (2 MiB) is freed when
+/// a graph is dropped on the thread, so that it does not outlive for long the graphs it
+/// served.
 ///
 /// The buffer has its own `Drop` and borrows nothing; `Gradients` itself has no `Drop`, so
 /// a `Gradients` temporary may outlive its graph's borrow (as in a block ending in
@@ -121,23 +124,23 @@ impl<'g> Gradients<'g> {
 #[derive(Clone)]
 pub(crate) struct Adjoints(pub(crate) Vec<f64>);
 
-/// Adjoint buffers of at most this many entries (2 MiB) are kept for the next sweep, as
-/// graph buffers are (see `Graph::with_capacity`).
-const SPARE_LIMIT: usize = 1 << 18;
+/// Kept adjoint buffers of at most this many entries outlive the graphs they served (see
+/// [`Adjoints`]), as graph buffers do (see [`Graph::with_capacity`]).
+const SMALL: usize = 1 << 18;
 
 thread_local! {
-    /// The buffer of the last [`Adjoints`] within the limit dropped on this thread.
+    /// The buffer of the last [`Adjoints`] dropped on this thread.
     static SPARE: Cell<Option<Vec<f64>>> = const { Cell::new(None) };
 }
 
 impl Adjoints {
-    /// `len` zeros, in the last small buffer dropped on this thread if it is long enough.
+    /// `len` zeros, in the last buffer dropped on this thread if it is long enough.
     #[inline]
     pub(crate) fn zeros(len: usize) -> Self {
         match SPARE.try_with(Cell::take).ok().flatten() {
             // Shortened, never lengthened: growing a `Vec` in place (`resize`) takes its
             // address, which puts it on the stack, and copying it from there afterwards
-            // stalls on store forwarding.
+            // stalls on store forwarding. A shortened buffer keeps its capacity.
             Some(mut spare) if spare.len() >= len => {
                 spare.truncate(len);
                 spare.fill(0.0);
@@ -158,12 +161,21 @@ impl Adjoints {
 impl Drop for Adjoints {
     #[inline]
     fn drop(&mut self) {
-        if self.0.capacity() <= SPARE_LIMIT {
-            let buffer = std::mem::take(&mut self.0);
-            // During thread teardown the slot may be gone: then the buffer is just freed.
-            let _ = SPARE.try_with(|spare| spare.set(Some(buffer)));
-        }
+        let buffer = std::mem::take(&mut self.0);
+        // During thread teardown the slot may be gone: then the buffer is just freed.
+        let _ = SPARE.try_with(|spare| spare.set(Some(buffer)));
     }
+}
+
+/// Frees this thread's kept adjoint buffer if it holds more than 2¹⁸ entries (called when
+/// a graph is dropped).
+pub(crate) fn release_large_spare() {
+    let _ = SPARE.try_with(|spare| {
+        let buffer = spare.take();
+        if buffer.as_ref().is_some_and(|b| b.capacity() <= SMALL) {
+            spare.set(buffer);
+        }
+    });
 }
 
 impl fmt::Debug for Adjoints {

@@ -8,7 +8,9 @@ use std::panic::Location;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::{Edge, Node, Op, Var};
+use crate::op::Code;
+use crate::record::Record;
+use crate::{gradients, Edge, Node, Op, Var};
 
 /// The petgraph graph the engine records into: nodes are [`Node`]s, edges run from operand
 /// to result and carry [`Edge`]s.
@@ -39,10 +41,12 @@ pub type Dag = DiGraph<Node, Edge>;
 /// ```
 pub struct Graph {
     inner: RefCell<Inner>,
+    /// The petgraph view, built from the record on demand (see [`Graph::dag`]).
+    view: RefCell<Dag>,
 }
 
 pub(crate) struct Inner {
-    pub(crate) dag: Dag,
+    pub(crate) record: Record,
     /// Names given with `Var::named`. A fixed-key hasher: making a graph then touches no
     /// thread-local random state (names are chosen by the program, not by an adversary).
     pub(crate) names: HashMap<NodeIndex, String, BuildHasherDefault<DefaultHasher>>,
@@ -61,23 +65,24 @@ impl Graph {
     ///
     /// The buffers of the last graph dropped on this thread are reused (by a graph made
     /// with no capacity, when its first node is recorded) if they hold at most 2¹⁸ nodes
-    /// and 2¹⁸ edges (14 MiB), so that a training loop recording one graph per sample
+    /// and 2¹⁸ edges (5.5 MiB), so that a training loop recording one graph per sample
     /// neither allocates per sample nor writes to fresh memory, which costs a page fault
-    /// every 4 KiB. Larger buffers are freed.
+    /// every 4 KiB. Larger buffers are freed; to record large graphs again and again
+    /// into the same memory, [`clear`](Graph::clear) one graph instead.
     #[inline]
     pub fn with_capacity(nodes: usize, edges: usize) -> Self {
-        let mut dag = Dag::default();
+        let mut record = Record::default();
         if nodes > 0 || edges > 0 {
-            adopt_spare(&mut dag);
-            dag.reserve_nodes(nodes);
-            dag.reserve_edges(edges);
+            adopt_spare(&mut record);
+            record.reserve(nodes, edges);
         }
         Graph {
             inner: RefCell::new(Inner {
-                dag,
+                record,
                 names: HashMap::default(),
                 locations: None,
             }),
+            view: RefCell::new(Dag::default()),
         }
     }
 
@@ -88,10 +93,42 @@ impl Graph {
     pub fn tracking_locations(self) -> Self {
         {
             let mut inner = self.inner.borrow_mut();
-            let n = inner.dag.node_count();
+            let n = inner.record.len();
             inner.locations = Some(vec![Location::caller(); n]);
         }
         self
+    }
+
+    /// Forgets every node, edge and name, keeping the memory: recording into a cleared
+    /// graph writes to buffers that are already allocated and mapped, so re-recording a
+    /// large graph costs no allocation and no page faults (the sweep's adjoint buffer is
+    /// kept for the thread's next sweep too, see [`Var::backward`]). Location tracking
+    /// stays on if it was.
+    ///
+    /// The borrow checker makes sure no [`Var`] or [`Gradients`](crate::Gradients) of the
+    /// old nodes is alive.
+    ///
+    /// # Examples
+    /// ```
+    /// use autodiff::Graph;
+    ///
+    /// let mut g = Graph::new();
+    /// for step in 0..3 {
+    ///     g.clear();
+    ///     let x = g.var(f64::from(step));
+    ///     let y = x * x; // dy/dx = 2x
+    ///     assert_eq!(y.backward().wrt(x), 2.0 * f64::from(step));
+    ///     assert_eq!(g.len(), 2);
+    /// }
+    /// ```
+    pub fn clear(&mut self) {
+        let inner = self.inner.get_mut();
+        inner.record.clear();
+        inner.names.clear();
+        if let Some(locations) = &mut inner.locations {
+            locations.clear();
+        }
+        self.view.get_mut().clear();
     }
 
     /// Appends a differentiable leaf with the given value.
@@ -120,7 +157,7 @@ impl Graph {
 
     /// Number of nodes recorded so far.
     pub fn len(&self) -> usize {
-        self.inner.borrow().dag.node_count()
+        self.inner.borrow().record.len()
     }
 
     /// Whether no node has been recorded.
@@ -130,16 +167,62 @@ impl Graph {
 
     /// Number of edges recorded so far (one per operand of each op node).
     pub fn edge_count(&self) -> usize {
-        self.inner.borrow().dag.edge_count()
+        self.inner.borrow().record.edge_count()
     }
 
-    /// Read access to the underlying petgraph graph, for inspection and petgraph's
-    /// algorithms.
+    /// How many nodes and edges the graph's buffers hold before they grow.
+    pub fn capacity(&self) -> (usize, usize) {
+        self.inner.borrow().record.capacity()
+    }
+
+    /// Bytes the graph's recording buffers hold (capacities × element sizes): 21 per
+    /// unary node with its edge, 33 per binary node with its two edges, 8 more per op
+    /// with a number (`x · c`, `x^p`), and 4 per 1024 nodes for finding those numbers.
+    /// Names, tracked locations, the petgraph view of [`Graph::dag`] and sweep buffers
+    /// are not counted.
+    ///
+    /// # Examples
+    /// ```
+    /// let g = autodiff::Graph::with_capacity(1000, 1000);
+    /// let x = g.var(0.5);
+    /// let mut y = x;
+    /// for _ in 1..1000 {
+    ///     y = y.sin(); // value 8 + op code 1, source 4 + partial 8
+    /// }
+    /// // one block of 1024 nodes: one index entry, in a buffer of 4
+    /// assert_eq!(g.heap_bytes(), 1000 * (8 + 1) + 1000 * (4 + 8) + 4 * 4);
+    /// ```
+    pub fn heap_bytes(&self) -> usize {
+        self.inner.borrow().record.heap_bytes()
+    }
+
+    /// The graph as a petgraph graph, for inspection and petgraph's algorithms: node `i`
+    /// is the `i`-th node recorded, with its op and value; an edge runs from each operand
+    /// to the result and carries the partial, the edges stored in recording order.
+    ///
+    /// The engine records into a compact store of its own (see `ARCHITECTURE.md`); this
+    /// view is built from it on the first call and brought up to date on later ones,
+    /// appending what was recorded in between.
     ///
     /// # Panics
-    /// Recording a node while the returned guard is alive panics (the graph is borrowed).
+    /// If nodes were recorded since the last call while the guard it returned is still
+    /// alive (the view cannot be extended while it is borrowed).
+    ///
+    /// # Complexity
+    /// **O(|V| + |E|)** time and memory over the nodes and edges recorded since the last
+    /// call; **O(1)** when nothing was.
     pub fn dag(&self) -> Ref<'_, Dag> {
-        Ref::map(self.inner.borrow(), |inner| &inner.dag)
+        {
+            let inner = self.inner.borrow();
+            let behind = self.view.borrow().node_count() < inner.record.len();
+            if behind {
+                let mut view = self.view.try_borrow_mut().expect(
+                    "autodiff: Graph::dag cannot extend its view while an earlier guard is alive",
+                );
+                inner.record.extend_dag(&mut view);
+            }
+        }
+        self.view.borrow()
     }
 
     /// The handle of the node at `index`, or `None` if there is no such node.
@@ -150,7 +233,7 @@ impl Graph {
     #[inline(always)]
     #[track_caller]
     fn leaf(&self, op: Op, value: f64) -> Var<'_> {
-        let index = self.inner.borrow_mut().append_leaf(Node { op, value });
+        let index = self.inner.borrow_mut().append_leaf(op, value);
         Var::new(self, index)
     }
 
@@ -163,8 +246,11 @@ impl Graph {
     #[track_caller]
     pub(crate) fn push_unary(&self, op: Op, x: NodeIndex) -> NodeIndex {
         let mut inner = self.inner.borrow_mut();
-        let (value, [dx, _]) = op.eval(inner.dag[x].value, 0.0);
-        inner.append_unary(Node { op, value }, x, dx)
+        let (value, [dx, _]) = op.eval(inner.record.value(x.index()), 0.0);
+        let index = inner.record.push_node(op, value);
+        inner.record.push_edge(x.index() as u32, dx);
+        inner.note_location();
+        NodeIndex::new(index as usize)
     }
 
     /// Appends `op(a, b)`. The two edges are added even when `a == b` (`a · a` has two
@@ -173,8 +259,14 @@ impl Graph {
     #[track_caller]
     pub(crate) fn push_binary(&self, op: Op, a: NodeIndex, b: NodeIndex) -> NodeIndex {
         let mut inner = self.inner.borrow_mut();
-        let (value, [da, db]) = op.eval(inner.dag[a].value, inner.dag[b].value);
-        inner.append_binary(Node { op, value }, [a, b], [da, db])
+        let record = &mut inner.record;
+        let (value, [da, db]) = op.eval(record.value(a.index()), record.value(b.index()));
+        let index = record.push_node(op, value);
+        // slot order: `Edge::slot` and the sweeps rely on it
+        record.push_edge(a.index() as u32, da);
+        record.push_edge(b.index() as u32, db);
+        inner.note_location();
+        NodeIndex::new(index as usize)
     }
 
     #[inline]
@@ -182,9 +274,26 @@ impl Graph {
         self.inner.borrow()
     }
 
+    /// Node `index`'s op and value.
     #[inline]
     pub(crate) fn node_weight(&self, index: NodeIndex) -> Node {
-        self.inner.borrow().dag[index]
+        let inner = self.inner.borrow();
+        Node {
+            op: inner.record.op(index.index()),
+            value: inner.record.value(index.index()),
+        }
+    }
+
+    /// Node `index`'s value.
+    #[inline]
+    pub(crate) fn value(&self, index: NodeIndex) -> f64 {
+        self.inner.borrow().record.value(index.index())
+    }
+
+    /// Whether node `index` is a constant leaf.
+    #[inline]
+    pub(crate) fn is_constant(&self, index: NodeIndex) -> bool {
+        self.inner.borrow().record.code(index.index()) == Code::CONST
     }
 
     pub(crate) fn set_name(&self, index: NodeIndex, name: &str) {
@@ -199,41 +308,14 @@ impl Graph {
 impl Inner {
     #[inline]
     #[track_caller]
-    fn append_leaf(&mut self, node: Node) -> NodeIndex {
+    fn append_leaf(&mut self, op: Op, value: f64) -> NodeIndex {
         // Every graph starts with a leaf: the place to take over a spare set of buffers.
-        if self.dag.capacity() == (0, 0) {
-            adopt_spare(&mut self.dag);
+        if self.record.capacity() == (0, 0) {
+            adopt_spare(&mut self.record);
         }
-        let index = self.dag.add_node(node);
+        let index = self.record.push_node(op, value);
         self.note_location();
-        index
-    }
-
-    /// Appends `node` and its edge from operand `x` with partial `dx`.
-    #[inline]
-    #[track_caller]
-    fn append_unary(&mut self, node: Node, x: NodeIndex, dx: f64) -> NodeIndex {
-        let index = self.dag.add_node(node);
-        self.dag.add_edge(x, index, Edge { partial: dx });
-        self.note_location();
-        index
-    }
-
-    /// Appends `node` and its edges from operands `a` (slot 0, first) and `b` (slot 1).
-    #[inline]
-    #[track_caller]
-    fn append_binary(
-        &mut self,
-        node: Node,
-        [a, b]: [NodeIndex; 2],
-        [da, db]: [f64; 2],
-    ) -> NodeIndex {
-        let index = self.dag.add_node(node);
-        // slot order: `Edge::slot` relies on it
-        self.dag.add_edge(a, index, Edge { partial: da });
-        self.dag.add_edge(b, index, Edge { partial: db });
-        self.note_location();
-        index
+        NodeIndex::new(index as usize)
     }
 
     #[track_caller]
@@ -252,34 +334,35 @@ impl Inner {
 }
 
 /// Graphs whose buffers hold at most this many nodes (and edges) leave them to the next
-/// graph created on the same thread; larger ones free them. At 32 bytes per node and 24
-/// per edge, a thread keeps at most 14 MiB.
+/// graph created on the same thread; larger ones free them. At 9 bytes per node and 12
+/// per edge (and numbers), a thread keeps about 5.5 MiB.
 const SPARE_LIMIT: usize = 1 << 18;
 
 thread_local! {
     /// The emptied buffers of the last small graph dropped on this thread.
-    static SPARE: Cell<Dag> = Cell::new(Dag::default());
+    static SPARE: Cell<Record> = Cell::new(Record::default());
 }
 
 impl Drop for Graph {
     fn drop(&mut self) {
-        let dag = &mut self.inner.get_mut().dag;
-        let (nodes, edges) = dag.capacity();
+        gradients::release_large_spare();
+        let record = &mut self.inner.get_mut().record;
+        let (nodes, edges) = record.capacity();
         // a graph that never held a node has nothing to leave (and keeps the spare there)
         let holds_buffers = nodes > 0 || edges > 0;
         if holds_buffers && nodes <= SPARE_LIMIT && edges <= SPARE_LIMIT {
-            dag.clear();
+            record.clear();
             // Exchanged with the spare (usually empty), which is then freed with the graph.
-            adopt_spare(dag);
+            adopt_spare(record);
         }
     }
 }
 
-/// Exchanges `dag` with this thread's spare buffers, in place (swapped word by word: no
-/// move of the whole graph through the stack). During thread teardown the slot may be
-/// gone: then nothing happens.
-fn adopt_spare(dag: &mut Dag) {
-    let _ = SPARE.try_with(|spare| spare.swap(Cell::from_mut(dag)));
+/// Exchanges `record` with this thread's spare buffers, in place (no move of the whole
+/// record through the stack). During thread teardown the slot may be gone: then nothing
+/// happens.
+fn adopt_spare(record: &mut Record) {
+    let _ = SPARE.try_with(|spare| spare.swap(Cell::from_mut(record)));
 }
 
 impl Default for Graph {
@@ -292,8 +375,8 @@ impl fmt::Debug for Graph {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = self.inner.borrow();
         f.debug_struct("Graph")
-            .field("nodes", &inner.dag.node_count())
-            .field("edges", &inner.dag.edge_count())
+            .field("nodes", &inner.record.len())
+            .field("edges", &inner.record.edge_count())
             .finish()
     }
 }

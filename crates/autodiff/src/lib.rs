@@ -44,6 +44,7 @@ mod graph;
 mod node;
 mod op;
 mod ops;
+mod record;
 mod reverse;
 mod scalar;
 mod tape;

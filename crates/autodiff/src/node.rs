@@ -24,7 +24,8 @@ pub struct Node {
 ///
 /// The operand's position (slot 0 or 1, so that `a - b` and `b - a` differ) is not
 /// stored: an op's edges are recorded together, slot 0 first, so it follows from the
-/// order of the edges ([`Edge::slot`]). The edge is 8 bytes, and 24 with petgraph's links.
+/// order of the edges ([`Edge::slot`]). The engine records an edge in 12 bytes (source
+/// and partial); in the petgraph view of [`Graph::dag`](crate::Graph::dag) it is 24.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Edge {
     /// `∂target/∂source` at the recorded values.

@@ -19,6 +19,10 @@
 
 use std::fmt;
 
+mod code;
+
+pub(crate) use code::Code;
+
 /// The kind of a node: a leaf, or the operation that computed it from its operands.
 ///
 /// Binary ops read operand slot 0 (`a`) and slot 1 (`b`); unary ops read slot 0 (`x`).

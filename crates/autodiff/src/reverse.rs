@@ -1,7 +1,7 @@
 //! The reverse sweep: adjoints from a root down to every node, iteratively.
 
 use crate::gradients::Adjoints;
-use crate::graph::Dag;
+use crate::record::Record;
 use crate::{Gradients, Var};
 
 impl<'g> Var<'g> {
@@ -40,43 +40,49 @@ impl<'g> Var<'g> {
         let mut adjoints = Adjoints::zeros(root + 1);
         // the sweep writes through a slice: the buffer itself is not moved in and out of
         // a call (whole-`Vec` copies through the stack stall on store forwarding)
-        sweep(&inner.dag, root, seed, &mut adjoints.0);
+        sweep(&inner.record, root, seed, &mut adjoints.0);
         Gradients::new(self.graph, root, adjoints)
     }
 }
 
 /// Adjoints of nodes `0..=root` for a sweep seeded with `seed` at `root`, written into
 /// `adjoints` (`root + 1` zeros).
-fn sweep(dag: &Dag, root: usize, seed: f64, adjoints: &mut [f64]) {
+///
+/// Node by node downwards from the root, and each node's edges from the last recorded
+/// (slot 1 before slot 0): all the edges from the last recorded down, the order the
+/// compiled tape follows too.
+fn sweep(record: &Record, root: usize, seed: f64, adjoints: &mut [f64]) {
     adjoints[root] = seed;
-    let edges = dag.raw_edges();
-    // Edges are stored in the order of their targets, so those into nodes 0..=root are a
-    // prefix of the edge list.
-    let end = match edges.last() {
-        // the common case, the root is the last node with operands: no search
-        Some(last) if last.target().index() <= root => edges.len(),
-        _ => edges.partition_point(|e| e.target().index() <= root),
-    };
-    // The two adjoints written last stay in registers (`newest` is always current; `older`
-    // is only consulted when it names another node): along a chain, the next edge's target
-    // is usually one of them, and reading it back from memory would wait on the store.
+    let codes = &record.codes()[..=root];
+    let (sources, partials) = record.edges();
+    // the edges into nodes 0..=root: all of them, less those of the nodes after the root
+    let after: usize = record.codes()[root + 1..].iter().map(|c| c.arity()).sum();
+    let mut end = sources.len() - after;
+    // The two adjoints written last stay in registers (`newest` is always current;
+    // `older` is only consulted when it names another node): along a chain, the next
+    // node's adjoint is usually one of them, and reading it back from memory would wait
+    // on the store.
     let mut newest = (usize::MAX, 0.0);
     let mut older = (usize::MAX, 0.0);
-    for edge in edges[..end].iter().rev() {
-        let dst = edge.target().index();
-        let adjoint = if dst == newest.0 {
+    for (node, code) in codes.iter().enumerate().rev() {
+        let start = end - code.arity();
+        let adjoint = if node == newest.0 {
             newest.1
-        } else if dst == older.0 {
+        } else if node == older.0 {
             older.1
         } else {
-            adjoints[dst]
+            adjoints[node]
         };
+        // a zero adjoint is not passed on (see `backward`)
         if adjoint != 0.0 {
-            let src = edge.source().index();
-            let sum = adjoints[src] + adjoint * edge.weight.partial;
-            adjoints[src] = sum;
-            older = newest;
-            newest = (src, sum);
+            for (&src, &partial) in sources[start..end].iter().zip(&partials[start..end]).rev() {
+                let src = src as usize;
+                let sum = adjoints[src] + adjoint * partial;
+                adjoints[src] = sum;
+                older = newest;
+                newest = (src, sum);
+            }
         }
+        end = start;
     }
 }

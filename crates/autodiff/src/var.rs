@@ -40,7 +40,7 @@ impl<'g> Var<'g> {
     /// The node's value, computed when it was recorded.
     #[inline]
     pub fn value(self) -> f64 {
-        self.graph.node_weight(self.index).value
+        self.graph.value(self.index)
     }
 
     /// The op that made this node ([`Op::Input`] or [`Op::Const`] for a leaf).
@@ -69,7 +69,7 @@ impl<'g> Var<'g> {
     /// Whether this is a constant leaf ([`Graph::constant`]).
     #[inline]
     pub fn is_constant(self) -> bool {
-        self.op() == Op::Const
+        self.graph.is_constant(self.index)
     }
 
     /// Gives this node a name (shown in DOT output and error messages) and returns it.
@@ -94,8 +94,8 @@ impl<'g> Var<'g> {
     #[track_caller]
     pub fn depends_on(self, other: Var<'g>) -> bool {
         self.assert_same_graph(other);
-        let inner = self.graph.inner();
-        petgraph::algo::has_path_connecting(&inner.dag, other.index, self.index, None)
+        let dag = self.graph.dag();
+        petgraph::algo::has_path_connecting(&*dag, other.index, self.index, None)
     }
 
     /// Checks that `self` and `other` belong to the same graph.

@@ -28,13 +28,12 @@ fn a_new_graph_takes_over_the_buffers_of_the_last_small_graph_and_starts_empty()
         let capacity = {
             let g = Graph::new();
             chain(&g, 1000, 0.5);
-            let capacity = g.dag().capacity();
-            capacity
+            g.capacity()
         };
         assert!(capacity.0 >= 1000 && capacity.1 >= 999, "{capacity:?}");
         let g = Graph::new();
         let x = g.var(3.0); // the first node takes the spare buffers over
-        assert_eq!(g.dag().capacity(), capacity);
+        assert_eq!(g.capacity(), capacity);
         // nothing of the old graph shows: one node, no edge, its own value
         assert_eq!((g.len(), g.edge_count()), (1, 0));
         let y = x * x; // y = x², dy/dx = 2x = 6
@@ -49,13 +48,12 @@ fn a_graph_dropped_without_nodes_leaves_the_spare_buffers_in_place() {
         let capacity = {
             let g = Graph::new();
             chain(&g, 1000, 0.5);
-            let capacity = g.dag().capacity();
-            capacity
+            g.capacity()
         };
         drop(Graph::new()); // never records a node
         let g = Graph::new();
         g.var(1.0);
-        assert_eq!(g.dag().capacity(), capacity);
+        assert_eq!(g.capacity(), capacity);
     });
 }
 
@@ -65,12 +63,12 @@ fn the_buffers_of_a_graph_over_the_limit_are_freed_not_kept() {
         {
             let g = Graph::new();
             chain(&g, (1 << 18) + 1, 1.0); // node capacity 2¹⁹: over the limit
-            assert!(g.dag().capacity().0 > 1 << 18);
+            assert!(g.capacity().0 > 1 << 18);
         }
         let g = Graph::new();
         g.var(1.0);
         // a fresh buffer, grown for one node only
-        assert!(g.dag().capacity().0 < 1000, "{:?}", g.dag().capacity());
+        assert!(g.capacity().0 < 1000, "{:?}", g.capacity());
     });
 }
 
@@ -107,5 +105,38 @@ fn two_graphs_alive_at_once_do_not_share_buffers() {
         assert_eq!((g1.len(), g2.len()), (10, 20));
         assert_eq!(y1.backward().wrt(x1), 512.0); // 2⁹
         assert_eq!(y2.backward().wrt(x2), 0.5_f64.powi(19));
+    });
+}
+
+#[test]
+fn a_cleared_graph_starts_empty_and_records_into_the_same_buffers() {
+    on_a_new_thread(|| {
+        // over the limit of the thread's spare buffers: only `clear` keeps this memory
+        let n = (1 << 18) + 1;
+        let mut g = Graph::new();
+        let first_adjoints = {
+            let (x, y) = chain(&g, n, 1.0);
+            let _ = x.named("x");
+            let grads = y.backward();
+            assert_eq!(grads.wrt(x), 1.0); // dy/dx = 1ⁿ⁻¹
+            grads.adjoints().as_ptr()
+        };
+        let capacity = g.capacity();
+        g.clear();
+        assert_eq!((g.len(), g.edge_count(), g.capacity()), (0, 0, capacity));
+        assert_eq!(g.dag().node_count(), 0);
+
+        let (x, y) = chain(&g, n, 0.5);
+        assert_eq!(g.capacity(), capacity, "recorded without growing");
+        assert_eq!(x.name(), None, "names are forgotten");
+        let grads = y.backward();
+        // the new values, not the old: dy/dx = 0.5ⁿ⁻¹ (0 in f64 for n − 1 = 2¹⁸)
+        assert_eq!(grads.wrt(x), 0.5_f64.powi(n as i32 - 1));
+        assert_eq!(grads.adjoints()[n - 2], 0.5);
+        assert_eq!(
+            grads.adjoints().as_ptr(),
+            first_adjoints,
+            "the adjoint buffer is kept"
+        );
     });
 }

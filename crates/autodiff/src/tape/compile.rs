@@ -53,8 +53,9 @@ impl Tape {
         for &input in inputs {
             output.same_graph(input)?;
         }
-        let inner = output.graph.inner();
-        let dag = &inner.dag;
+        // the petgraph view: pruning is petgraph's traversal
+        let view = output.graph.dag();
+        let dag = &*view;
         let out = output.index();
 
         let mut position = HashMap::with_capacity(inputs.len());
