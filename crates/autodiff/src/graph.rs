@@ -1,4 +1,4 @@
-//! [`Graph`]: the append-only record of every node and edge, owning a petgraph `DiGraph`.
+//! [`Graph`]: the append-only record of every node and edge, with a petgraph `DiGraph` view.
 
 use std::cell::{Cell, Ref, RefCell};
 use std::collections::HashMap;
@@ -12,14 +12,15 @@ use crate::op::Code;
 use crate::record::Record;
 use crate::{gradients, Edge, Node, Op, Var};
 
-/// The petgraph graph the engine records into: nodes are [`Node`]s, edges run from operand
-/// to result and carry [`Edge`]s.
+/// The petgraph graph a [`Graph`] shows through [`Graph::dag`]: nodes are [`Node`]s, edges
+/// run from operand to result and carry [`Edge`]s.
 pub type Dag = DiGraph<Node, Edge>;
 
 /// A computation graph of scalar nodes, recorded as it is built.
 ///
 /// Every [`Var`] made from a graph appends one node (and one edge per operand) to it.
-/// Nodes are never removed, so **node index order is a topological order**: every operand
+/// Nodes are never removed while a `Var` lives (only all at once, by [`Graph::clear`],
+/// which needs the graph to itself), so **node index order is a topological order**: every operand
 /// has a smaller index than the node computed from it, and every edge is stored after
 /// the edges of all smaller-indexed targets. The sweeps rely on this and need no sort.
 ///
@@ -177,7 +178,8 @@ impl Graph {
 
     /// Bytes the graph's recording buffers hold (capacities × element sizes): 21 per
     /// unary node with its edge, 33 per binary node with its two edges, 8 more per op
-    /// with a number (`x · c`, `x^p`), and 4 per 1024 nodes for finding those numbers.
+    /// with a number (`x · c`, `x^p`), and 4 per 1024 nodes (once there are numbers) for
+    /// finding those numbers.
     /// Names, tracked locations, the petgraph view of [`Graph::dag`] and sweep buffers
     /// are not counted.
     ///
@@ -189,8 +191,7 @@ impl Graph {
     /// for _ in 1..1000 {
     ///     y = y.sin(); // value 8 + op code 1, source 4 + partial 8
     /// }
-    /// // one block of 1024 nodes: one index entry, in a buffer of 4
-    /// assert_eq!(g.heap_bytes(), 1000 * (8 + 1) + 1000 * (4 + 8) + 4 * 4);
+    /// assert_eq!(g.heap_bytes(), 1000 * (8 + 1) + 1000 * (4 + 8));
     /// ```
     pub fn heap_bytes(&self) -> usize {
         self.inner.borrow().record.heap_bytes()

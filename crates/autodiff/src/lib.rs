@@ -1,8 +1,8 @@
 //! Reverse-mode automatic differentiation over a graph of scalar nodes.
 //!
-//! Build an expression from [`Var`]s; every operation appends one node to a [`Graph`] (a
-//! petgraph `DiGraph`), and every operand → result edge stores the local partial
-//! derivative computed at that moment. [`Var::backward`] multiplies partials along paths
+//! Build an expression from [`Var`]s; every operation appends one node to a [`Graph`]
+//! (inspectable as a petgraph `DiGraph` through [`Graph::dag`]), and every operand → result
+//! edge stores the local partial derivative computed at that moment. [`Var::backward`] multiplies partials along paths
 //! and sums over paths, walking the recording backwards: the chain rule, iteratively.
 //!
 //! ```

@@ -27,7 +27,8 @@ pub(crate) struct Record {
     /// The numbers of the payload ops, in node order.
     numbers: Vec<f64>,
     /// Per block of [`BLOCK`] nodes: how many numbers the nodes before it hold, so that a
-    /// node's number is found by counting within its block.
+    /// node's number is found by counting within its block. Entries are made when a number
+    /// is recorded, up to its block: blocks past the last entry hold no number.
     blocks: Vec<u32>,
     /// Per edge, in target order then slot order: the operand node.
     sources: Vec<u32>,
@@ -120,7 +121,7 @@ impl Record {
                 let within = &self.codes[block * BLOCK..i];
                 before as usize + within.iter().filter(|c| c.has_number()).count()
             }
-            // i = len, at the start of a block not begun yet
+            // no number recorded in this block or after it
             None => self.numbers.len(),
         }
     }
@@ -156,13 +157,14 @@ impl Record {
             _ => panic!("autodiff: a graph holds at most {} nodes", u32::MAX - 1),
         };
         let (code, number) = op.encode();
-        if index % BLOCK as u32 == 0 {
-            // fewer than 2³² nodes, so fewer numbers
-            self.blocks.push(self.numbers.len() as u32);
-        }
         self.values.push(value);
         self.codes.push(code);
         if let Some(number) = number {
+            let block = index as usize / BLOCK;
+            while self.blocks.len() <= block {
+                // fewer than 2³² nodes, so fewer numbers
+                self.blocks.push(self.numbers.len() as u32);
+            }
             self.numbers.push(number);
         }
         index
@@ -276,6 +278,32 @@ mod tests {
                 assert_eq!(ends, (k, k + 1));
                 assert_eq!(edge.weight.partial, -((k + 1) as f64));
             }
+        }
+    }
+
+    #[test]
+    fn numbers_far_apart_are_found_across_blocks_without_numbers() {
+        // numbers at nodes 1 and 3·BLOCK + 2 only; blocks 1 and 2 hold none
+        let far = 3 * BLOCK + 2;
+        let op_at = |i: usize| match i {
+            1 => Op::AddScalar(-7.0),
+            i if i == far => Op::PowF(0.25),
+            _ => Op::Exp,
+        };
+        let mut record = Record::default();
+        let mut view = Dag::default();
+        record.push_node(Op::Input, 0.5);
+        for i in 1..far + 10 {
+            record.push_node(op_at(i), 1.0);
+            record.push_edge(i as u32 - 1, 2.0);
+            if i == 2 * BLOCK {
+                record.extend_dag(&mut view); // a view of a prefix in a block with no number
+            }
+        }
+        record.extend_dag(&mut view);
+        for i in 1..record.len() {
+            assert_eq!(record.op(i), op_at(i), "node {i}");
+            assert_eq!(view.raw_nodes()[i].weight.op, op_at(i), "view node {i}");
         }
     }
 
