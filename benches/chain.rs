@@ -1,5 +1,7 @@
 //! Long chains: record + backward per node as the chain grows (`chain`), and the
-//! `chain_sin` recurrence y ← sin(y)/2 + y/2 against the chain rule coded by hand.
+//! `chain_sin` recurrence y ← sin(y)/2 + y/2 against the chain rule coded by hand. Each is
+//! timed into a new graph per run (fresh memory: page faults included) and into one graph
+//! cleared per run ([`Graph::clear`]: the memory of the run before).
 //!
 //! Before timing, prints the memory recorded per node (counted by a global allocator).
 //!
@@ -109,6 +111,20 @@ fn chains(c: &mut Criterion) {
                 y.backward().wrt(x)
             })
         });
+        // the same into one graph, cleared each time: no fresh memory at any size
+        let mut g = Graph::new();
+        group.bench_with_input(
+            BenchmarkId::new("record_backward_cleared", n),
+            &n,
+            |b, &n| {
+                b.iter(|| {
+                    g.clear();
+                    let (x, y) = chain(&g, n);
+                    let dy_dx = y.backward().wrt(x);
+                    dy_dx
+                })
+            },
+        );
     }
     group.finish();
 }

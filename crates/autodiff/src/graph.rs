@@ -307,16 +307,25 @@ impl Graph {
 }
 
 impl Inner {
-    #[inline]
+    #[inline(always)]
     #[track_caller]
     fn append_leaf(&mut self, op: Op, value: f64) -> NodeIndex {
         // Every graph starts with a leaf: the place to take over a spare set of buffers.
-        if self.record.capacity() == (0, 0) {
-            adopt_spare(&mut self.record);
+        if self.record.len() == 0 {
+            self.adopt_spare_if_empty();
         }
         let index = self.record.push_node(op, value);
         self.note_location();
         NodeIndex::new(index as usize)
+    }
+
+    /// Takes over this thread's spare buffers if the record has none of its own.
+    #[cold]
+    #[inline(never)]
+    fn adopt_spare_if_empty(&mut self) {
+        if self.record.capacity() == (0, 0) {
+            adopt_spare(&mut self.record);
+        }
     }
 
     #[track_caller]
@@ -346,9 +355,12 @@ thread_local! {
 
 impl Drop for Graph {
     fn drop(&mut self) {
-        gradients::release_large_spare();
         let record = &mut self.inner.get_mut().record;
         let (nodes, edges) = record.capacity();
+        if nodes > SPARE_LIMIT {
+            // a large graph may have left a large adjoint buffer
+            gradients::release_large_spare();
+        }
         // a graph that never held a node has nothing to leave (and keeps the spare there)
         let holds_buffers = nodes > 0 || edges > 0;
         if holds_buffers && nodes <= SPARE_LIMIT && edges <= SPARE_LIMIT {

@@ -54,35 +54,65 @@ impl<'g> Var<'g> {
 fn sweep(record: &Record, root: usize, seed: f64, adjoints: &mut [f64]) {
     adjoints[root] = seed;
     let codes = &record.codes()[..=root];
+    let adjoints = &mut adjoints[..codes.len()];
     let (sources, partials) = record.edges();
     // the edges into nodes 0..=root: all of them, less those of the nodes after the root
     let after: usize = record.codes()[root + 1..].iter().map(|c| c.arity()).sum();
     let mut end = sources.len() - after;
-    // The two adjoints written last stay in registers (`newest` is always current;
-    // `older` is only consulted when it names another node): along a chain, the next
-    // node's adjoint is usually one of them, and reading it back from memory would wait
-    // on the store.
-    let mut newest = (usize::MAX, 0.0);
-    let mut older = (usize::MAX, 0.0);
+    let (sources, partials) = (&sources[..end], &partials[..end]);
+    let mut recent = Recent::default();
     for (node, code) in codes.iter().enumerate().rev() {
-        let start = end - code.arity();
-        let adjoint = if node == newest.0 {
-            newest.1
-        } else if node == older.0 {
-            older.1
-        } else {
-            adjoints[node]
-        };
-        // a zero adjoint is not passed on (see `backward`)
-        if adjoint != 0.0 {
-            for (&src, &partial) in sources[start..end].iter().zip(&partials[start..end]).rev() {
-                let src = src as usize;
-                let sum = adjoints[src] + adjoint * partial;
+        let arity = code.arity();
+        end -= arity;
+        let adjoint = recent.get(node).unwrap_or_else(|| adjoints[node]);
+        // a zero adjoint is not passed on (see `backward`); slot 1 before slot 0
+        if adjoint != 0.0 && arity > 0 {
+            let mut pass_on = |edge: usize| {
+                let src = sources[edge] as usize;
+                let sum = adjoints[src] + adjoint * partials[edge];
                 adjoints[src] = sum;
-                older = newest;
-                newest = (src, sum);
+                recent.wrote(src, sum);
+            };
+            if arity == 2 {
+                pass_on(end + 1);
             }
+            pass_on(end);
         }
-        end = start;
+    }
+}
+
+/// The two adjoints written last, kept in registers: along a chain, the next node's
+/// adjoint is usually one of them, and reading it back from memory would wait on the
+/// store. `newest` is always current; `older` only while it names another node.
+struct Recent {
+    newest: (usize, f64),
+    older: (usize, f64),
+}
+
+impl Default for Recent {
+    fn default() -> Self {
+        Recent {
+            newest: (usize::MAX, 0.0),
+            older: (usize::MAX, 0.0),
+        }
+    }
+}
+
+impl Recent {
+    #[inline(always)]
+    fn get(&self, node: usize) -> Option<f64> {
+        if node == self.newest.0 {
+            Some(self.newest.1)
+        } else if node == self.older.0 {
+            Some(self.older.1)
+        } else {
+            None
+        }
+    }
+
+    #[inline(always)]
+    fn wrote(&mut self, node: usize, adjoint: f64) {
+        self.older = self.newest;
+        self.newest = (node, adjoint);
     }
 }
