@@ -29,17 +29,17 @@ fn the_lecture_net_costs_under_100_bytes_per_node() {
     let c = 0.5 * (target - out).square();
     let (nodes, edges) = (g.len(), g.edge_count());
     assert_eq!((nodes, edges), (13, 12));
-    // ops with a number keep it apart, with their node's index: 8 + 4 bytes
+    // an op with a number keeps it apart (8 bytes), and the block of 1024 nodes it is in
+    // one index entry (4 bytes): here one number in one block
     let numbered = (0..nodes)
         .filter(|&i| matches!(g.node(i).map(|v| v.op()), Some(Op::MulScalar(_))))
         .count();
     assert_eq!(numbered, 1); // 0.5 · (…)
-    let used = nodes * (8 + 1) + edges * (4 + 8) + numbered * (4 + 8);
-    let per_node = (used + 8 * nodes) as f64 / nodes as f64; // with the sweep's adjoints
-    assert_eq!(
-        per_node,
-        (13.0 * 9.0 + 12.0 * 12.0 + 12.0 + 13.0 * 8.0) / 13.0
-    ); // 29.0…
+    let used = nodes * (8 + 1) + edges * (4 + 8) + numbered * 8 + 4;
+    // with the sweep's adjoints: 13 nodes of 9 bytes, 12 edges of 12, one number and its
+    // block entry, 13 adjoints
+    let per_node = (used + 8 * nodes) as f64 / nodes as f64;
+    assert_eq!(per_node, (117.0 + 144.0 + 8.0 + 4.0 + 104.0) / 13.0); // 29.0
     assert!(per_node <= 100.0, "{per_node} bytes per node");
     assert!(
         g.heap_bytes() >= used,
