@@ -42,8 +42,9 @@ pub type Dag = DiGraph<Node, Edge>;
 /// ```
 pub struct Graph {
     inner: RefCell<Inner>,
-    /// The petgraph view, built from the record on demand (see [`Graph::dag`]).
-    view: RefCell<Dag>,
+    /// The petgraph view, built from the record on demand (see [`Graph::dag`]); boxed, so
+    /// that a graph never asked for it carries one word for it.
+    view: RefCell<Option<Box<Dag>>>,
 }
 
 pub(crate) struct Inner {
@@ -83,7 +84,7 @@ impl Graph {
                 names: HashMap::default(),
                 locations: None,
             }),
-            view: RefCell::new(Dag::default()),
+            view: RefCell::new(None),
         }
     }
 
@@ -129,7 +130,9 @@ impl Graph {
         if let Some(locations) = &mut inner.locations {
             locations.clear();
         }
-        self.view.get_mut().clear();
+        if let Some(view) = self.view.get_mut() {
+            view.clear();
+        }
     }
 
     /// Appends a differentiable leaf with the given value.
@@ -215,15 +218,20 @@ impl Graph {
     pub fn dag(&self) -> Ref<'_, Dag> {
         {
             let inner = self.inner.borrow();
-            let behind = self.view.borrow().node_count() < inner.record.len();
-            if behind {
+            let shown = self.view.borrow().as_ref().map(|view| view.node_count());
+            if !matches!(shown, Some(n) if n == inner.record.len()) {
                 let mut view = self.view.try_borrow_mut().expect(
                     "autodiff: Graph::dag cannot extend its view while an earlier guard is alive",
                 );
-                inner.record.extend_dag(&mut view);
+                inner
+                    .record
+                    .extend_dag(view.get_or_insert_with(Box::default));
             }
         }
-        self.view.borrow()
+        Ref::map(self.view.borrow(), |view| {
+            view.as_deref()
+                .expect("autodiff internal error: the view was just made")
+        })
     }
 
     /// The handle of the node at `index`, or `None` if there is no such node.

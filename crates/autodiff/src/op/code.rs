@@ -59,20 +59,26 @@ const FIRST_BINARY: u8 = 2;
 const FIRST_UNARY: u8 = 9;
 const FIRST_NUMBERED: u8 = PLAIN.len() as u8;
 
+/// The arity of each code (and of every byte that is not one, so that a lookup needs no
+/// bounds check): leaves 0, binary ops 2, unary ops 1.
+const ARITY: [u8; 256] = {
+    let mut arity = [1; 256];
+    let mut code = 0;
+    while code < FIRST_UNARY {
+        arity[code as usize] = if code < FIRST_BINARY { 0 } else { 2 };
+        code += 1;
+    }
+    arity
+};
+
 impl Code {
     /// The code of [`Op::Const`].
     pub(crate) const CONST: Code = Code(1);
 
-    /// Number of operands, as [`Op::arity`].
+    /// Number of operands, as [`Op::arity`] (one load from a table of every byte).
     #[inline(always)]
     pub(crate) fn arity(self) -> usize {
-        if self.0 < FIRST_BINARY {
-            0
-        } else if self.0 < FIRST_UNARY {
-            2
-        } else {
-            1
-        }
+        usize::from(ARITY[usize::from(self.0)])
     }
 
     /// Whether the op carries a number (stored apart from the code).
