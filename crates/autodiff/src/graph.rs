@@ -4,6 +4,7 @@ use std::cell::{Cell, Ref, RefCell};
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasherDefault, DefaultHasher};
+use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -48,7 +49,7 @@ pub struct Graph {
 }
 
 pub(crate) struct Inner {
-    pub(crate) record: Record,
+    pub(crate) record: Slot,
     /// Names given with `Var::named`. A fixed-key hasher: making a graph then touches no
     /// thread-local random state (names are chosen by the program, not by an adversary).
     pub(crate) names: HashMap<NodeIndex, String, BuildHasherDefault<DefaultHasher>>,
@@ -65,17 +66,16 @@ impl Graph {
 
     /// An empty graph with room for `nodes` nodes and `edges` edges before it reallocates.
     ///
-    /// The buffers of the last graph dropped on this thread are reused (by a graph made
-    /// with no capacity, when its first node is recorded) if they hold at most 2¹⁸ nodes
-    /// and 2¹⁸ edges (5.5 MiB), so that a training loop recording one graph per sample
-    /// neither allocates per sample nor writes to fresh memory, which costs a page fault
-    /// every 4 KiB. Larger buffers are freed; to record large graphs again and again
-    /// into the same memory, [`clear`](Graph::clear) one graph instead.
+    /// The buffers of the last graph dropped on this thread are reused by the next graph
+    /// made on it if they hold at most 2¹⁸ nodes and 2¹⁸ edges (5.5 MiB), so that a
+    /// training loop recording one graph per sample neither allocates per sample nor
+    /// writes to fresh memory, which costs a page fault every 4 KiB. Larger buffers are
+    /// freed; to record large graphs again and again into the same memory,
+    /// [`clear`](Graph::clear) one graph instead.
     #[inline]
     pub fn with_capacity(nodes: usize, edges: usize) -> Self {
-        let mut record = Record::default();
+        let mut record = Slot::take_spare();
         if nodes > 0 || edges > 0 {
-            adopt_spare(&mut record);
             record.reserve(nodes, edges);
         }
         Graph {
@@ -318,22 +318,9 @@ impl Inner {
     #[inline(always)]
     #[track_caller]
     fn append_leaf(&mut self, op: Op, value: f64) -> NodeIndex {
-        // Every graph starts with a leaf: the place to take over a spare set of buffers.
-        if self.record.len() == 0 {
-            self.adopt_spare_if_empty();
-        }
         let index = self.record.push_node(op, value);
         self.note_location();
         NodeIndex::new(index as usize)
-    }
-
-    /// Takes over this thread's spare buffers if the record has none of its own.
-    #[cold]
-    #[inline(never)]
-    fn adopt_spare_if_empty(&mut self) {
-        if self.record.capacity() == (0, 0) {
-            adopt_spare(&mut self.record);
-        }
     }
 
     #[track_caller]
@@ -358,12 +345,49 @@ const SPARE_LIMIT: usize = 1 << 18;
 
 thread_local! {
     /// The emptied buffers of the last small graph dropped on this thread.
-    static SPARE: Cell<Record> = Cell::new(Record::default());
+    static SPARE: Cell<Option<Box<Record>>> = const { Cell::new(None) };
+}
+
+/// A graph's record, boxed: handing it to the thread's spare slot and back moves one
+/// pointer. (Moving the whole record, its lengths just written, stalled on store
+/// forwarding and doubled the cost of a small graph's life.) It is only ever empty while
+/// its graph is being dropped.
+pub(crate) struct Slot(Option<Box<Record>>);
+
+impl Slot {
+    /// The buffers the last small graph dropped on this thread left, or new ones.
+    #[inline]
+    fn take_spare() -> Slot {
+        let spare = SPARE.try_with(Cell::take).ok().flatten();
+        Slot(Some(spare.unwrap_or_default()))
+    }
+}
+
+impl Deref for Slot {
+    type Target = Record;
+
+    #[inline(always)]
+    fn deref(&self) -> &Record {
+        self.0
+            .as_deref()
+            .expect("autodiff internal error: a live graph has its record")
+    }
+}
+
+impl DerefMut for Slot {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut Record {
+        self.0
+            .as_deref_mut()
+            .expect("autodiff internal error: a live graph has its record")
+    }
 }
 
 impl Drop for Graph {
     fn drop(&mut self) {
-        let record = &mut self.inner.get_mut().record;
+        let Some(mut record) = self.inner.get_mut().record.0.take() else {
+            return;
+        };
         let (nodes, edges) = record.capacity();
         if nodes > SPARE_LIMIT {
             // a large graph may have left a large adjoint buffer
@@ -373,17 +397,10 @@ impl Drop for Graph {
         let holds_buffers = nodes > 0 || edges > 0;
         if holds_buffers && nodes <= SPARE_LIMIT && edges <= SPARE_LIMIT {
             record.clear();
-            // Exchanged with the spare (usually empty), which is then freed with the graph.
-            adopt_spare(record);
+            // During thread teardown the slot may be gone: then the buffers are freed.
+            let _ = SPARE.try_with(|spare| spare.set(Some(record)));
         }
     }
-}
-
-/// Exchanges `record` with this thread's spare buffers, in place (no move of the whole
-/// record through the stack). During thread teardown the slot may be gone: then nothing
-/// happens.
-fn adopt_spare(record: &mut Record) {
-    let _ = SPARE.try_with(|spare| spare.swap(Cell::from_mut(record)));
 }
 
 impl Default for Graph {

@@ -32,7 +32,7 @@ fn a_new_graph_takes_over_the_buffers_of_the_last_small_graph_and_starts_empty()
         };
         assert!(capacity.0 >= 1000 && capacity.1 >= 999, "{capacity:?}");
         let g = Graph::new();
-        let x = g.var(3.0); // the first node takes the spare buffers over
+        let x = g.var(3.0); // recorded into the spare buffers the new graph took over
         assert_eq!(g.capacity(), capacity);
         // nothing of the old graph shows: one node, no edge, its own value
         assert_eq!((g.len(), g.edge_count()), (1, 0));
