@@ -21,9 +21,9 @@ pub type Dag = DiGraph<Node, Edge>;
 ///
 /// Every [`Var`] made from a graph appends one node (and one edge per operand) to it.
 /// Nodes are never removed while a `Var` lives (only all at once, by [`Graph::clear`],
-/// which needs the graph to itself), so **node index order is a topological order**: every operand
-/// has a smaller index than the node computed from it, and every edge is stored after
-/// the edges of all smaller-indexed targets. The sweeps rely on this and need no sort.
+/// which needs the graph to itself), so **node index order is a topological order**:
+/// every operand has a smaller index than the node computed from it, and every edge is
+/// stored after the edges of all smaller-indexed targets. The sweeps rely on this and need no sort.
 ///
 /// The graph sits behind one `RefCell`, borrowed for the duration of a single append or
 /// sweep, so that `Var` can be `Copy` and the arithmetic operators can be overloaded.
@@ -103,9 +103,8 @@ impl Graph {
 
     /// Forgets every node, edge and name, keeping the memory: recording into a cleared
     /// graph writes to buffers that are already allocated and mapped, so re-recording a
-    /// large graph costs no allocation and no page faults (the sweep's adjoint buffer is
-    /// kept for the thread's next sweep too, see [`Var::backward`]). Location tracking
-    /// stays on if it was.
+    /// large graph costs no allocation and no page faults (a sweep's adjoint buffer is
+    /// kept for the thread's next sweep too). Location tracking stays on if it was.
     ///
     /// The borrow checker makes sure no [`Var`] or [`Gradients`](crate::Gradients) of the
     /// old nodes is alive.
@@ -248,9 +247,8 @@ impl Graph {
 
     /// Appends `op(x)`.
     ///
-    /// Inlined with the storing, so that `op` is a constant where it is called,
-    /// [`Op::eval`] reduces to the op's own formula, and a loop recording nodes keeps the
-    /// buffers' lengths in registers.
+    /// Inlined with the storing, so that `op` is a constant where it is called and
+    /// [`Op::eval`] reduces to the op's own formula.
     #[inline(always)]
     #[track_caller]
     pub(crate) fn push_unary(&self, op: Op, x: NodeIndex) -> NodeIndex {
