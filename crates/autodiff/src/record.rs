@@ -2,10 +2,9 @@
 //!
 //! One array per field (struct of arrays): per node its value and a one-byte op code, per
 //! edge its source and its partial; the numbers of payload ops (`x · c`, `x^p`) apart, in
-//! node order. A node's edges are recorded together right after the
-//! node, in slot order, so edge order is target order and the target of an edge is not
-//! stored: a walk over the nodes in order moves a cursor over the edges by each node's
-//! arity. A unary node costs 8 + 1 + 4 + 8 = 21 bytes, a binary one 33, and an op with a
+//! node order. A node's edges are recorded together right after the node, in slot order,
+//! so edge order is target order and the target of an edge is not stored: a walk over the
+//! nodes in order moves a cursor over the edges by each node's arity. A unary node costs 8 + 1 + 4 + 8 = 21 bytes, a binary one 33, and an op with a
 //! number 8 more.
 //!
 //! The petgraph view ([`Graph::dag`](crate::Graph::dag)) is built from this record on

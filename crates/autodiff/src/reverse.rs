@@ -15,8 +15,9 @@ impl<'g> Var<'g> {
     /// `0 · ∞` and `0 · NaN` from a branch that does not matter never poison a gradient.
     ///
     /// # Complexity
-    /// **O(|V| + |E|)** time over the nodes up to the root, **O(|V|)** extra space (one
-    /// `f64` per node). The sweep is a loop: no recursion, so depth is unlimited.
+    /// **O(|V| + |E|)** time over the nodes up to the root (and one pass over the op codes of
+    /// the nodes recorded after it, to find where its edges end), **O(|V|)** extra space
+    /// (one `f64` per node). The sweep is a loop: no recursion, so depth is unlimited.
     ///
     /// # Examples
     /// ```
