@@ -167,8 +167,9 @@ impl Drop for Adjoints {
     }
 }
 
-/// Frees this thread's kept adjoint buffer if it holds more than 2¹⁸ entries (called when
-/// a graph is dropped).
+/// Frees this thread's kept adjoint buffer if it holds more than 2¹⁸ entries (called
+/// whenever a graph is dropped: a graph's `Gradients` may be dropped after it, as
+/// temporaries are, so the buffer lives at most until the thread drops its next graph).
 pub(crate) fn release_large_spare() {
     let _ = SPARE.try_with(|spare| {
         let buffer = spare.take();

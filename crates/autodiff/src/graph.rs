@@ -387,10 +387,8 @@ impl Drop for Graph {
             return;
         };
         let (nodes, edges) = record.capacity();
-        if nodes > SPARE_LIMIT {
-            // a large graph may have left a large adjoint buffer
-            gradients::release_large_spare();
-        }
+        // a large adjoint buffer kept for the next sweep does not outlive the graphs by long
+        gradients::release_large_spare();
         // a graph that never held a node has nothing to leave (and keeps the spare there)
         let holds_buffers = nodes > 0 || edges > 0;
         if holds_buffers && nodes <= SPARE_LIMIT && edges <= SPARE_LIMIT {
