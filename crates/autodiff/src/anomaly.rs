@@ -34,15 +34,12 @@ impl Graph {
         let inner = self.inner();
         let record = &inner.record;
         let (_, partials) = record.edges();
-        let mut end = 0;
-        for (index, (&value, code)) in record.values().iter().zip(record.codes()).enumerate() {
+        for ((index, edges), &value) in record.edge_ranges(0, 0).zip(record.values()) {
             if !value.is_finite() {
                 return Err(inner.non_finite(index, Quantity::Value, value));
             }
             // this node's edges, in slot order
-            let start = end;
-            end += code.arity();
-            for (slot, &partial) in partials[start..end].iter().enumerate() {
+            for (slot, &partial) in partials[edges].iter().enumerate() {
                 if !partial.is_finite() {
                     return Err(inner.non_finite(index, Quantity::Partial(slot as u8), partial));
                 }

@@ -79,11 +79,8 @@ impl Graph {
         // nodes in recording order, each node's edges in slot order: the edges in the
         // order they were recorded
         let (sources, partials) = inner.record.edges();
-        let mut end = 0;
-        for (node, code) in inner.record.codes().iter().enumerate() {
-            let start = end;
-            end += code.arity();
-            for (&src, &partial) in sources[start..end].iter().zip(&partials[start..end]) {
+        for (node, edges) in inner.record.edge_ranges(0, 0) {
+            for (&src, &partial) in sources[edges.clone()].iter().zip(&partials[edges]) {
                 let tangent = tangents[src as usize];
                 if tangent != 0.0 {
                     tangents[node] += partial * tangent;

@@ -4,11 +4,14 @@
 //! edge its source and its partial; the numbers of payload ops (`x · c`, `x^p`) apart, in
 //! node order. A node's edges are recorded together right after the node, in slot order,
 //! so edge order is target order and the target of an edge is not stored: a walk over the
-//! nodes in order moves a cursor over the edges by each node's arity. A unary node costs 8 + 1 + 4 + 8 = 21 bytes, a binary one 33, and an op with a
-//! number 8 more.
+//! nodes in order moves a cursor over the edges by each node's arity
+//! ([`Record::edge_ranges`]). A unary node costs 8 + 1 + 4 + 8 = 21 bytes, a binary one
+//! 33, and an op with a number 8 more.
 //!
 //! The petgraph view ([`Graph::dag`](crate::Graph::dag)) is built from this record on
 //! demand; the sweeps read the record itself.
+
+use std::ops::Range;
 
 use crate::op::Code;
 use crate::{Dag, Edge, Node, Op};
@@ -143,6 +146,23 @@ impl Record {
         (&self.sources, &self.partials)
     }
 
+    /// From node `first` on (whose edges start at edge `edge`), each node's index and the
+    /// range of its edges in [`Record::edges`], in recording order: the edges follow one
+    /// another by each node's arity.
+    #[inline]
+    pub(crate) fn edge_ranges(
+        &self,
+        first: usize,
+        edge: usize,
+    ) -> impl Iterator<Item = (usize, Range<usize>)> + '_ {
+        let codes = self.codes[first..].iter();
+        codes.zip(first..).scan(edge, |end, (code, node)| {
+            let start = *end;
+            *end += code.arity();
+            Some((node, start..*end))
+        })
+    }
+
     /// Appends a node computed by `op` with `value`, and returns its index; its edges are
     /// appended next, with [`Record::push_edge`].
     ///
@@ -180,14 +200,14 @@ impl Record {
     /// (`dag` holds a prefix of this record: its first nodes with all their edges).
     ///
     /// # Complexity
-    /// **O(|V| + |E|)** over the nodes added, plus **O(log P)** for P payload ops.
+    /// **O(|V| + |E|)** over the nodes added, plus **O([`BLOCK`])** to find the first
+    /// number.
     pub(crate) fn extend_dag(&self, dag: &mut Dag) {
-        let first = dag.node_count();
-        let mut edge = dag.edge_count();
+        let (first, edge) = (dag.node_count(), dag.edge_count());
         let mut k = self.numbers_before(first);
         dag.reserve_nodes(self.len() - first);
         dag.reserve_edges(self.edge_count() - edge);
-        for i in first..self.len() {
+        for (i, edges) in self.edge_ranges(first, edge) {
             let code = self.codes[i];
             let op = if code.has_number() {
                 k += 1;
@@ -199,11 +219,10 @@ impl Record {
                 op,
                 value: self.values[i],
             });
-            for _ in 0..code.arity() {
-                let source = petgraph::graph::NodeIndex::new(self.sources[edge] as usize);
-                let partial = self.partials[edge];
+            for e in edges {
+                let source = petgraph::graph::NodeIndex::new(self.sources[e] as usize);
+                let partial = self.partials[e];
                 dag.add_edge(source, target, Edge { partial });
-                edge += 1;
             }
         }
     }
