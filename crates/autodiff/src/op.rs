@@ -97,7 +97,7 @@ pub enum Op {
 
 impl Op {
     /// Number of operands: 0 for leaves, 1 for unary ops, 2 for binary ops.
-    pub fn arity(self) -> usize {
+    pub const fn arity(self) -> usize {
         match self {
             Op::Input | Op::Const => 0,
             Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow | Op::Max | Op::Min => 2,

@@ -7,8 +7,8 @@
 
 use super::Op;
 
-/// An [`Op`] in one byte. Codes are grouped by arity (leaves, binary ops, unary ops, and
-/// last the unary ops that carry a number), so the arity is two comparisons.
+/// An [`Op`] in one byte: the ops without a number first, then the unary ops that carry
+/// one. The arity is one load from a table made from [`Op::arity`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Code(u8);
 
@@ -55,17 +55,15 @@ const NUMBERED: [fn(f64) -> Op; 7] = [
     |n| Op::PowI(n as i32),
 ];
 
-const FIRST_BINARY: u8 = 2;
-const FIRST_UNARY: u8 = 9;
 const FIRST_NUMBERED: u8 = PLAIN.len() as u8;
 
-/// The arity of each code (and of every byte that is not one, so that a lookup needs no
-/// bounds check): leaves 0, binary ops 2, unary ops 1.
+/// The arity of each code, from [`Op::arity`] (and 1 for every byte past the plain ops:
+/// the numbered ops are unary, and bytes that are no code need no bounds check).
 const ARITY: [u8; 256] = {
     let mut arity = [1; 256];
     let mut code = 0;
-    while code < FIRST_UNARY {
-        arity[code as usize] = if code < FIRST_BINARY { 0 } else { 2 };
+    while code < PLAIN.len() {
+        arity[code] = PLAIN[code].arity() as u8;
         code += 1;
     }
     arity
