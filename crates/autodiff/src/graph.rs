@@ -75,9 +75,7 @@ impl Graph {
     #[inline]
     pub fn with_capacity(nodes: usize, edges: usize) -> Self {
         let mut record = Slot::take_spare();
-        if nodes > 0 || edges > 0 {
-            record.reserve(nodes, edges);
-        }
+        record.reserve(nodes, edges);
         Graph {
             inner: RefCell::new(Inner {
                 record,
