@@ -25,6 +25,7 @@
 //! Per-sample outputs are bit for bit those of [`Tape::value`].
 
 mod dispatch;
+mod exp;
 mod fuse;
 mod kernels;
 mod lanes;

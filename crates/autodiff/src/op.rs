@@ -159,7 +159,12 @@ impl Op {
     /// ```
     #[inline]
     pub fn eval(self, a: f64, b: f64) -> (f64, [f64; 2]) {
-        let (v, [da, db]) = self.value_and_partials(a, b);
+        Self::nan_partials(self.value_and_partials(a, b))
+    }
+
+    /// NaN partials where the value is NaN.
+    #[inline(always)]
+    fn nan_partials((v, [da, db]): (f64, [f64; 2])) -> (f64, [f64; 2]) {
         // element-wise selects rather than one branch, so that loops over many operands
         // (batch lanes) vectorise
         let nan = v.is_nan();
@@ -184,6 +189,52 @@ impl Op {
             // deˣ/dx = eˣ
             Op::Exp => [Value, Computed],
             _ => [Computed, Computed],
+        }
+    }
+
+    /// Whether the op's value and partials start from one exponential (`eˣ`, the sigmoid,
+    /// softplus): of [`Op::exp_argument`], then finished by [`Op::eval_given_exp`]. Batch
+    /// lanes take those exponentials for many lanes at once, and get the same numbers.
+    #[inline(always)]
+    pub(crate) const fn has_exp(self) -> bool {
+        matches!(self, Op::Exp | Op::Sigmoid | Op::Softplus)
+    }
+
+    /// The argument of the exponential an op with [`Op::has_exp`] starts from: `x` for
+    /// `eˣ`, `−|x|` for the sigmoid and softplus (whose exponential then never overflows).
+    #[inline(always)]
+    pub(crate) fn exp_argument(self, a: f64) -> f64 {
+        if matches!(self, Op::Exp) {
+            a
+        } else {
+            -a.abs()
+        }
+    }
+
+    /// [`Op::eval`] at `a` of an op with [`Op::has_exp`], given `e`, the exponential of its
+    /// [`Op::exp_argument`].
+    #[inline(always)]
+    pub(crate) fn eval_given_exp(self, a: f64, e: f64) -> (f64, [f64; 2]) {
+        Self::nan_partials(self.given_exp(a, e))
+    }
+
+    #[inline(always)]
+    fn given_exp(self, a: f64, e: f64) -> (f64, [f64; 2]) {
+        let unary = |v: f64, d: f64| (v, [d, 0.0]);
+        match self {
+            // v = eˣ: dv/dx = v
+            Op::Exp => unary(e, e),
+            // v = S(x): dv/dx = S(x) S(-x), which keeps its precision in both tails
+            Op::Sigmoid => {
+                let (s, s_neg) = sigmoid_pair(a, e);
+                unary(s, s * s_neg)
+            }
+            // v = ln(1 + eˣ), computed without overflow (e = e^-|x|): dv/dx = S(x)
+            Op::Softplus => {
+                let v = if a > 0.0 { a + e.ln_1p() } else { e.ln_1p() };
+                unary(v, sigmoid_pair(a, e).0)
+            }
+            _ => unreachable!("autodiff internal error: {self:?} does not start from eˣ"),
         }
     }
 
@@ -253,22 +304,13 @@ impl Op {
                 let v = 1.0 / a;
                 unary(v, -v * v)
             }
-            // v = eˣ: dv/dx = v
-            Op::Exp => {
-                let v = a.exp();
-                unary(v, v)
-            }
+            Op::Exp | Op::Sigmoid | Op::Softplus => self.given_exp(a, self.exp_argument(a).exp()),
             // v = ln x: dv/dx = 1/x
             Op::Ln => unary(a.ln(), 1.0 / a),
             // v = eˣ - 1: dv/dx = eˣ
             Op::ExpM1 => unary(a.exp_m1(), a.exp()),
             // v = ln(1 + x): dv/dx = 1 / (1 + x)
             Op::Ln1p => unary(a.ln_1p(), 1.0 / (1.0 + a)),
-            // v = S(x): dv/dx = S(x) S(-x), which keeps its precision in both tails
-            Op::Sigmoid => {
-                let (s, s_neg) = sigmoid_pair(a);
-                unary(s, s * s_neg)
-            }
             // v = tanh x: dv/dx = 1 - tanh² x = 1 / cosh² x (exact in the tails, 0 past ±355)
             Op::Tanh => {
                 let c = a.cosh();
@@ -283,15 +325,6 @@ impl Op {
                 } else {
                     unary(a, a)
                 }
-            }
-            // v = ln(1 + eˣ), computed without overflow: dv/dx = S(x)
-            Op::Softplus => {
-                let v = if a > 0.0 {
-                    a + (-a).exp().ln_1p()
-                } else {
-                    a.exp().ln_1p()
-                };
-                unary(v, sigmoid_pair(a).0)
             }
             Op::Sin => unary(a.sin(), a.cos()),
             Op::Cos => unary(a.cos(), -a.sin()),
@@ -323,10 +356,9 @@ pub(crate) enum Partial {
     Computed,
 }
 
-/// `(S(x), S(-x))` without overflow: `e^-|x|` never exceeds 1.
-#[inline]
-fn sigmoid_pair(x: f64) -> (f64, f64) {
-    let e = (-x.abs()).exp();
+/// `(S(x), S(-x))` without overflow, given `e = e^-|x|` (which never exceeds 1).
+#[inline(always)]
+fn sigmoid_pair(x: f64, e: f64) -> (f64, f64) {
     let big = 1.0 / (1.0 + e);
     let small = e * big;
     if x >= 0.0 {

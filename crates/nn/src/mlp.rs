@@ -95,7 +95,7 @@ impl Mlp {
         for layer in &layers {
             let init = Init::for_activation(layer.activation);
             params.extend(init.sample(layer.inputs, layer.outputs, rng));
-            params.extend(std::iter::repeat(0.0).take(layer.outputs));
+            params.extend(std::iter::repeat_n(0.0, layer.outputs));
         }
         Ok(Mlp { layers, params })
     }

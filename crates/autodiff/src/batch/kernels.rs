@@ -4,6 +4,7 @@
 //! and is called with an op known at compile time, so the match inside [`Op::eval`] folds
 //! away and the loop body is that op's math alone (vectorised where the op allows).
 
+use super::exp;
 use crate::op::Partial;
 use crate::Op;
 
@@ -78,6 +79,45 @@ fn each<A: Lane, B: Lane>(
     pa: &mut [f64],
     pb: &mut [f64],
 ) -> bool {
+    if op.has_exp() && exp::vectorised() {
+        // the lanes' exponentials first, all at once (the same numbers as one at a time)
+        for (i, v) in v.iter_mut().enumerate() {
+            *v = op.exp_argument(a.at(i));
+        }
+        exp::exp_in_place(v);
+        return store::<true, _, _>(op, a, b, v, pa, pb);
+    }
+    store::<false, _, _>(op, a, b, v, pa, pb)
+}
+
+/// Lane `i` of `op(a, b)`: with `GIVEN_EXP`, from `e`, the exponential the op starts from.
+#[inline(always)]
+fn lane<const GIVEN_EXP: bool, A: Lane, B: Lane>(
+    op: Op,
+    a: A,
+    b: B,
+    i: usize,
+    e: f64,
+) -> (f64, [f64; 2]) {
+    if GIVEN_EXP {
+        op.eval_given_exp(a.at(i), e)
+    } else {
+        op.eval(a.at(i), b.at(i))
+    }
+}
+
+/// Each lane's value (and partials) stored as [`forward`] says; with `GIVEN_EXP`, `v`
+/// holds the exponentials the op starts from, each read before it is overwritten.
+#[inline(always)]
+fn store<const GIVEN_EXP: bool, A: Lane, B: Lane>(
+    op: Op,
+    a: A,
+    b: B,
+    v: &mut [f64],
+    pa: &mut [f64],
+    pb: &mut [f64],
+) -> bool {
+    let eval = |i: usize, e: f64| lane::<GIVEN_EXP, A, B>(op, a, b, i, e);
     let n = v.len();
     let sources = op.partial_sources();
     let binary = op.arity() == 2;
@@ -86,7 +126,7 @@ fn each<A: Lane, B: Lane>(
         // nothing stored: the values alone, and whether one is not finite
         let mut bad = false;
         for (i, v) in v.iter_mut().enumerate() {
-            let (value, _) = op.eval(a.at(i), b.at(i));
+            let (value, _) = eval(i, *v);
             *v = value;
             bad |= (value * 0.0).is_nan(); // x · 0 is NaN unless x is finite
         }
@@ -95,12 +135,12 @@ fn each<A: Lane, B: Lane>(
     if pa.is_empty() {
         // computed partials that no sweep step reads
         for (i, v) in v.iter_mut().enumerate() {
-            *v = op.eval(a.at(i), b.at(i)).0;
+            *v = eval(i, *v).0;
         }
     } else if binary {
         let (pa, pb) = (&mut pa[..n], &mut pb[..n]);
         for i in 0..n {
-            let (value, [da, db]) = op.eval(a.at(i), b.at(i));
+            let (value, [da, db]) = eval(i, v[i]);
             v[i] = value;
             pa[i] = da;
             pb[i] = db;
@@ -108,7 +148,7 @@ fn each<A: Lane, B: Lane>(
     } else {
         let pa = &mut pa[..n];
         for i in 0..n {
-            let (value, [da, _]) = op.eval(a.at(i), 0.0);
+            let (value, [da, _]) = eval(i, v[i]);
             v[i] = value;
             pa[i] = da;
         }
