@@ -25,11 +25,11 @@
 //! Per-sample outputs are bit for bit those of [`Tape::value`].
 
 mod dispatch;
-mod exp;
 mod fuse;
 mod kernels;
 mod lanes;
 mod plan;
+mod wide;
 
 use ndarray::{Array1, ArrayView2, Axis, Slice};
 use rayon::prelude::*;

@@ -5,6 +5,7 @@ use super::kernels;
 use super::plan::Source;
 
 /// [`kernels::sum_and_write`] for each kind of factor.
+#[inline(always)]
 pub(super) fn sum_and_write<'r>(
     adj: &[f64],
     f: Source,
@@ -32,6 +33,7 @@ pub(super) fn sum_and_write<'r>(
 }
 
 /// [`kernels::mul_add`] for each kind of operand source.
+#[inline(always)]
 pub(super) fn mul_add<'r>(
     x: Source,
     y: Source,
@@ -56,6 +58,7 @@ pub(super) fn mul_add<'r>(
 
 /// [`kernels::forward`] for each kind of operand source.
 #[allow(clippy::too_many_arguments)] // the kernel's five plus the two ways to read a source
+#[inline(always)]
 pub(super) fn forward<'r>(
     op: crate::Op,
     a: Source,

@@ -4,7 +4,7 @@
 //! and is called with an op known at compile time, so the match inside [`Op::eval`] folds
 //! away and the loop body is that op's math alone (vectorised where the op allows).
 
-use super::exp;
+use super::wide;
 use crate::op::Partial;
 use crate::Op;
 
@@ -46,6 +46,7 @@ impl Lane for f64 {
 /// for binary ops) when it has any; the others are not stored (see the plan). Returns
 /// whether a value is NaN where a partial was not stored (the sweep's shortcuts then do
 /// not hold).
+#[inline(always)]
 pub(super) fn forward<A: Lane, B: Lane>(
     op: Op,
     a: A,
@@ -79,12 +80,12 @@ fn each<A: Lane, B: Lane>(
     pa: &mut [f64],
     pb: &mut [f64],
 ) -> bool {
-    if op.has_exp() && exp::vectorised() {
+    if op.has_exp() && wide::exp_vectorised() {
         // the lanes' exponentials first, all at once (the same numbers as one at a time)
         for (i, v) in v.iter_mut().enumerate() {
             *v = op.exp_argument(a.at(i));
         }
-        exp::exp_in_place(v);
+        wide::exp_in_place(v);
         return store::<true, _, _>(op, a, b, v, pa, pb);
     }
     store::<false, _, _>(op, a, b, v, pa, pb)
@@ -159,6 +160,7 @@ fn store<const GIVEN_EXP: bool, A: Lane, B: Lane>(
 /// `v = z + x · y` lane by lane, as [`Op::Mul`] then [`Op::Add`] would compute it, the
 /// product kept in a register; returns whether a sum is not finite (a product that is not
 /// finite makes its sum not finite too).
+#[inline(always)]
 pub(super) fn mul_add<X: Lane, Y: Lane, Z: Lane>(x: X, y: Y, z: Z, v: &mut [f64]) -> bool {
     let mut bad = false;
     for (i, v) in v.iter_mut().enumerate() {
@@ -174,6 +176,7 @@ pub(super) fn mul_add<X: Lane, Y: Lane, Z: Lane>(x: X, y: Y, z: Z, v: &mut [f64]
 /// would compute it, the running sums kept in `v` itself; `terms` are `(scalar, row)` pairs
 /// of `scalars` and of the rows of `values` (`stride` apart). Returns whether a result is
 /// not finite (a sum or product that is not finite makes every later sum so too).
+#[inline(always)]
 pub(super) fn dot<Z: Lane>(
     z: Z,
     terms: &[(u32, u32)],
@@ -272,6 +275,7 @@ pub(super) fn sum_and_write<const WRITE: bool, F: Lane, G: Lane>(
 }
 
 /// The sum of `x` in a fixed order: eight interleaved running sums, then combined.
+#[inline(always)]
 pub(super) fn sum(x: &[f64]) -> f64 {
     let mut acc = [0.0; 8];
     let mut chunks = x.chunks_exact(8);

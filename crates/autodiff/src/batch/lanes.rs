@@ -95,8 +95,25 @@ impl Lanes {
 
     /// Runs the chunk `data` (at most [`Lanes::width`] rows): writes the outputs to `out`,
     /// the parameter gradient summed over the rows to `gradient`, and returns the outputs'
-    /// sum.
+    /// sum. Its loops are compiled for the widest vectors the processor has (see [`wide`]).
+    ///
+    /// [`wide`]: super::wide
     pub(super) fn run(
+        &mut self,
+        tape: &Tape,
+        data: ArrayView2<'_, f64>,
+        out: &mut [f64],
+        gradient: &mut [f64],
+    ) -> f64 {
+        super::wide::run(
+            #[inline(always)]
+            || self.run_here(tape, data, out, gradient),
+        )
+    }
+
+    /// [`Lanes::run`], inlined into the code compiled for wide vectors.
+    #[inline(always)]
+    fn run_here(
         &mut self,
         tape: &Tape,
         data: ArrayView2<'_, f64>,
@@ -173,6 +190,7 @@ impl Lanes {
 
     /// The forward pass over `n` lanes; whether a value the sweep would take a shortcut
     /// around is infinite or NaN.
+    #[inline(always)]
     fn forward(&mut self, n: usize) -> bool {
         let plan = self
             .plan

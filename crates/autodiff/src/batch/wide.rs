@@ -1,11 +1,18 @@
-//! `eˣ` for a row of lanes, four at a time, bit for bit what [`f64::exp`] returns.
+//! The lanes' loops compiled for wide vectors, and `eˣ` four lanes at a time, with the
+//! numbers of the plain scalar code bit for bit.
 //!
-//! The batch kernels of `eˣ`, the sigmoid and softplus spend most of their time in the
+//! [`run`] runs a chunk with its loops compiled for AVX2 and FMA when the processor has
+//! them (checked once), so that they take four lanes per instruction instead of two. The
+//! numbers cannot change: every operation is the same IEEE operation on each lane whatever
+//! the vector width, and Rust never fuses a multiply and an add that are not written as
+//! [`f64::mul_add`].
+//!
+//! The batch kernels of `eˣ`, the sigmoid and softplus spent most of their time in the
 //! scalar `exp` of the C library. On x86-64 Linux with glibc (2.28 and later) that `exp`
 //! is, on a processor with AVX2 and FMA, one fixed sequence of fused multiply-adds around a
 //! 128-entry table of `2^(i/128)` (Szabolcs Nagy's algorithm, from Arm's optimized-routines).
-//! [`exp_in_place`] runs the same sequence on four lanes at once with AVX2 and FMA, so the
-//! lanes get the very numbers the scalar call would give, about three times faster.
+//! [`exp_in_place`] runs the same sequence on four lanes at once, so the lanes get the very
+//! numbers the scalar call would give, about three times faster.
 //!
 //! Nothing here assumes the C library is that one. The first call checks the vector code
 //! against [`f64::exp`] over [`PROBES`] arguments spread over the whole range (and the
@@ -27,8 +34,19 @@ const N: usize = 128;
 /// Number of arguments the first call checks against [`f64::exp`] (plus the special ones).
 pub(super) const PROBES: usize = 4096;
 
+/// `f()`, with its loops compiled for AVX2 and FMA when the processor has them.
+#[inline(always)]
+pub(super) fn run<R>(f: impl FnOnce() -> R) -> R {
+    static WIDE: OnceLock<bool> = OnceLock::new();
+    if *WIDE.get_or_init(simd::available) {
+        simd::run(f)
+    } else {
+        f()
+    }
+}
+
 /// Whether [`exp_in_place`] takes the four-lane path on this machine (decided on first use).
-pub(super) fn vectorised() -> bool {
+pub(super) fn exp_vectorised() -> bool {
     static VECTORISED: OnceLock<bool> = OnceLock::new();
     *VECTORISED.get_or_init(|| simd::available() && agrees_with_libm())
 }
@@ -36,7 +54,7 @@ pub(super) fn vectorised() -> bool {
 /// `x ← eˣ` for every element: bit for bit [`f64::exp`], four at a time where the
 /// processor allows (see the module documentation).
 pub(super) fn exp_in_place(x: &mut [f64]) {
-    if vectorised() {
+    if exp_vectorised() {
         simd::exp_in_place(x);
     } else {
         for x in x {
@@ -122,6 +140,26 @@ mod simd {
         unsafe {
             exp_avx2_fma(x)
         }
+    }
+
+    /// `f()` compiled for AVX2 and FMA; the caller has checked [`available`].
+    #[inline(always)]
+    pub(super) fn run<R>(f: impl FnOnce() -> R) -> R {
+        assert!(
+            available(),
+            "autodiff internal error: wide lanes without AVX2 and FMA"
+        );
+        // SAFETY: `avx2_fma` needs the processor to have AVX2 and FMA, checked just above.
+        #[allow(unsafe_code)]
+        unsafe {
+            avx2_fma(f)
+        }
+    }
+
+    /// `f` is inlined here (its closure is marked so), and with it the loops it runs.
+    #[target_feature(enable = "avx2,fma")]
+    fn avx2_fma<R>(f: impl FnOnce() -> R) -> R {
+        f()
     }
 
     #[target_feature(enable = "avx2,fma")]
@@ -261,6 +299,10 @@ mod simd {
         for x in x {
             *x = x.exp();
         }
+    }
+
+    pub(super) fn run<R>(f: impl FnOnce() -> R) -> R {
+        f()
     }
 }
 
