@@ -32,7 +32,8 @@ mod plan;
 mod wide;
 
 use ndarray::{Array1, ArrayView2, Axis, Slice};
-use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use crate::{Error, Result, Tape};
 use lanes::Lanes;
@@ -133,45 +134,53 @@ impl Tape {
     pub fn par_batch(&self, data: ArrayView2<'_, f64>, params: &[f64]) -> Result<BatchOutput> {
         self.check_batch(&data, params)?;
         let columns = data.ncols();
-        // A few contiguous runs of chunks per thread: each run sets up its lane buffers
-        // once and reports every chunk's own sum and gradient, in order.
         let lanes = Lanes::take(self, columns, params);
         let width = lanes.width();
         lanes.give_back();
         let chunks = data.nrows().div_ceil(width);
-        if chunks == 1 {
-            // nothing to spread: the same chunk, without waking the thread pool
+        let threads = rayon::current_num_threads().min(chunks);
+        if threads <= 1 {
+            // nothing to spread: the same chunks, without waking the thread pool
             return self.batch(data, params);
         }
+        // Chunks are handed out one at a time from a shared counter, to this thread and to
+        // `threads − 1` pool threads: this thread starts at once, and a pool thread that
+        // wakes late takes fewer chunks. Each chunk's outputs, sum and gradient have their
+        // own slot; the slots are added in row order as `batch` adds them.
         let mut outputs = vec![0.0; data.nrows()];
-        let runs = chunks.min(4 * rayon::current_num_threads()).max(1);
-        let per_run = chunks.div_ceil(runs) * width;
-        let results: Vec<Vec<(f64, Vec<f64>)>> = outputs
-            .par_chunks_mut(per_run)
-            .enumerate()
-            .map(|(r, run)| {
-                let mut lanes = Lanes::take(self, columns, params);
-                let results = run
-                    .chunks_mut(width)
-                    .enumerate()
-                    .map(|(c, out)| {
-                        let start = r * per_run + c * width;
-                        let rows = data.slice_axis(Axis(0), Slice::from(start..start + out.len()));
-                        let mut chunk_gradient = vec![0.0; params.len()];
-                        let sum = lanes.run(self, rows, out, &mut chunk_gradient);
-                        (sum, chunk_gradient)
-                    })
-                    .collect();
-                lanes.give_back();
-                results
-            })
-            .collect::<Vec<Vec<_>>>();
-        let chunks = results.iter().flatten();
+        let slots: Vec<_> = outputs
+            .chunks_mut(width)
+            .map(|out| Mutex::new((out, 0.0, vec![0.0; params.len()])))
+            .collect();
+        let next = AtomicUsize::new(0);
+        let work = || {
+            let mut lanes = Lanes::take(self, columns, params);
+            loop {
+                let c = next.fetch_add(1, Ordering::Relaxed);
+                let Some(slot) = slots.get(c) else { break };
+                let mut slot = slot
+                    .lock()
+                    .expect("autodiff internal error: a chunk panicked");
+                let (out, sum, gradient) = &mut *slot;
+                let rows = data.slice_axis(Axis(0), Slice::from(c * width..c * width + out.len()));
+                *sum = lanes.run(self, rows, out, gradient);
+            }
+            lanes.give_back();
+        };
+        rayon::in_place_scope(|scope| {
+            for _ in 1..threads {
+                scope.spawn(|_| work());
+            }
+            work();
+        });
         let mut sum = 0.0;
         let mut gradient = vec![0.0; params.len()];
-        for (chunk_sum, chunk_gradient) in chunks {
+        for slot in slots {
+            let (_, chunk_sum, chunk_gradient) = slot
+                .into_inner()
+                .expect("autodiff internal error: a chunk panicked");
             sum += chunk_sum;
-            add_to(&mut gradient, chunk_gradient);
+            add_to(&mut gradient, &chunk_gradient);
         }
         Ok(BatchOutput {
             outputs: Array1::from_vec(outputs),
