@@ -29,7 +29,6 @@ mod fuse;
 mod kernels;
 mod lanes;
 mod plan;
-mod wide;
 
 use ndarray::{Array1, ArrayView2, Axis, Slice};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -49,6 +49,7 @@ mod reverse;
 mod scalar;
 mod tape;
 mod var;
+mod wide;
 
 pub use batch::BatchOutput;
 pub use error::{Error, NonFinite, Quantity, Result};

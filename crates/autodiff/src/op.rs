@@ -304,7 +304,9 @@ impl Op {
                 let v = 1.0 / a;
                 unary(v, -v * v)
             }
-            Op::Exp | Op::Sigmoid | Op::Softplus => self.given_exp(a, self.exp_argument(a).exp()),
+            Op::Exp | Op::Sigmoid | Op::Softplus => {
+                self.given_exp(a, crate::wide::exp(self.exp_argument(a)))
+            }
             // v = ln x: dv/dx = 1/x
             Op::Ln => unary(a.ln(), 1.0 / a),
             // v = eˣ - 1: dv/dx = eˣ

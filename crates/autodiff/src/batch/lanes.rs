@@ -97,7 +97,7 @@ impl Lanes {
     /// the parameter gradient summed over the rows to `gradient`, and returns the outputs'
     /// sum. Its loops are compiled for the widest vectors the processor has (see [`wide`]).
     ///
-    /// [`wide`]: super::wide
+    /// [`wide`]: crate::wide
     pub(super) fn run(
         &mut self,
         tape: &Tape,
@@ -105,7 +105,7 @@ impl Lanes {
         out: &mut [f64],
         gradient: &mut [f64],
     ) -> f64 {
-        super::wide::run(
+        crate::wide::run(
             #[inline(always)]
             || self.run_here(tape, data, out, gradient),
         )

@@ -12,7 +12,10 @@
 //! is, on a processor with AVX2 and FMA, one fixed sequence of fused multiply-adds around a
 //! 128-entry table of `2^(i/128)` (Szabolcs Nagy's algorithm, from Arm's optimized-routines).
 //! [`exp_in_place`] runs the same sequence on four lanes at once, so the lanes get the very
-//! numbers the scalar call would give, about three times faster.
+//! numbers the scalar call would give, about three times faster. [`exp`] is the same code on
+//! one argument, which [`Op::eval`](crate::Op::eval) calls for those ops: a direct call in
+//! place of the C library's two (its wrapper, then the FMA variant), 29 instructions
+//! instead of 72.
 //!
 //! Nothing here assumes the C library is that one. The first call checks the vector code
 //! against [`f64::exp`] over [`PROBES`] arguments spread over the whole range (and the
@@ -32,11 +35,11 @@ use std::sync::OnceLock;
 const N: usize = 128;
 
 /// Number of arguments the first call checks against [`f64::exp`] (plus the special ones).
-pub(super) const PROBES: usize = 4096;
+pub(crate) const PROBES: usize = 4096;
 
 /// `f()`, with its loops compiled for AVX2 and FMA when the processor has them.
 #[inline(always)]
-pub(super) fn run<R>(f: impl FnOnce() -> R) -> R {
+pub(crate) fn run<R>(f: impl FnOnce() -> R) -> R {
     static WIDE: OnceLock<bool> = OnceLock::new();
     if *WIDE.get_or_init(simd::available) {
         simd::run(f)
@@ -46,14 +49,25 @@ pub(super) fn run<R>(f: impl FnOnce() -> R) -> R {
 }
 
 /// Whether [`exp_in_place`] takes the four-lane path on this machine (decided on first use).
-pub(super) fn exp_vectorised() -> bool {
+pub(crate) fn exp_vectorised() -> bool {
     static VECTORISED: OnceLock<bool> = OnceLock::new();
     *VECTORISED.get_or_init(|| simd::available() && agrees_with_libm())
 }
 
+/// `eˣ`, bit for bit [`f64::exp`]: the vector path's code on one lane where it is checked to
+/// agree (a direct call, no C library wrapper), [`f64::exp`] otherwise.
+#[inline]
+pub(crate) fn exp(x: f64) -> f64 {
+    if exp_vectorised() {
+        simd::exp_one(x)
+    } else {
+        x.exp()
+    }
+}
+
 /// `x ← eˣ` for every element: bit for bit [`f64::exp`], four at a time where the
 /// processor allows (see the module documentation).
-pub(super) fn exp_in_place(x: &mut [f64]) {
+pub(crate) fn exp_in_place(x: &mut [f64]) {
     if exp_vectorised() {
         simd::exp_in_place(x);
     } else {
@@ -72,13 +86,13 @@ fn agrees_with_libm() -> bool {
 }
 
 /// Equal bits, or both NaN (the sign and payload of a NaN are not specified).
-pub(super) fn same(a: f64, b: f64) -> bool {
+pub(crate) fn same(a: f64, b: f64) -> bool {
     a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
 }
 
 /// [`PROBES`] arguments evenly over `[−746, 710]` (past both ends of the finite results),
 /// nudged off a regular grid, then the special ones.
-pub(super) fn probes() -> Vec<f64> {
+pub(crate) fn probes() -> Vec<f64> {
     let (low, high) = (-746.0, 710.0);
     let step = (high - low) / PROBES as f64;
     let mut args: Vec<f64> = (0..PROBES)
@@ -160,6 +174,26 @@ mod simd {
     #[target_feature(enable = "avx2,fma")]
     fn avx2_fma<R>(f: impl FnOnce() -> R) -> R {
         f()
+    }
+
+    /// One `eˣ` with FMA; the caller has checked [`available`] (through `exp_vectorised`).
+    #[inline(always)]
+    pub(super) fn exp_one(x: f64) -> f64 {
+        debug_assert!(available());
+        // SAFETY: `exp_fma` needs the processor to have FMA, which the caller checked.
+        #[allow(unsafe_code)]
+        unsafe {
+            exp_fma(x)
+        }
+    }
+
+    #[target_feature(enable = "avx2,fma")]
+    fn exp_fma(x: f64) -> f64 {
+        if outside(x) {
+            x.exp()
+        } else {
+            core(x)
+        }
     }
 
     #[target_feature(enable = "avx2,fma")]
@@ -304,6 +338,10 @@ mod simd {
     pub(super) fn run<R>(f: impl FnOnce() -> R) -> R {
         f()
     }
+
+    pub(super) fn exp_one(x: f64) -> f64 {
+        x.exp()
+    }
 }
 
 #[cfg(test)]
@@ -330,6 +368,12 @@ mod tests {
             assert!(
                 same(x.exp(), *y),
                 "exp({x:e}): libm {:e}, lanes {y:e}",
+                x.exp()
+            );
+            let one = exp(*x);
+            assert!(
+                same(x.exp(), one),
+                "exp({x:e}): libm {:e}, one lane {one:e}",
                 x.exp()
             );
         }
