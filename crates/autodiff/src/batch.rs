@@ -30,9 +30,10 @@ mod kernels;
 mod lanes;
 mod plan;
 
-use ndarray::{Array1, ArrayView2, Axis, Slice};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+
+use ndarray::{Array1, ArrayView2, Axis, Slice};
 
 use crate::{Error, Result, Tape};
 use lanes::Lanes;

@@ -1,5 +1,5 @@
-//! The lanes' loops compiled for wide vectors, and `eˣ` four lanes at a time, with the
-//! numbers of the plain scalar code bit for bit.
+//! The lanes' loops compiled for wide vectors, and `eˣ` four lanes (or one) at a time, with
+//! the numbers of the plain scalar code bit for bit.
 //!
 //! [`run`] runs a chunk with its loops compiled for AVX2 and FMA when the processor has
 //! them (checked once), so that they take four lanes per instruction instead of two. The
@@ -35,7 +35,7 @@ use std::sync::OnceLock;
 const N: usize = 128;
 
 /// Number of arguments the first call checks against [`f64::exp`] (plus the special ones).
-pub(crate) const PROBES: usize = 4096;
+const PROBES: usize = 4096;
 
 /// `f()`, with its loops compiled for AVX2 and FMA when the processor has them.
 #[inline(always)]
@@ -86,13 +86,13 @@ fn agrees_with_libm() -> bool {
 }
 
 /// Equal bits, or both NaN (the sign and payload of a NaN are not specified).
-pub(crate) fn same(a: f64, b: f64) -> bool {
+fn same(a: f64, b: f64) -> bool {
     a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
 }
 
 /// [`PROBES`] arguments evenly over `[−746, 710]` (past both ends of the finite results),
 /// nudged off a regular grid, then the special ones.
-pub(crate) fn probes() -> Vec<f64> {
+fn probes() -> Vec<f64> {
     let (low, high) = (-746.0, 710.0);
     let step = (high - low) / PROBES as f64;
     let mut args: Vec<f64> = (0..PROBES)

@@ -95,7 +95,7 @@ impl Lanes {
 
     /// Runs the chunk `data` (at most [`Lanes::width`] rows): writes the outputs to `out`,
     /// the parameter gradient summed over the rows to `gradient`, and returns the outputs'
-    /// sum. Its loops are compiled for the widest vectors the processor has (see [`wide`]).
+    /// sum. Its loops are compiled for AVX2 where the processor has it (see [`wide`]).
     ///
     /// [`wide`]: crate::wide
     pub(super) fn run(
