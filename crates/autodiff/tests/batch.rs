@@ -162,7 +162,8 @@ fn lane_buffers_reused_across_tapes_of_other_shapes_give_the_same_results() {
 #[test]
 fn exponential_lanes_equal_row_replays_bit_for_bit() {
     // eˣ, S(x) and softplus take their lanes' exponentials four at a time where the
-    // processor allows: the same numbers as one at a time, over the whole range
+    // processor allows: the same numbers as the rows' replays, over the whole range (and
+    // as `f64::exp`: the unit tests of `wide.rs`)
     let mut rng = StdRng::seed_from_u64(7);
     let mut column: Vec<f64> = (0..4000).map(|_| rng.random_range(-800.0..700.0)).collect();
     column.extend([
