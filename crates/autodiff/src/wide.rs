@@ -59,7 +59,11 @@ pub(crate) fn exp_vectorised() -> bool {
 #[inline]
 pub(crate) fn exp(x: f64) -> f64 {
     if exp_vectorised() {
-        simd::exp_one(x)
+        // SAFETY: the vector path is taken only where the processor has AVX2 and FMA.
+        #[allow(unsafe_code)]
+        unsafe {
+            simd::exp_one(x)
+        }
     } else {
         x.exp()
     }
@@ -86,7 +90,7 @@ fn agrees_with_libm() -> bool {
 }
 
 /// Equal bits, or both NaN (the sign and payload of a NaN are not specified).
-fn same(a: f64, b: f64) -> bool {
+pub(crate) fn same(a: f64, b: f64) -> bool {
     a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
 }
 
@@ -176,19 +180,14 @@ mod simd {
         f()
     }
 
-    /// One `eˣ` with FMA; the caller has checked [`available`] (through `exp_vectorised`).
-    #[inline(always)]
-    pub(super) fn exp_one(x: f64) -> f64 {
-        debug_assert!(available());
-        // SAFETY: `exp_fma` needs the processor to have FMA, which the caller checked.
-        #[allow(unsafe_code)]
-        unsafe {
-            exp_fma(x)
-        }
-    }
-
+    /// One `eˣ` with FMA.
+    ///
+    /// # Safety
+    /// The processor must have AVX2 and FMA ([`available`]); the caller checks it once
+    /// (through `exp_vectorised`) rather than on every call.
+    #[allow(unsafe_code)]
     #[target_feature(enable = "avx2,fma")]
-    fn exp_fma(x: f64) -> f64 {
+    pub(super) unsafe fn exp_one(x: f64) -> f64 {
         if outside(x) {
             x.exp()
         } else {
@@ -346,7 +345,10 @@ mod simd {
         f()
     }
 
-    pub(super) fn exp_one(x: f64) -> f64 {
+    /// # Safety
+    /// None needed here; `unsafe` to match the x86-64 version.
+    #[allow(unsafe_code)]
+    pub(super) unsafe fn exp_one(x: f64) -> f64 {
         x.exp()
     }
 }

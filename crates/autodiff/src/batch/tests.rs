@@ -174,19 +174,16 @@ fn random_programs_give_row_replay_values_and_gradients() {
         let params: Vec<f64> = (0..4).map(|_| rng.random_range(-1.5..1.5)).collect();
         let out = tape.batch(data.view(), &params).unwrap();
         let (outputs, gradient) = rows(&tape, &data, &params);
+        let same = crate::wide::same;
         // a NaN matches any NaN (its sign and payload are not specified)
-        let both_nan = |got: f64, want: f64| got.is_nan() && want.is_nan();
         for (&got, &want) in out.outputs.iter().zip(&outputs) {
-            assert!(
-                got.to_bits() == want.to_bits() || both_nan(got, want),
-                "case {case}: {got} vs {want}"
-            );
+            assert!(same(got, want), "case {case}: {got} vs {want}");
         }
         for (&got, &want) in out.gradient.iter().zip(&gradient) {
             // only the grouping of the sum over rows differs
             let scale: f64 = want.abs().max(1.0);
             assert!(
-                got == want || (got - want).abs() <= 1e-12 * scale || both_nan(got, want),
+                same(got, want) || (got - want).abs() <= 1e-12 * scale,
                 "case {case}: {got} vs {want}"
             );
         }
