@@ -251,9 +251,10 @@ impl Graph {
     #[track_caller]
     pub(crate) fn push_unary(&self, op: Op, x: NodeIndex) -> NodeIndex {
         let mut inner = self.inner.borrow_mut();
-        let (value, [dx, _]) = op.eval(inner.record.value(x.index()), 0.0);
-        let index = inner.record.push_node(op, value);
-        inner.record.push_edge(x.index() as u32, dx);
+        let record = inner.record.get_mut();
+        let (value, [dx, _]) = op.eval(record.value(x.index()), 0.0);
+        let index = record.push_node(op, value);
+        record.push_edge(x.index() as u32, dx);
         inner.note_location();
         NodeIndex::new(index as usize)
     }
@@ -264,12 +265,11 @@ impl Graph {
     #[track_caller]
     pub(crate) fn push_binary(&self, op: Op, a: NodeIndex, b: NodeIndex) -> NodeIndex {
         let mut inner = self.inner.borrow_mut();
-        let record = &mut inner.record;
+        let record = inner.record.get_mut();
         let (value, [da, db]) = op.eval(record.value(a.index()), record.value(b.index()));
         let index = record.push_node(op, value);
         // slot order: `Edge::slot` and the sweeps rely on it
-        record.push_edge(a.index() as u32, da);
-        record.push_edge(b.index() as u32, db);
+        record.push_edges([a.index() as u32, b.index() as u32], [da, db]);
         inner.note_location();
         NodeIndex::new(index as usize)
     }
@@ -314,7 +314,7 @@ impl Inner {
     #[inline(always)]
     #[track_caller]
     fn append_leaf(&mut self, op: Op, value: f64) -> NodeIndex {
-        let index = self.record.push_node(op, value);
+        let index = self.record.get_mut().push_node(op, value);
         self.note_location();
         NodeIndex::new(index as usize)
     }
@@ -356,6 +356,13 @@ impl Slot {
     fn take_spare() -> Slot {
         let spare = SPARE.try_with(Cell::take).ok().flatten();
         Slot(Some(spare.unwrap_or_default()))
+    }
+
+    /// The record, checked once: a recording step that reaches the record through this
+    /// reference does not test the slot again for each field it appends to.
+    #[inline(always)]
+    fn get_mut(&mut self) -> &mut Record {
+        self
     }
 }
 

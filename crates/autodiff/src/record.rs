@@ -196,6 +196,14 @@ impl Record {
         self.partials.push(partial);
     }
 
+    /// Appends the two edges of the binary node appended last, in slot order: one
+    /// capacity check per array instead of two.
+    #[inline(always)]
+    pub(crate) fn push_edges(&mut self, sources: [u32; 2], partials: [f64; 2]) {
+        self.sources.extend_from_slice(&sources);
+        self.partials.extend_from_slice(&partials);
+    }
+
     /// Appends to `dag` the nodes and edges recorded since it was last brought up to date
     /// (`dag` holds a prefix of this record: its first nodes with all their edges).
     ///
