@@ -3,12 +3,17 @@
 //! timed into a new graph per run (fresh memory: page faults included) and into one graph
 //! cleared per run ([`Graph::clear`]: the memory of the run before).
 //!
-//! Before timing, prints the memory recorded per node (counted by a global allocator).
+//! Before timing, prints the memory recorded per node (from buffer sizes and resident
+//! memory), and before `chain_sin` its paired timings: the hand-written reference and each
+//! variant timed back to back, round after round (see `common/paired.rs`).
 //!
 //! Run: `cargo bench --bench chain -- --warm-up-time 1 --measurement-time 3`
 
 // criterion's `criterion_group!` makes an undocumented function.
 #![allow(missing_docs)]
+
+#[path = "common/paired.rs"]
+mod paired;
 
 use std::hint::black_box;
 
@@ -144,6 +149,26 @@ fn chain_sin(c: &mut Criterion) {
         (hand.1 - eager.1).abs() <= 1e-9 * eager.1.abs(),
         "{hand:?} vs {eager:?}"
     );
+
+    if paired::benchmarking() {
+        paired::compare(
+            "chain_sin",
+            &mut || {
+                black_box(hand_sin());
+            },
+            &mut [
+                ("eager_cleared", &mut || {
+                    black_box(eager_sin_cleared(&mut reused));
+                }),
+                ("eager", &mut || {
+                    black_box(eager_sin());
+                }),
+                ("tape", &mut || {
+                    black_box(tape.gradient(&mut ws, black_box(&[1.0]))).ok();
+                }),
+            ],
+        );
+    }
 
     let mut group = c.benchmark_group("chain_sin");
     group.sample_size(10);

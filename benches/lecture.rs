@@ -8,10 +8,16 @@
 //! - `lecture_online`: one online epoch, w ← w − 0.01 ∂C/∂w after every row.
 //! - `lecture_full_batch`: the mean-cost gradient over all rows.
 //!
+//! Before each group, prints paired timings: the hand-written reference and each variant
+//! timed back to back, round after round (see `common/paired.rs`).
+//!
 //! Run: `cargo bench --bench lecture -- --warm-up-time 1 --measurement-time 3`
 
 // criterion's `criterion_group!` makes an undocumented function.
 #![allow(missing_docs)]
+
+#[path = "common/paired.rs"]
+mod paired;
 
 use std::hint::black_box;
 
@@ -140,6 +146,23 @@ fn online(c: &mut Criterion) {
         );
     }
 
+    if paired::benchmarking() {
+        paired::compare(
+            "lecture_online",
+            &mut || {
+                black_box(hand_online(black_box(rows), START_W));
+            },
+            &mut [
+                ("eager", &mut || {
+                    black_box(eager_online(black_box(rows), START_W));
+                }),
+                ("tape", &mut || {
+                    black_box(tape_online(&tape, black_box(rows), START_W));
+                }),
+            ],
+        );
+    }
+
     let mut group = c.benchmark_group("lecture_online");
     group.bench_function("hand_written", |b| {
         b.iter(|| hand_online(black_box(rows), START_W))
@@ -164,6 +187,23 @@ fn full_batch(c: &mut Criterion) {
     assert!((serial.mean() - hand_cost).abs() <= 1e-9 * hand_cost);
     for (h, t) in hand.iter().zip(serial.mean_gradient()) {
         assert!((h - t).abs() <= 1e-9 * h.abs().max(1e-3), "{hand:?} vs {t}");
+    }
+
+    if paired::benchmarking() {
+        paired::compare(
+            "lecture_full_batch",
+            &mut || {
+                black_box(hand_full_batch(black_box(rows), START_W));
+            },
+            &mut [
+                ("batch", &mut || {
+                    black_box(tape.batch(black_box(data.view()), &START_W)).ok();
+                }),
+                ("par_batch", &mut || {
+                    black_box(tape.par_batch(black_box(data.view()), &START_W)).ok();
+                }),
+            ],
+        );
     }
 
     let mut group = c.benchmark_group("lecture_full_batch");

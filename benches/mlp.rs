@@ -13,10 +13,16 @@
 //! - `mlp_minibatch/{1,10,1000}_{lanes,rows}`: one step on a minibatch of that many rows, in
 //!   batch lanes or row by row.
 //!
+//! Before `mlp`, prints its paired timings: the hand-written step and each variant timed
+//! back to back, round after round (see `common/paired.rs`).
+//!
 //! Run: `cargo bench --bench mlp -- --warm-up-time 1 --measurement-time 3`
 
 // criterion's `criterion_group!` makes an undocumented function.
 #![allow(missing_docs)]
+
+#[path = "common/paired.rs"]
+mod paired;
 
 use std::hint::black_box;
 
@@ -143,36 +149,49 @@ fn mlp_step(c: &mut Criterion) {
         );
     }
 
+    // Every timed step starts from the network's initial parameters, so that all variants do
+    // the same work: the hand-written pass skips the rows whose hinge margin is met, and a
+    // network that went on training would meet more of them step after step.
+    let start = mlp.parameters().to_vec();
+    let mut p = start.clone();
+    let mut grad = vec![0.0; p.len()];
+    let mut hand_step = || {
+        p.copy_from_slice(&start);
+        let loss = hand_gradient(&p, &rows, &mut grad);
+        for (w, g) in p.iter_mut().zip(&grad) {
+            *w -= LR * g;
+        }
+        black_box(loss);
+    };
+    let compiled = |lanes_from| {
+        let backend = Compiled::new(&mlp, Loss::Hinge)
+            .expect("compiles")
+            .lanes_from(lanes_from);
+        trainer(&mlp, Box::new(backend))
+    };
+    let (mut lanes, mut by_rows) = (compiled(1), compiled(usize::MAX));
+    let mut eager = trainer(&mlp, Box::new(Eager::new(&mlp, Loss::Hinge)));
+    let step = |t: &mut Trainer| {
+        t.mlp.parameters_mut().copy_from_slice(&start);
+        black_box(t.step(rows.view()).expect("valid batch"));
+    };
+    if paired::benchmarking() {
+        paired::compare(
+            "mlp",
+            &mut hand_step,
+            &mut [
+                ("tape_batch_lanes", &mut || step(&mut lanes)),
+                ("tape_rows", &mut || step(&mut by_rows)),
+                ("eager", &mut || step(&mut eager)),
+            ],
+        );
+    }
+
     let mut group = c.benchmark_group("mlp");
-    group.bench_function("hand_written", |b| {
-        let mut p = mlp.parameters().to_vec();
-        let mut grad = vec![0.0; p.len()];
-        b.iter(|| {
-            let loss = hand_gradient(&p, &rows, &mut grad);
-            for (w, g) in p.iter_mut().zip(&grad) {
-                *w -= LR * g;
-            }
-            black_box(loss)
-        })
-    });
-    group.bench_function("tape_batch_lanes", |b| {
-        let backend = Compiled::new(&mlp, Loss::Hinge)
-            .expect("compiles")
-            .lanes_from(1);
-        let mut t = trainer(&mlp, Box::new(backend));
-        b.iter(|| black_box(t.step(rows.view()).expect("valid batch")))
-    });
-    group.bench_function("tape_rows", |b| {
-        let backend = Compiled::new(&mlp, Loss::Hinge)
-            .expect("compiles")
-            .lanes_from(usize::MAX);
-        let mut t = trainer(&mlp, Box::new(backend));
-        b.iter(|| black_box(t.step(rows.view()).expect("valid batch")))
-    });
-    group.bench_function("eager", |b| {
-        let mut t = trainer(&mlp, Box::new(Eager::new(&mlp, Loss::Hinge)));
-        b.iter(|| black_box(t.step(rows.view()).expect("valid batch")))
-    });
+    group.bench_function("hand_written", |b| b.iter(&mut hand_step));
+    group.bench_function("tape_batch_lanes", |b| b.iter(|| step(&mut lanes)));
+    group.bench_function("tape_rows", |b| b.iter(|| step(&mut by_rows)));
+    group.bench_function("eager", |b| b.iter(|| step(&mut eager)));
     group.finish();
 }
 
