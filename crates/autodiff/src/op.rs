@@ -164,7 +164,7 @@ impl Op {
 
     /// NaN partials where the value is NaN.
     #[inline(always)]
-    fn nan_partials((v, [da, db]): (f64, [f64; 2])) -> (f64, [f64; 2]) {
+    pub(crate) fn nan_partials((v, [da, db]): (f64, [f64; 2])) -> (f64, [f64; 2]) {
         // element-wise selects rather than one branch, so that loops over many operands
         // (batch lanes) vectorise
         let nan = v.is_nan();
@@ -238,8 +238,11 @@ impl Op {
         }
     }
 
+    /// [`Op::eval`] before a NaN value makes the partials NaN: where the value is not NaN,
+    /// the same numbers. A loop over many ops can test for NaN values once at the end and
+    /// then mend the partials of those ops (see [`Op::nan_partials`]).
     #[inline(always)]
-    fn value_and_partials(self, a: f64, b: f64) -> (f64, [f64; 2]) {
+    pub(crate) fn value_and_partials(self, a: f64, b: f64) -> (f64, [f64; 2]) {
         let unary = |v: f64, d: f64| (v, [d, 0.0]);
         match self {
             Op::Input | Op::Const => (a, [0.0, 0.0]),

@@ -16,8 +16,9 @@
 //!
 //! Replay runs [`Op::eval`] over the ops (values and local partials), then the reverse
 //! sweep over the kept edges from last to first, `adj[src] += adj[dst] · partial`, skipping
-//! zero adjoints: the same operations in the same order as [`Var::backward`] on the graph,
-//! so values and gradients are equal bit for bit.
+//! zero adjoints: the same operations in the same order as
+//! [`Var::backward`](crate::Var::backward) on the graph, so values and gradients are equal
+//! bit for bit.
 
 mod compile;
 mod workspace;
@@ -196,12 +197,22 @@ impl Tape {
                 values[slot as usize]
             }
         };
-        for (k, (op, &[a, b])) in self.ops.iter().zip(&self.args).enumerate() {
-            let (v, d) = op.eval(operand(values, a, last), operand(values, b, last));
-            let slot = self.first_op + k;
+        // Whether some value is NaN: then its op's partials are mended after the loop, which
+        // costs the loop one comparison per op instead of two selects.
+        let mut nan = false;
+        let ops = self.ops.iter().zip(&self.args).zip(partials.iter_mut());
+        for (slot, ((op, &[a, b]), partial)) in (self.first_op..).zip(ops) {
+            let (v, d) = op.value_and_partials(operand(values, a, last), operand(values, b, last));
             values[slot] = v;
-            partials[k] = d;
+            *partial = d;
+            nan |= v.is_nan();
             last = (slot as u32, v);
+        }
+        if nan {
+            let values = &values[self.first_op..];
+            for (&v, partial) in values.iter().zip(partials.iter_mut()) {
+                (_, *partial) = Op::nan_partials((v, *partial));
+            }
         }
     }
 

@@ -155,6 +155,44 @@ fn zero_adjoints_are_not_passed_on_so_an_infinite_partial_does_not_poison() {
 }
 
 #[test]
+fn a_nan_value_makes_its_ops_partials_nan_on_replay_as_when_recorded_and_the_next_replay_is_clean()
+{
+    // y = (ln x + w) · w. At x = −1, ln x is NaN, so is ln x + w, and a NaN value makes
+    // every partial of its op NaN: ∂y/∂w is NaN, not the 1 + (ln x + w) of the formula.
+    let record = |x: f64, w: f64| {
+        let g = Graph::new();
+        let (xv, wv) = (g.var(x), g.var(w));
+        let y = (xv.ln() + wv) * wv;
+        (y.value(), y.backward().wrt_all(&[xv, wv]))
+    };
+    let g = Graph::new();
+    let (x, w) = (g.var(2.0), g.var(3.0));
+    let y = (x.ln() + w) * w;
+    let tape = Tape::compile(y, &[x, w]).unwrap();
+    let mut ws = tape.workspace();
+    for (x, w) in [
+        (2.0, 3.0),
+        (-1.0, 3.0),
+        (0.5, -2.0),
+        (f64::NAN, 1.0),
+        (4.0, 0.25),
+    ] {
+        let (value, grads) = record(x, w);
+        let (replayed, grad) = tape.gradient(&mut ws, &[x, w]).unwrap();
+        assert!(bit_identical(&[replayed], &[value]), "y at ({x}, {w})");
+        assert!(
+            bit_identical(grad, &grads),
+            "{grad:?} vs {grads:?} at ({x}, {w})"
+        );
+        assert_eq!(
+            grad[1].is_nan(),
+            x.is_nan() || x < 0.0,
+            "∂y/∂w at ({x}, {w})"
+        );
+    }
+}
+
+#[test]
 fn a_workspace_moves_between_tapes_and_stays_correct() {
     let g = Graph::new();
     let x = g.var(1.0);
