@@ -234,8 +234,8 @@ pub(super) fn add<const GUARD: bool, F: Lane>(acc: &mut [f64], adj: &[f64], f: F
     }
 }
 
-/// `Σ adj · f` over the lanes (where `adj` is not 0 if `GUARD`): what [`write`] followed by
-/// [`sum`] gives, without the row.
+/// `Σ adj · f` over the lanes (where `adj` is not 0 if `GUARD`): what
+/// [`write`](fn@write) followed by [`sum`] gives, without the row.
 #[inline(always)]
 pub(super) fn write_sum<const GUARD: bool, F: Lane>(adj: &[f64], f: F) -> f64 {
     let mut acc = [0.0; 8];
@@ -256,8 +256,9 @@ pub(super) fn write_sum<const GUARD: bool, F: Lane>(adj: &[f64], f: F) -> f64 {
     total
 }
 
-/// [`write`] (or [`add`]) of `adj · g` into `acc`, then [`write_sum`] of `adj · f`, unguarded,
-/// in one call (the adjoint row is still in L1 cache for the second loop).
+/// [`write`](fn@write) (or [`add`]) of `adj · g` into `acc`, then [`write_sum`] of
+/// `adj · f`, unguarded, in one call (the adjoint row is still in L1 cache for the second
+/// loop).
 #[inline(always)]
 pub(super) fn sum_and_write<const WRITE: bool, F: Lane, G: Lane>(
     adj: &[f64],
