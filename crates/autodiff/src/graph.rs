@@ -53,8 +53,6 @@ pub(crate) struct Inner {
     /// Names given with `Var::named`. A fixed-key hasher: making a graph then touches no
     /// thread-local random state (names are chosen by the program, not by an adversary).
     pub(crate) names: HashMap<NodeIndex, String, BuildHasherDefault<DefaultHasher>>,
-    /// Where each node was recorded, when the graph tracks locations (one per node).
-    pub(crate) locations: Option<Vec<&'static Location<'static>>>,
 }
 
 impl Graph {
@@ -80,7 +78,6 @@ impl Graph {
             inner: RefCell::new(Inner {
                 record,
                 names: HashMap::default(),
-                locations: None,
             }),
             view: RefCell::new(None),
         }
@@ -91,11 +88,10 @@ impl Graph {
     /// Costs 8 bytes per node.
     #[track_caller]
     pub fn tracking_locations(self) -> Self {
-        {
-            let mut inner = self.inner.borrow_mut();
-            let n = inner.record.len();
-            inner.locations = Some(vec![Location::caller(); n]);
-        }
+        self.inner
+            .borrow_mut()
+            .record
+            .track_locations(Location::caller());
         self
     }
 
@@ -124,9 +120,6 @@ impl Graph {
         let inner = self.inner.get_mut();
         inner.record.clear();
         inner.names.clear();
-        if let Some(locations) = &mut inner.locations {
-            locations.clear();
-        }
         if let Some(view) = self.view.get_mut() {
             view.clear();
         }
@@ -253,9 +246,8 @@ impl Graph {
         let mut inner = self.inner.borrow_mut();
         let record = inner.record.get_mut();
         let (value, [dx, _]) = op.eval(record.value(x.index()), 0.0);
-        let index = record.push_node(op, value);
+        let index = record.push_node(op, value, Location::caller());
         record.push_edge(x.index() as u32, dx);
-        inner.note_location();
         NodeIndex::new(index as usize)
     }
 
@@ -267,10 +259,9 @@ impl Graph {
         let mut inner = self.inner.borrow_mut();
         let record = inner.record.get_mut();
         let (value, [da, db]) = op.eval(record.value(a.index()), record.value(b.index()));
-        let index = record.push_node(op, value);
+        let index = record.push_node(op, value, Location::caller());
         // slot order: `Edge::slot` and the sweeps rely on it
         record.push_edges([a.index() as u32, b.index() as u32], [da, db]);
-        inner.note_location();
         NodeIndex::new(index as usize)
     }
 
@@ -314,23 +305,16 @@ impl Inner {
     #[inline(always)]
     #[track_caller]
     fn append_leaf(&mut self, op: Op, value: f64) -> NodeIndex {
-        let index = self.record.get_mut().push_node(op, value);
-        self.note_location();
+        let index = self
+            .record
+            .get_mut()
+            .push_node(op, value, Location::caller());
         NodeIndex::new(index as usize)
-    }
-
-    #[track_caller]
-    #[inline]
-    fn note_location(&mut self) {
-        if let Some(locations) = &mut self.locations {
-            locations.push(Location::caller());
-        }
     }
 
     /// Where the node at `index` was recorded, if tracked.
     pub(crate) fn location(&self, index: usize) -> Option<String> {
-        let locations = self.locations.as_ref()?;
-        locations.get(index).map(|l| l.to_string())
+        self.record.location(index).map(|l| l.to_string())
     }
 }
 
@@ -398,6 +382,7 @@ impl Drop for Graph {
         let holds_buffers = nodes > 0 || edges > 0;
         if holds_buffers && nodes <= SPARE_LIMIT && edges <= SPARE_LIMIT {
             record.clear();
+            record.stop_tracking();
             // During thread teardown the slot may be gone: then the buffers are freed.
             let _ = SPARE.try_with(|spare| spare.set(Some(record)));
         }

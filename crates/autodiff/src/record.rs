@@ -6,12 +6,15 @@
 //! so edge order is target order and the target of an edge is not stored: a walk over the
 //! nodes in order moves a cursor over the edges by each node's arity
 //! ([`Record::edge_ranges`]). A unary node costs 8 + 1 + 4 + 8 = 21 bytes, a binary one
-//! 33, and an op with a number 8 more.
+//! 33, and an op with a number 8 more. A graph that tracks locations also keeps, per node,
+//! where it was recorded (8 bytes); the flag that says so sits beside the arrays, so that a
+//! graph that does not track pays one test of a register-held record per node.
 //!
 //! The petgraph view ([`Graph::dag`](crate::Graph::dag)) is built from this record on
 //! demand; the sweeps read the record itself.
 
 use std::ops::Range;
+use std::panic::Location;
 
 use crate::op::Code;
 use crate::{Dag, Edge, Node, Op};
@@ -36,6 +39,11 @@ pub(crate) struct Record {
     sources: Vec<u32>,
     /// Per edge: `∂target/∂source`.
     partials: Vec<f64>,
+    /// Whether [`Record::push_node`] keeps where each node was recorded: a flag beside the
+    /// arrays, so that a graph that does not track pays one test of it per node.
+    tracking: bool,
+    /// Per node, where it was recorded, while `tracking` (empty otherwise).
+    locations: Vec<&'static Location<'static>>,
 }
 
 impl Record {
@@ -75,7 +83,7 @@ impl Record {
         self.partials.reserve(edges);
     }
 
-    /// Forgets every node and edge, keeping the buffers.
+    /// Forgets every node and edge, keeping the buffers (and location tracking, if on).
     pub(crate) fn clear(&mut self) {
         self.values.clear();
         self.codes.clear();
@@ -83,6 +91,24 @@ impl Record {
         self.blocks.clear();
         self.sources.clear();
         self.partials.clear();
+        self.locations.clear();
+    }
+
+    /// From now on, keeps where each node is recorded; the nodes recorded so far get `at`.
+    pub(crate) fn track_locations(&mut self, at: &'static Location<'static>) {
+        self.tracking = true;
+        self.locations = vec![at; self.len()];
+    }
+
+    /// Stops keeping locations and frees them (for buffers handed to another graph).
+    pub(crate) fn stop_tracking(&mut self) {
+        self.tracking = false;
+        self.locations = Vec::new();
+    }
+
+    /// Where node `i` was recorded, if locations are kept.
+    pub(crate) fn location(&self, i: usize) -> Option<&'static Location<'static>> {
+        self.locations.get(i).copied()
     }
 
     /// The value of node `i`.
@@ -163,13 +189,13 @@ impl Record {
         })
     }
 
-    /// Appends a node computed by `op` with `value`, and returns its index; its edges are
-    /// appended next, with [`Record::push_edge`].
+    /// Appends a node computed by `op` with `value`, recorded at `at`, and returns its
+    /// index; its edges are appended next, with [`Record::push_edge`].
     ///
     /// # Panics
     /// If the graph already holds `u32::MAX` nodes (the largest `NodeIndex`).
     #[inline(always)]
-    pub(crate) fn push_node(&mut self, op: Op, value: f64) -> u32 {
+    pub(crate) fn push_node(&mut self, op: Op, value: f64, at: &'static Location<'static>) -> u32 {
         let index = self.values.len();
         let index = match u32::try_from(index) {
             Ok(i) if i < u32::MAX => i,
@@ -185,6 +211,9 @@ impl Record {
                 self.blocks.push(self.numbers.len() as u32);
             }
             self.numbers.push(number);
+        }
+        if self.tracking {
+            self.locations.push(at);
         }
         index
     }
@@ -252,9 +281,9 @@ mod tests {
     /// A leaf, then `n − 1` unary nodes, each on the node before it, ops by [`op_at`].
     fn record_mixed(n: usize) -> Record {
         let mut record = Record::default();
-        record.push_node(Op::Input, 1.0);
+        record.push_node(Op::Input, 1.0, Location::caller());
         for i in 1..n {
-            record.push_node(op_at(i), i as f64);
+            record.push_node(op_at(i), i as f64, Location::caller());
             record.push_edge(i as u32 - 1, -(i as f64));
         }
         record
@@ -284,7 +313,7 @@ mod tests {
         let mut in_steps = Dag::default();
         prefix.extend_dag(&mut in_steps);
         for i in BLOCK + 10..n {
-            prefix.push_node(op_at(i), i as f64);
+            prefix.push_node(op_at(i), i as f64, Location::caller());
             prefix.push_edge(i as u32 - 1, -(i as f64));
         }
         prefix.extend_dag(&mut in_steps);
@@ -318,9 +347,9 @@ mod tests {
         };
         let mut record = Record::default();
         let mut view = Dag::default();
-        record.push_node(Op::Input, 0.5);
+        record.push_node(Op::Input, 0.5, Location::caller());
         for i in 1..far + 10 {
-            record.push_node(op_at(i), 1.0);
+            record.push_node(op_at(i), 1.0, Location::caller());
             record.push_edge(i as u32 - 1, 2.0);
             if i == 2 * BLOCK {
                 record.extend_dag(&mut view); // a view of a prefix in a block with no number
@@ -342,8 +371,8 @@ mod tests {
             (record.len(), record.edge_count(), record.capacity()),
             (0, 0, capacity)
         );
-        record.push_node(Op::Input, 2.0);
-        record.push_node(Op::AddScalar(3.0), 5.0);
+        record.push_node(Op::Input, 2.0, Location::caller());
+        record.push_node(Op::AddScalar(3.0), 5.0, Location::caller());
         record.push_edge(0, 1.0);
         assert_eq!(record.op(1), Op::AddScalar(3.0)); // not a number of the old nodes
     }

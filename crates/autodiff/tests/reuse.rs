@@ -140,3 +140,39 @@ fn a_cleared_graph_starts_empty_and_records_into_the_same_buffers() {
         );
     });
 }
+
+#[test]
+fn location_tracking_survives_clear_but_not_the_hand_over_of_buffers_to_a_new_graph() {
+    on_a_new_thread(|| {
+        use autodiff::Error;
+        // where `check_finite` says the first non-finite node was recorded, if anywhere
+        let located = |g: &Graph| match g.check_finite() {
+            Err(Error::NonFinite(bad)) => bad.location,
+            other => panic!("expected a non-finite node, got {other:?}"),
+        };
+        let names_line = |at: Option<String>, line: u32| {
+            let at = at.expect("locations are tracked");
+            assert!(
+                at.contains(&format!(":{line}:")),
+                "{at} should name line {line}"
+            );
+        };
+        let g = Graph::new();
+        let _ = g.var(-1.0).ln(); // recorded before tracking starts
+        let line = line!() + 1;
+        let mut g = g.tracking_locations(); // earlier nodes get this call's location
+        names_line(located(&g), line);
+
+        g.clear(); // tracking stays on; the old locations go
+        let _ = g.var(4.0);
+        let _ = g.var(-1.0).sqrt();
+        names_line(located(&g), line!() - 1);
+
+        let capacity = g.capacity();
+        drop(g); // its buffers go to the next graph on this thread, its tracking does not
+        let h = Graph::new();
+        let _ = h.var(-1.0).ln();
+        assert_eq!(h.capacity(), capacity, "the buffers were handed over");
+        assert_eq!(located(&h), None, "a new graph tracks only when asked");
+    });
+}
