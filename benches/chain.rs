@@ -150,25 +150,23 @@ fn chain_sin(c: &mut Criterion) {
         "{hand:?} vs {eager:?}"
     );
 
-    if paired::benchmarking() {
-        paired::compare(
-            "chain_sin",
-            &mut || {
-                black_box(hand_sin());
-            },
-            &mut [
-                ("eager_cleared", &mut || {
-                    black_box(eager_sin_cleared(&mut reused));
-                }),
-                ("eager", &mut || {
-                    black_box(eager_sin());
-                }),
-                ("tape", &mut || {
-                    black_box(tape.gradient(&mut ws, black_box(&[1.0]))).ok();
-                }),
-            ],
-        );
-    }
+    paired::compare(
+        "chain_sin",
+        &mut || {
+            black_box(hand_sin());
+        },
+        &mut [
+            ("eager_cleared", &mut || {
+                black_box(eager_sin_cleared(&mut reused));
+            }),
+            ("eager", &mut || {
+                black_box(eager_sin());
+            }),
+            ("tape", &mut || {
+                black_box(tape.gradient(&mut ws, black_box(&[1.0]))).ok();
+            }),
+        ],
+    );
 
     let mut group = c.benchmark_group("chain_sin");
     group.sample_size(10);

@@ -146,22 +146,20 @@ fn online(c: &mut Criterion) {
         );
     }
 
-    if paired::benchmarking() {
-        paired::compare(
-            "lecture_online",
-            &mut || {
-                black_box(hand_online(black_box(rows), START_W));
-            },
-            &mut [
-                ("eager", &mut || {
-                    black_box(eager_online(black_box(rows), START_W));
-                }),
-                ("tape", &mut || {
-                    black_box(tape_online(&tape, black_box(rows), START_W));
-                }),
-            ],
-        );
-    }
+    paired::compare(
+        "lecture_online",
+        &mut || {
+            black_box(hand_online(black_box(rows), START_W));
+        },
+        &mut [
+            ("eager", &mut || {
+                black_box(eager_online(black_box(rows), START_W));
+            }),
+            ("tape", &mut || {
+                black_box(tape_online(&tape, black_box(rows), START_W));
+            }),
+        ],
+    );
 
     let mut group = c.benchmark_group("lecture_online");
     group.bench_function("hand_written", |b| {
@@ -189,22 +187,20 @@ fn full_batch(c: &mut Criterion) {
         assert!((h - t).abs() <= 1e-9 * h.abs().max(1e-3), "{hand:?} vs {t}");
     }
 
-    if paired::benchmarking() {
-        paired::compare(
-            "lecture_full_batch",
-            &mut || {
-                black_box(hand_full_batch(black_box(rows), START_W));
-            },
-            &mut [
-                ("batch", &mut || {
-                    black_box(tape.batch(black_box(data.view()), &START_W)).ok();
-                }),
-                ("par_batch", &mut || {
-                    black_box(tape.par_batch(black_box(data.view()), &START_W)).ok();
-                }),
-            ],
-        );
-    }
+    paired::compare(
+        "lecture_full_batch",
+        &mut || {
+            black_box(hand_full_batch(black_box(rows), START_W));
+        },
+        &mut [
+            ("batch", &mut || {
+                black_box(tape.batch(black_box(data.view()), &START_W)).ok();
+            }),
+            ("par_batch", &mut || {
+                black_box(tape.par_batch(black_box(data.view()), &START_W)).ok();
+            }),
+        ],
+    );
 
     let mut group = c.benchmark_group("lecture_full_batch");
     group.bench_function("hand_written", |b| {

@@ -175,17 +175,15 @@ fn mlp_step(c: &mut Criterion) {
         t.mlp.parameters_mut().copy_from_slice(&start);
         black_box(t.step(rows.view()).expect("valid batch"));
     };
-    if paired::benchmarking() {
-        paired::compare(
-            "mlp",
-            &mut hand_step,
-            &mut [
-                ("tape_batch_lanes", &mut || step(&mut lanes)),
-                ("tape_rows", &mut || step(&mut by_rows)),
-                ("eager", &mut || step(&mut eager)),
-            ],
-        );
-    }
+    paired::compare(
+        "mlp",
+        &mut hand_step,
+        &mut [
+            ("tape_batch_lanes", &mut || step(&mut lanes)),
+            ("tape_rows", &mut || step(&mut by_rows)),
+            ("eager", &mut || step(&mut eager)),
+        ],
+    );
 
     let mut group = c.benchmark_group("mlp");
     group.bench_function("hand_written", |b| b.iter(&mut hand_step));

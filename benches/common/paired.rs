@@ -4,7 +4,8 @@
 //! On a shared machine the speed of the whole machine drifts over seconds; criterion times
 //! one function for seconds and then the next, so its ratios take the drift with them.
 //! Within a round the drift cancels out. Printed before criterion's groups, under `cargo
-//! bench` only (not when `cargo test --benches` runs each benchmark once).
+//! bench` only (not when `cargo test --benches` runs each benchmark once), and only for a
+//! group with a benchmark that criterion's filter selects.
 
 use std::time::{Duration, Instant};
 
@@ -14,19 +15,75 @@ const ROUNDS: usize = 21;
 /// Shortest time of one measurement: calls are repeated until the reference takes this long.
 const SPAN: Duration = Duration::from_millis(2);
 
-/// Whether this run is `cargo bench` (which passes `--bench`), not a test run.
-pub fn benchmarking() -> bool {
-    std::env::args().any(|arg| arg == "--bench")
+/// criterion's options that take a value (`criterion 0.5`, `--help`).
+const WITH_VALUE: [&str; 16] = [
+    "-c",
+    "--color",
+    "-s",
+    "--save-baseline",
+    "-b",
+    "--baseline",
+    "--baseline-lenient",
+    "--format",
+    "--sample-size",
+    "--warm-up-time",
+    "--measurement-time",
+    "--nresamples",
+    "--noise-threshold",
+    "--confidence-level",
+    "--significance-level",
+    "--plotting-backend",
+];
+
+/// criterion's options under which nothing is timed here: listing, profiling, reporting a
+/// stored baseline, skipping all.
+const NOT_TIMING: [&str; 4] = ["--list", "--profile-time", "--load-baseline", "--ignored"];
+
+/// Whether criterion, run with `args` (program name first), times any of `ids`: under
+/// `cargo bench` (which passes `--bench`; a test run does not), and only benchmarks whose
+/// id contains the filter (equals it with `--exact`), as criterion selects them.
+fn selects(args: &[String], ids: &[String]) -> bool {
+    let (mut bench, mut exact, mut filter) = (false, false, None);
+    let mut args = args.iter().skip(1);
+    while let Some(arg) = args.next() {
+        let name = arg.split('=').next().unwrap_or(arg);
+        match arg.as_str() {
+            "--bench" => bench = true,
+            "--exact" => exact = true,
+            _ if NOT_TIMING.contains(&name) => return false,
+            _ if WITH_VALUE.contains(&name) => {
+                if !arg.contains('=') {
+                    args.next();
+                }
+            }
+            _ if arg.starts_with('-') => {}
+            _ => filter = filter.or(Some(arg.as_str())),
+        }
+    }
+    bench
+        && match filter {
+            None => true,
+            Some(f) if exact => ids.iter().any(|id| id == f),
+            Some(f) => ids.iter().any(|id| id.contains(f)),
+        }
 }
 
 /// Times `reference` and then each variant once per round, [`ROUNDS`] rounds, and prints
 /// for each variant the median of its per-round ratios to the reference (with the lowest
 /// and highest of them) and the ratio of the two shortest times.
+///
+/// Does nothing unless criterion times one of the group's benchmarks (named
+/// `group/hand_written` and `group/<variant>`) in this run.
 pub fn compare(
     group: &str,
     reference: &mut dyn FnMut(),
     variants: &mut [(&str, &mut dyn FnMut())],
 ) {
+    let names = std::iter::once("hand_written").chain(variants.iter().map(|(name, _)| *name));
+    let ids: Vec<String> = names.map(|name| format!("{group}/{name}")).collect();
+    if !selects(&std::env::args().collect::<Vec<_>>(), &ids) {
+        return;
+    }
     let calls = calls_per_measurement(reference);
     let time = |f: &mut dyn FnMut()| {
         let start = Instant::now();
