@@ -68,9 +68,10 @@ fn selects(args: &[String], ids: &[String]) -> bool {
         }
 }
 
-/// Times `reference` and then each variant once per round, [`ROUNDS`] rounds, and prints
-/// for each variant the median of its per-round ratios to the reference (with the lowest
-/// and highest of them) and the ratio of the two shortest times.
+/// Times `reference` and then each variant once per round (one measurement: as many calls
+/// as make the reference last [`SPAN`]), [`ROUNDS`] rounds, and prints for each variant the
+/// median of its per-round ratios to the reference (with the lowest and highest of them) and
+/// the ratio of the two shortest times.
 ///
 /// Does nothing unless criterion times one of the group's benchmarks (named
 /// `group/hand_written` and `group/<variant>`) in this run.
