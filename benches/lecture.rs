@@ -146,31 +146,26 @@ fn online(c: &mut Criterion) {
         );
     }
 
+    // each timed once per call, by the paired rounds and by criterion alike
+    let mut hand = || {
+        black_box(hand_online(black_box(rows), START_W));
+    };
+    let mut eager = || {
+        black_box(eager_online(black_box(rows), START_W));
+    };
+    let mut replay = || {
+        black_box(tape_online(&tape, black_box(rows), START_W));
+    };
     paired::compare(
         "lecture_online",
-        &mut || {
-            black_box(hand_online(black_box(rows), START_W));
-        },
-        &mut [
-            ("eager", &mut || {
-                black_box(eager_online(black_box(rows), START_W));
-            }),
-            ("tape", &mut || {
-                black_box(tape_online(&tape, black_box(rows), START_W));
-            }),
-        ],
+        &mut hand,
+        &mut [("eager", &mut eager), ("tape", &mut replay)],
     );
 
     let mut group = c.benchmark_group("lecture_online");
-    group.bench_function("hand_written", |b| {
-        b.iter(|| hand_online(black_box(rows), START_W))
-    });
-    group.bench_function("eager", |b| {
-        b.iter(|| eager_online(black_box(rows), START_W))
-    });
-    group.bench_function("tape", |b| {
-        b.iter(|| tape_online(&tape, black_box(rows), START_W))
-    });
+    group.bench_function("hand_written", |b| b.iter(&mut hand));
+    group.bench_function("eager", |b| b.iter(&mut eager));
+    group.bench_function("tape", |b| b.iter(&mut replay));
     group.finish();
 }
 
@@ -187,31 +182,26 @@ fn full_batch(c: &mut Criterion) {
         assert!((h - t).abs() <= 1e-9 * h.abs().max(1e-3), "{hand:?} vs {t}");
     }
 
+    // each timed once per call, by the paired rounds and by criterion alike
+    let mut hand = || {
+        black_box(hand_full_batch(black_box(rows), START_W));
+    };
+    let mut serial = || {
+        black_box(tape.batch(black_box(data.view()), &START_W)).ok();
+    };
+    let mut parallel = || {
+        black_box(tape.par_batch(black_box(data.view()), &START_W)).ok();
+    };
     paired::compare(
         "lecture_full_batch",
-        &mut || {
-            black_box(hand_full_batch(black_box(rows), START_W));
-        },
-        &mut [
-            ("batch", &mut || {
-                black_box(tape.batch(black_box(data.view()), &START_W)).ok();
-            }),
-            ("par_batch", &mut || {
-                black_box(tape.par_batch(black_box(data.view()), &START_W)).ok();
-            }),
-        ],
+        &mut hand,
+        &mut [("batch", &mut serial), ("par_batch", &mut parallel)],
     );
 
     let mut group = c.benchmark_group("lecture_full_batch");
-    group.bench_function("hand_written", |b| {
-        b.iter(|| hand_full_batch(black_box(rows), START_W))
-    });
-    group.bench_function("batch", |b| {
-        b.iter(|| tape.batch(black_box(data.view()), &START_W))
-    });
-    group.bench_function("par_batch", |b| {
-        b.iter(|| tape.par_batch(black_box(data.view()), &START_W))
-    });
+    group.bench_function("hand_written", |b| b.iter(&mut hand));
+    group.bench_function("batch", |b| b.iter(&mut serial));
+    group.bench_function("par_batch", |b| b.iter(&mut parallel));
     group.finish();
 }
 
