@@ -14,7 +14,8 @@
 //! then              the ops, in recording order (a topological order)
 //! ```
 //!
-//! Replay runs [`Op::eval`] over the ops (values and local partials), then the reverse
+//! Replay computes each op's value and local partials as [`Op::eval`] does (NaN partials
+//! for a NaN value are set after the loop, only when a value is NaN), then the reverse
 //! sweep over the kept edges from last to first, `adj[src] += adj[dst] · partial`, skipping
 //! zero adjoints: the same operations in the same order as
 //! [`Var::backward`](crate::Var::backward) on the graph, so values and gradients are equal
