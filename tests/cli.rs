@@ -484,4 +484,5 @@ fn a_plot_that_cannot_be_written_is_named_and_leaves_no_partial_file() {
         .collect();
     left.sort();
     assert_eq!(left, ["weights.png"]); // only the blocking folder: no temporary, no svg
+    fs::remove_dir_all(dir).unwrap();
 }
