@@ -38,6 +38,10 @@ use ndarray::{Array1, ArrayView2, Axis, Slice};
 use crate::{Error, Result, Tape};
 use lanes::Lanes;
 
+/// Rows per task of [`Tape::par_batch`], at least: a few microseconds of work, so that a
+/// thread that starts late still finds tasks left, and threads meet rarely.
+const TASK_ROWS: usize = 1024;
+
 /// What [`Tape::batch`] returns: per-sample outputs, their sum, and the gradient of the sum
 /// with respect to the shared parameters.
 #[derive(Clone, Debug, PartialEq)]
@@ -122,8 +126,10 @@ impl Tape {
         })
     }
 
-    /// [`Tape::batch`] with the chunks of rows spread over threads (rayon's global pool).
-    /// The result is identical to [`Tape::batch`]'s, bit for bit (see the module docs).
+    /// [`Tape::batch`] with the chunks of rows spread over threads (rayon's global pool),
+    /// in runs of at least 1024 rows: data of one run or less is done on this thread, as
+    /// [`Tape::batch`] does it. The result is identical to [`Tape::batch`]'s, bit for bit
+    /// (see the module docs).
     ///
     /// # Errors
     /// As [`Tape::batch`].
@@ -138,32 +144,48 @@ impl Tape {
         let width = lanes.width();
         lanes.give_back();
         let chunks = data.nrows().div_ceil(width);
-        let threads = rayon::current_num_threads().min(chunks);
+        let per_task = TASK_ROWS.div_ceil(width);
+        let threads = rayon::current_num_threads().min(chunks.div_ceil(per_task));
         if threads <= 1 {
             // nothing to spread: the same chunks, without waking the thread pool
             return self.batch(data, params);
         }
-        // Chunks are handed out one at a time from a shared counter, to this thread and to
-        // `threads − 1` pool threads: this thread starts at once, and a pool thread that
-        // wakes late takes fewer chunks. Each chunk's outputs, sum and gradient have their
-        // own slot; the slots are added in row order as `batch` adds them.
+        // Runs of chunks (tasks) are handed out one at a time from a shared counter, to this
+        // thread and to `threads − 1` pool threads: this thread starts at once, and a pool
+        // thread that wakes late takes fewer tasks. Each chunk's sum and gradient have their
+        // own place, and they are added in row order as `batch` adds them. A task holds
+        // several chunks so that threads meet at the counter and at the tasks' locks (and on
+        // the cache lines around them) once per task rather than once per chunk.
+        let p = params.len();
+        // each chunk's gradient at a stride of at least one, so that every chunk has a place
+        // even without parameters
+        let stride = p.max(1);
         let mut outputs = vec![0.0; data.nrows()];
-        let slots: Vec<_> = outputs
-            .chunks_mut(width)
-            .map(|out| Mutex::new((out, 0.0, vec![0.0; params.len()])))
+        let mut sums = vec![0.0; chunks];
+        let mut gradients = vec![0.0; chunks * stride];
+        let tasks: Vec<_> = outputs
+            .chunks_mut(width * per_task)
+            .zip(sums.chunks_mut(per_task))
+            .zip(gradients.chunks_mut(per_task * stride))
+            .map(Mutex::new)
             .collect();
         let next = AtomicUsize::new(0);
         let work = || {
             let mut lanes = Lanes::take(self, columns, params);
             loop {
-                let c = next.fetch_add(1, Ordering::Relaxed);
-                let Some(slot) = slots.get(c) else { break };
-                let mut slot = slot
+                let t = next.fetch_add(1, Ordering::Relaxed);
+                let Some(task) = tasks.get(t) else { break };
+                let mut task = task
                     .lock()
-                    .expect("autodiff internal error: a chunk panicked");
-                let (out, sum, gradient) = &mut *slot;
-                let rows = data.slice_axis(Axis(0), Slice::from(c * width..c * width + out.len()));
-                *sum = lanes.run(self, rows, out, gradient);
+                    .expect("autodiff internal error: a task panicked");
+                let ((out, sums), gradients) = &mut *task;
+                let chunks = out.chunks_mut(width).zip(sums.iter_mut());
+                for (k, (out, sum)) in chunks.enumerate() {
+                    let first = (t * per_task + k) * width;
+                    let rows = data.slice_axis(Axis(0), Slice::from(first..first + out.len()));
+                    let gradient = &mut gradients[k * stride..k * stride + p];
+                    *sum = lanes.run(self, rows, out, gradient);
+                }
             }
             lanes.give_back();
         };
@@ -173,14 +195,12 @@ impl Tape {
             }
             work();
         });
+        drop(tasks);
         let mut sum = 0.0;
-        let mut gradient = vec![0.0; params.len()];
-        for slot in slots {
-            let (_, chunk_sum, chunk_gradient) = slot
-                .into_inner()
-                .expect("autodiff internal error: a chunk panicked");
+        let mut gradient = vec![0.0; p];
+        for (chunk_sum, chunk_gradient) in sums.iter().zip(gradients.chunks(stride)) {
             sum += chunk_sum;
-            add_to(&mut gradient, &chunk_gradient);
+            add_to(&mut gradient, &chunk_gradient[..p]);
         }
         Ok(BatchOutput {
             outputs: Array1::from_vec(outputs),

@@ -71,7 +71,9 @@ fn batch_outputs_equal_single_replays_and_the_gradient_is_their_sum() {
 #[test]
 fn the_parallel_batch_is_bit_for_bit_the_serial_batch() {
     let tape = lecture_tape();
-    for rows in [1, 63, 64, 65, 5000] {
+    // within one chunk, around a chunk's edge, and over many tasks of chunks, the last
+    // task and the last chunk cut short
+    for rows in [1, 63, 64, 65, 1025, 5000, 20_001] {
         let data = data(rows, rows as u64);
         let serial = tape.batch(data.view(), &W).unwrap();
         let parallel = tape.par_batch(data.view(), &W).unwrap();
@@ -103,6 +105,17 @@ fn constant_parameters_get_zero_gradient_and_all_data_leaves_no_parameters() {
     assert_eq!(
         (out.outputs.to_vec(), out.gradient),
         (vec![1.0, 12.0], vec![])
+    );
+    // no parameters over many chunks: each chunk still has its sum, added in row order
+    let many = Array2::from_shape_fn((3001, 2), |(i, j)| (i + j) as f64 / 1000.0);
+    let (serial, parallel) = (
+        tape.batch(many.view(), &[]).unwrap(),
+        tape.par_batch(many.view(), &[]).unwrap(),
+    );
+    assert_eq!(parallel.sum.to_bits(), serial.sum.to_bits());
+    assert_eq!(
+        (parallel.outputs, parallel.gradient),
+        (serial.outputs, vec![])
     );
     let none = Array2::<f64>::zeros((4, 0)); // every sample the same: x = 3, k = 1
     let out = tape.batch(none.view(), &[3.0, 1.0]).unwrap();
