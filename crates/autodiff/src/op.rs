@@ -307,8 +307,12 @@ impl Op {
                 let v = 1.0 / a;
                 unary(v, -v * v)
             }
-            Op::Exp | Op::Sigmoid | Op::Softplus => {
-                self.given_exp(a, crate::wide::exp(self.exp_argument(a)))
+            // one arm each, so that `given_exp` is inlined for one known op and a loop that
+            // dispatches on ops (replay) does not test the op again after the exponential
+            Op::Exp => Op::Exp.given_exp(a, crate::wide::exp(Op::Exp.exp_argument(a))),
+            Op::Sigmoid => Op::Sigmoid.given_exp(a, crate::wide::exp(Op::Sigmoid.exp_argument(a))),
+            Op::Softplus => {
+                Op::Softplus.given_exp(a, crate::wide::exp(Op::Softplus.exp_argument(a)))
             }
             // v = ln x: dv/dx = 1/x
             Op::Ln => unary(a.ln(), 1.0 / a),
