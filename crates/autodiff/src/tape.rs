@@ -31,6 +31,14 @@ pub use workspace::Workspace;
 /// The scratch slot: unary ops name it as their (ignored) second operand.
 pub(crate) const SCRATCH: u32 = 0;
 
+/// One op of the replay with its operand slots `[a, b]` (`b` is [`SCRATCH`] for unary ops):
+/// one array, so that replay reads an op and where its operands are from one place.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TapeOp {
+    pub(crate) op: Op,
+    pub(crate) args: [u32; 2],
+}
+
 /// One edge of the reverse sweep: `adj[src] += adj[dst] · partial`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Step {
@@ -87,10 +95,8 @@ pub struct Tape {
     pub(crate) inputs: usize,
     /// Slot of the first op; ops occupy `first_op..first_op + ops.len()`.
     pub(crate) first_op: usize,
-    /// The op of each op slot.
-    pub(crate) ops: Vec<Op>,
-    /// The operand slots `[a, b]` of each op (`b` is [`SCRATCH`] for unary ops).
-    pub(crate) args: Vec<[u32; 2]>,
+    /// The op of each op slot, with its operand slots.
+    pub(crate) ops: Vec<TapeOp>,
     /// The reverse sweep, in sweep order. Only edges whose source leads to a
     /// differentiable input are kept; their relative order is the graph's.
     pub(crate) sweep: Vec<Step>,
@@ -201,8 +207,8 @@ impl Tape {
         // Whether some value is NaN: then its op's partials are mended after the loop, which
         // costs the loop one comparison per op instead of two selects.
         let mut nan = false;
-        let ops = self.ops.iter().zip(&self.args).zip(partials.iter_mut());
-        for (slot, ((op, &[a, b]), partial)) in (self.first_op..).zip(ops) {
+        let ops = self.ops.iter().zip(partials.iter_mut());
+        for (slot, (&TapeOp { op, args: [a, b] }, partial)) in (self.first_op..).zip(ops) {
             let (v, d) = op.value_and_partials(operand(values, a, last), operand(values, b, last));
             values[slot] = v;
             *partial = d;

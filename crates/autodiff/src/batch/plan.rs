@@ -15,6 +15,7 @@
 //!   chunk gradient from that step directly (summed over the lanes), with no adjoint row.
 
 use crate::op::Partial;
+use crate::tape::TapeOp;
 use crate::{Op, Tape};
 
 /// Where a number per lane comes from: a row of lanes, or one scalar for every lane.
@@ -113,8 +114,8 @@ impl Plan {
         for &(input, slot) in &tape.gradient_slots {
             needed[slot as usize] = input as usize >= columns;
         }
-        for (k, &[a, b]) in tape.args.iter().enumerate() {
-            let arity = tape.ops[k].arity();
+        for (k, t) in tape.ops.iter().enumerate() {
+            let ([a, b], arity) = (t.args, t.op.arity());
             needed[first_op + k] = needed[a as usize] || (arity == 2 && needed[b as usize]);
         }
         let mut steps_into = vec![0usize; tape.slots()];
@@ -153,7 +154,7 @@ impl Plan {
         for s in &kept {
             let src = s.src as usize;
             let (k, position) = (s.partial as usize / 2, s.partial as usize % 2);
-            let op = tape.ops[k];
+            let op = tape.ops[k].op;
             alias[src] = src >= first_op
                 && steps_into[src] == 1
                 && op.partial_sources()[position] == Partial::Constant
@@ -174,7 +175,7 @@ impl Plan {
         // Forward: computed partials get rows after the values.
         let mut value_rows = columns + ops;
         let mut forward = Vec::with_capacity(ops);
-        for (k, (&op, &[a, b])) in tape.ops.iter().zip(&tape.args).enumerate() {
+        for (k, &TapeOp { op, args: [a, b] }) in tape.ops.iter().enumerate() {
             let computed = op.partial_sources()[..op.arity()].contains(&Partial::Computed);
             let partials = if computed && needed[first_op + k] {
                 value_rows += op.arity();

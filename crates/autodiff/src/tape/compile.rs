@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use petgraph::visit::{Dfs, Reversed};
 
-use super::{Step, SCRATCH};
+use super::{Step, TapeOp, SCRATCH};
 use crate::{Error, Op, Result, Tape, Var};
 
 /// Source of tape ids (0 is "no tape", see `Workspace`).
@@ -115,7 +115,6 @@ impl Tape {
         }
 
         let mut ops = Vec::with_capacity(op_nodes.len());
-        let mut args = Vec::with_capacity(op_nodes.len());
         let mut edges = Vec::new();
         // An op's edges are consecutive and in slot order (see `Edge::slot`); the ops are
         // visited in recording order, so one cursor over the edge list finds them all.
@@ -150,8 +149,7 @@ impl Tape {
                     });
                 }
             }
-            ops.push(op);
-            args.push(operands);
+            ops.push(TapeOp { op, args: operands });
         }
         // The graph's reverse sweep visits edges from the last recorded: ops from the last,
         // and within an op operand 1 before operand 0.
@@ -183,7 +181,6 @@ impl Tape {
             inputs: inputs.len(),
             first_op,
             ops,
-            args,
             sweep: edges,
             gradient_slots,
             gradient_in_place: !(1..=inputs.len()).contains(&(slot[out] as usize))
