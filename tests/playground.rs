@@ -169,6 +169,7 @@ fn plot_writes_the_decision_surface_and_loss_curves_as_png_and_svg() {
         let svg = fs::read_to_string(dir.join(name)).expect(name);
         assert!(svg.starts_with("<svg") && svg.contains("<text"), "{name}");
     }
+    fs::remove_dir_all(dir).expect("remove the scratch folder");
 }
 
 #[test]
@@ -204,4 +205,5 @@ fn csv_data_trains_and_bad_csv_names_file_line_and_column() {
     assert_error(&o, "bad.csv: line 3, column 2 (y): invalid number 'oops'");
     let o = playground(&["--data", dir.join("missing.csv").to_str().expect("utf-8")]);
     assert_error(&o, "missing.csv");
+    fs::remove_dir_all(dir).expect("remove the scratch folder");
 }

@@ -178,13 +178,33 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    fn file(name: &str, content: &[u8]) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("nn-csv-{}", std::process::id()));
+    /// A file in a folder of its own, both removed when it is dropped.
+    struct Scratch {
+        dir: std::path::PathBuf,
+        path: std::path::PathBuf,
+    }
+
+    impl std::ops::Deref for Scratch {
+        type Target = Path;
+
+        fn deref(&self) -> &Path {
+            &self.path
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+
+    fn file(name: &str, content: &[u8]) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("nn-csv-{}-{name}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
         let path = dir.join(name);
         let mut f = std::fs::File::create(&path).expect("temp file");
         f.write_all(content).expect("write");
-        path
+        Scratch { dir, path }
     }
 
     fn error(name: &str, content: &[u8]) -> String {
