@@ -114,9 +114,8 @@ impl Plan {
         for &(input, slot) in &tape.gradient_slots {
             needed[slot as usize] = input as usize >= columns;
         }
-        for (k, t) in tape.ops.iter().enumerate() {
-            let ([a, b], arity) = (t.args, t.op.arity());
-            needed[first_op + k] = needed[a as usize] || (arity == 2 && needed[b as usize]);
+        for (k, &TapeOp { op, args: [a, b] }) in tape.ops.iter().enumerate() {
+            needed[first_op + k] = needed[a as usize] || (op.arity() == 2 && needed[b as usize]);
         }
         let mut steps_into = vec![0usize; tape.slots()];
         let kept: Vec<_> = tape
