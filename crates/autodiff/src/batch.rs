@@ -38,9 +38,12 @@ use ndarray::{Array1, ArrayView2, Axis, Slice};
 use crate::{Error, Result, Tape};
 use lanes::Lanes;
 
-/// Rows per task of [`Tape::par_batch`], at least: a few microseconds of work, so that a
-/// thread that starts late still finds tasks left, and threads meet rarely.
-const TASK_ROWS: usize = 1024;
+/// Numbers in the lane rows of a task of [`Tape::par_batch`] (its chunks' values and
+/// adjoints), at most, unless one chunk holds more: a task is then one chunk. A few
+/// microseconds of work, so that a thread that starts late still finds tasks left, and
+/// threads meet rarely: 8 chunks (1024 rows) of the lecture tape, one chunk of a tape
+/// whose chunk alone is that much work.
+const TASK_NUMBERS: usize = 3 << 13;
 
 /// What [`Tape::batch`] returns: per-sample outputs, their sum, and the gradient of the sum
 /// with respect to the shared parameters.
@@ -127,9 +130,9 @@ impl Tape {
     }
 
     /// [`Tape::batch`] with the chunks of rows spread over threads (rayon's global pool),
-    /// in runs of at least 1024 rows: data of one run or less is done on this thread, as
-    /// [`Tape::batch`] does it. The result is identical to [`Tape::batch`]'s, bit for bit
-    /// (see the module docs).
+    /// a few chunks at a time for a small tape (1024 rows of the lecture net): data of one
+    /// such task or less is done on this thread, as [`Tape::batch`] does it. The result is
+    /// identical to [`Tape::batch`]'s, bit for bit (see the module docs).
     ///
     /// # Errors
     /// As [`Tape::batch`].
@@ -141,10 +144,10 @@ impl Tape {
         self.check_batch(&data, params)?;
         let columns = data.ncols();
         let lanes = Lanes::take(self, columns, params);
-        let width = lanes.width();
+        let (width, numbers) = (lanes.width(), lanes.chunk_numbers());
         lanes.give_back();
         let chunks = data.nrows().div_ceil(width);
-        let per_task = TASK_ROWS.div_ceil(width);
+        let per_task = (TASK_NUMBERS / numbers.max(1)).max(1);
         let threads = rayon::current_num_threads().min(chunks.div_ceil(per_task));
         if threads <= 1 {
             // nothing to spread: the same chunks, without waking the thread pool

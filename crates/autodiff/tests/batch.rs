@@ -90,6 +90,28 @@ fn the_parallel_batch_is_bit_for_bit_the_serial_batch() {
 }
 
 #[test]
+fn a_large_tape_in_parallel_is_bit_for_bit_its_serial_batch() {
+    // 3000 ops: chunks of few rows, each as much work as eight chunks of the lecture tape,
+    // so that each chunk is a task of its own
+    let g = Graph::new();
+    let (x, w) = (g.constant(0.0), g.var(0.0));
+    let mut y = x;
+    for i in 0..1000 {
+        y = (y * w + (i as f64 / 1000.0)).sin();
+    }
+    let tape = Tape::compile(y, &[x, w]).unwrap();
+    let data = Array2::from_shape_fn((333, 1), |(i, _)| i as f64 / 333.0);
+    let serial = tape.batch(data.view(), &[0.9]).unwrap();
+    let parallel = tape.par_batch(data.view(), &[0.9]).unwrap();
+    assert!(bit_identical(
+        parallel.outputs.as_slice().unwrap(),
+        serial.outputs.as_slice().unwrap()
+    ));
+    assert_eq!(parallel.sum.to_bits(), serial.sum.to_bits());
+    assert!(bit_identical(&parallel.gradient, &serial.gradient));
+}
+
+#[test]
 fn constant_parameters_get_zero_gradient_and_all_data_leaves_no_parameters() {
     let g = Graph::new();
     let x = g.var(0.0);

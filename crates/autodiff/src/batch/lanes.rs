@@ -84,6 +84,12 @@ impl Lanes {
         self.width
     }
 
+    /// Numbers in the lane rows of one chunk (values and adjoints): how much a chunk
+    /// computes, roughly.
+    pub(super) fn chunk_numbers(&self) -> usize {
+        self.values.len() + self.adjoints.len()
+    }
+
     /// Keeps the buffers for this thread's next batch, unless they are very large.
     pub(super) fn give_back(self) {
         let floats = self.values.capacity() + self.adjoints.capacity();
