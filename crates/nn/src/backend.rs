@@ -91,7 +91,7 @@ impl Backend for Eager {
 }
 
 /// The network and loss of **one** sample, recorded once and compiled to a
-/// [`Tape`](autodiff::Tape) whose inputs are `[inputs…, label, params…]`. Nothing is
+/// [`Tape`] whose inputs are `[inputs…, label, params…]`. Nothing is
 /// recorded per step. A minibatch of at least [`Compiled::LANES_FROM`] rows is one call of
 /// [`Tape::batch`](autodiff::Tape::batch), which replays the tape over the rows in lanes and
 /// sums the parameter gradients; a smaller one replays the tape row by row with
