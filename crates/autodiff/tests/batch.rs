@@ -91,8 +91,8 @@ fn the_parallel_batch_is_bit_for_bit_the_serial_batch() {
 
 #[test]
 fn a_large_tape_in_parallel_is_bit_for_bit_its_serial_batch() {
-    // 3000 ops: chunks of few rows, each as much work as eight chunks of the lecture tape,
-    // so that each chunk is a task of its own
+    // 3000 ops: chunks of few rows (32), each more work than a whole task of the lecture
+    // tape, so that each chunk is a task of its own
     let g = Graph::new();
     let (x, w) = (g.constant(0.0), g.var(0.0));
     let mut y = x;
