@@ -218,6 +218,13 @@ impl Op {
         Self::nan_partials(self.given_exp(a, e))
     }
 
+    /// [`Op::value_and_partials`] of an op with [`Op::has_exp`]: its exponential, then
+    /// [`Op::given_exp`].
+    #[inline(always)]
+    fn via_exp(self, a: f64) -> (f64, [f64; 2]) {
+        self.given_exp(a, crate::wide::exp(self.exp_argument(a)))
+    }
+
     #[inline(always)]
     fn given_exp(self, a: f64, e: f64) -> (f64, [f64; 2]) {
         let unary = |v: f64, d: f64| (v, [d, 0.0]);
@@ -307,13 +314,11 @@ impl Op {
                 let v = 1.0 / a;
                 unary(v, -v * v)
             }
-            // one arm each, so that `given_exp` is inlined for one known op and a loop that
+            // one arm each, so that `via_exp` is inlined for one known op and a loop that
             // dispatches on ops (replay) does not test the op again after the exponential
-            Op::Exp => Op::Exp.given_exp(a, crate::wide::exp(Op::Exp.exp_argument(a))),
-            Op::Sigmoid => Op::Sigmoid.given_exp(a, crate::wide::exp(Op::Sigmoid.exp_argument(a))),
-            Op::Softplus => {
-                Op::Softplus.given_exp(a, crate::wide::exp(Op::Softplus.exp_argument(a)))
-            }
+            Op::Exp => Op::Exp.via_exp(a),
+            Op::Sigmoid => Op::Sigmoid.via_exp(a),
+            Op::Softplus => Op::Softplus.via_exp(a),
             // v = ln x: dv/dx = 1/x
             Op::Ln => unary(a.ln(), 1.0 / a),
             // v = eˣ - 1: dv/dx = eˣ
