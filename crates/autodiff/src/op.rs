@@ -250,30 +250,52 @@ impl Op {
     /// then mend the partials of those ops (see [`Op::nan_partials`]).
     #[inline(always)]
     pub(crate) fn value_and_partials(self, a: f64, b: f64) -> (f64, [f64; 2]) {
+        self.value_and_partials_with(a, || b)
+    }
+
+    /// [`Op::value_and_partials`] with the second operand read only by binary ops: a loop
+    /// over ops (replay) then loads nothing for the other operand of a unary op.
+    #[inline(always)]
+    pub(crate) fn value_and_partials_with(
+        self,
+        a: f64,
+        b: impl FnOnce() -> f64,
+    ) -> (f64, [f64; 2]) {
         let unary = |v: f64, d: f64| (v, [d, 0.0]);
         match self {
             Op::Input | Op::Const => (a, [0.0, 0.0]),
             // v = a + b: ∂a = 1, ∂b = 1
-            Op::Add => (a + b, [1.0, 1.0]),
+            Op::Add => (a + b(), [1.0, 1.0]),
             // v = a - b: ∂a = 1, ∂b = -1
-            Op::Sub => (a - b, [1.0, -1.0]),
+            Op::Sub => (a - b(), [1.0, -1.0]),
             // v = a b: ∂a = b, ∂b = a
-            Op::Mul => (a * b, [b, a]),
+            Op::Mul => {
+                let b = b();
+                (a * b, [b, a])
+            }
             // v = a / b: ∂a = 1/b, ∂b = -a/b² = -v/b
             Op::Div => {
+                let b = b();
                 let v = a / b;
                 (v, [1.0 / b, -v / b])
             }
             // v = a^b: ∂a = b a^(b-1), ∂b = v ln a
             Op::Pow => {
+                let b = b();
                 let v = a.powf(b);
                 let da = if b == 0.0 { 0.0 } else { b * a.powf(b - 1.0) };
                 let db = if v == 0.0 { 0.0 } else { v * a.ln() };
                 (v, nan_if_any([da, db], a, b))
             }
             // v = max(a, b): the larger operand's partial is 1; ties split 1/2, 1/2
-            Op::Max => select(a, b, a > b, a < b),
-            Op::Min => select(a, b, a < b, a > b),
+            Op::Max => {
+                let b = b();
+                select(a, b, a > b, a < b)
+            }
+            Op::Min => {
+                let b = b();
+                select(a, b, a < b, a > b)
+            }
             Op::Neg => unary(-a, -1.0),
             Op::AddScalar(c) => unary(a + c, 1.0),
             Op::MulScalar(c) => unary(a * c, c),

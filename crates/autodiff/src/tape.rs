@@ -24,6 +24,8 @@
 mod compile;
 mod workspace;
 
+use std::cell::Cell;
+
 use crate::{Op, Result};
 
 pub use workspace::Workspace;
@@ -191,38 +193,47 @@ impl Tape {
         self.first_op + self.ops.len()
     }
 
+    /// Inlined, as is [`Tape::reverse`]: one replay is then one function, with one
+    /// prologue, and registers shared by both passes.
+    #[inline(always)]
     fn forward(&self, ws: &mut Workspace) {
-        let values = &mut ws.values;
-        let partials = &mut ws.partials;
-        // The previous op's value stays in a register: an operand that is the previous
+        let n = self.ops.len();
+        let ops = &self.ops[..n];
+        let partials = &mut ws.partials[..n];
+        // Operands are read by slot while the ops' values are written in order: as cells,
+        // the values allow both.
+        let values = Cell::from_mut(&mut ws.values[..]).as_slice_of_cells();
+        let op_values = &values[self.first_op..][..n];
+        // The previous slot's value stays in a register: an operand that is the previous
         // op's result (as along a chain) is not reloaded from memory.
-        let mut last = (u32::MAX, 0.0);
-        let operand = |values: &[f64], slot: u32, last: (u32, f64)| {
-            if slot == last.0 {
-                last.1
-            } else {
-                values[slot as usize]
-            }
-        };
-        // Whether some value is NaN: then its op's partials are mended after the loop, which
-        // costs the loop one comparison per op instead of two selects.
+        let mut last = values[self.first_op - 1].get();
         let mut nan = false;
-        let ops = self.ops.iter().zip(partials.iter_mut());
-        for (slot, (&TapeOp { op, args: [a, b] }, partial)) in (self.first_op..).zip(ops) {
-            let (v, d) = op.value_and_partials(operand(values, a, last), operand(values, b, last));
-            values[slot] = v;
-            *partial = d;
+        for k in 0..n {
+            let TapeOp { op, args: [a, b] } = ops[k];
+            let previous = (self.first_op + k - 1) as u32;
+            let operand = |slot: u32| {
+                if slot == previous {
+                    last
+                } else {
+                    values[slot as usize].get()
+                }
+            };
+            let (v, d) = op.value_and_partials_with(operand(a), || operand(b));
+            op_values[k].set(v);
+            partials[k] = d;
             nan |= v.is_nan();
-            last = (slot as u32, v);
+            last = v;
         }
+        // A NaN value's partials are mended here, after one test per op in the loop rather
+        // than two selects.
         if nan {
-            let values = &values[self.first_op..];
-            for (&v, partial) in values.iter().zip(partials.iter_mut()) {
-                (_, *partial) = Op::nan_partials((v, *partial));
+            for (v, partial) in op_values.iter().zip(partials) {
+                (_, *partial) = Op::nan_partials((v.get(), *partial));
             }
         }
     }
 
+    #[inline(always)]
     fn reverse(&self, ws: &mut Workspace) {
         let adjoints = &mut ws.adjoints;
         adjoints[self.output as usize] = 1.0;
