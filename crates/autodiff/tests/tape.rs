@@ -48,6 +48,31 @@ fn replay_of_the_lecture_net_equals_eager_recording_bit_for_bit() {
     }
 }
 
+/// The first op reads the slot just before the ops (the last input, or a frozen leaf after
+/// the inputs): replay carries that operand in a register, and must start it from the
+/// slot's value of this replay.
+#[test]
+fn the_first_op_reads_the_slot_before_it_at_each_replays_value() {
+    for frozen in [false, true] {
+        let g = Graph::new();
+        let (a, b) = (g.var(1.0), g.var(2.0));
+        let last_leaf = if frozen { g.constant(0.75) } else { b };
+        let y = last_leaf.sin() * a + b;
+        let tape = Tape::compile(y, &[a, b]).unwrap();
+        let mut ws = tape.workspace();
+        for x in [[1.0, 2.0], [3.0, -0.5], [0.25, 7.0]] {
+            let fresh = Graph::new();
+            let (fa, fb) = (fresh.var(x[0]), fresh.var(x[1]));
+            let fleaf = if frozen { fresh.constant(0.75) } else { fb };
+            let fy = fleaf.sin() * fa + fb;
+            let (v, grad) = tape.gradient(&mut ws, &x).unwrap();
+            assert_eq!(v.to_bits(), fy.value().to_bits(), "frozen {frozen}, {x:?}");
+            let grads = fy.backward().wrt_all(&[fa, fb]);
+            assert!(bit_identical(grad, &grads), "{grad:?} vs {grads:?}");
+        }
+    }
+}
+
 #[test]
 fn an_online_epoch_on_the_tape_ends_at_the_same_weights_as_eager() {
     // w ← w − 0.01 ∂C/∂w, row after row, both ways: the weights must agree exactly.
