@@ -205,7 +205,8 @@ impl Tape {
         let values = Cell::from_mut(&mut ws.values[..]).as_slice_of_cells();
         let op_values = &values[self.first_op..][..n];
         // The previous slot's value stays in a register: an operand that is the previous
-        // op's result (as along a chain) is not reloaded from memory.
+        // op's result (as along a chain) is not reloaded from memory. Before the first op,
+        // the previous slot is the last leaf's (the scratch slot's if there is none).
         let mut last = values[self.first_op - 1].get();
         let mut nan = false;
         for k in 0..n {
