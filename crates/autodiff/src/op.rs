@@ -159,7 +159,7 @@ impl Op {
     /// ```
     #[inline]
     pub fn eval(self, a: f64, b: f64) -> (f64, [f64; 2]) {
-        Self::nan_partials(self.value_and_partials(a, b))
+        Self::nan_partials(self.value_and_partials(a, || b))
     }
 
     /// NaN partials where the value is NaN.
@@ -248,19 +248,11 @@ impl Op {
     /// [`Op::eval`] before a NaN value makes the partials NaN: where the value is not NaN,
     /// the same numbers. A loop over many ops can test for NaN values once at the end and
     /// then mend the partials of those ops (see [`Op::nan_partials`]).
+    ///
+    /// The second operand is asked for only by binary ops, so that a loop over ops (replay)
+    /// loads nothing for the unused operand of a unary op.
     #[inline(always)]
-    pub(crate) fn value_and_partials(self, a: f64, b: f64) -> (f64, [f64; 2]) {
-        self.value_and_partials_with(a, || b)
-    }
-
-    /// [`Op::value_and_partials`] with the second operand read only by binary ops: a loop
-    /// over ops (replay) then loads nothing for the other operand of a unary op.
-    #[inline(always)]
-    pub(crate) fn value_and_partials_with(
-        self,
-        a: f64,
-        b: impl FnOnce() -> f64,
-    ) -> (f64, [f64; 2]) {
+    pub(crate) fn value_and_partials(self, a: f64, b: impl FnOnce() -> f64) -> (f64, [f64; 2]) {
         let unary = |v: f64, d: f64| (v, [d, 0.0]);
         match self {
             Op::Input | Op::Const => (a, [0.0, 0.0]),

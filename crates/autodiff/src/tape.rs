@@ -219,7 +219,7 @@ impl Tape {
                     values[slot as usize].get()
                 }
             };
-            let (v, d) = op.value_and_partials_with(operand(a), || operand(b));
+            let (v, d) = op.value_and_partials(operand(a), || operand(b));
             op_values[k].set(v);
             partials[k] = d;
             nan |= v.is_nan();
