@@ -245,9 +245,7 @@ impl Graph {
     pub(crate) fn push_unary(&self, op: Op, x: NodeIndex) -> NodeIndex {
         let mut inner = self.inner.borrow_mut();
         let record = inner.record.get_mut();
-        let (value, [dx, _]) = op.eval(record.value(x.index()), 0.0);
-        let index = record.push_node(op, value, Location::caller());
-        record.push_edge(x.index() as u32, dx);
+        let index = record.push(op, [x.index() as u32], Location::caller());
         NodeIndex::new(index as usize)
     }
 
@@ -258,10 +256,8 @@ impl Graph {
     pub(crate) fn push_binary(&self, op: Op, a: NodeIndex, b: NodeIndex) -> NodeIndex {
         let mut inner = self.inner.borrow_mut();
         let record = inner.record.get_mut();
-        let (value, [da, db]) = op.eval(record.value(a.index()), record.value(b.index()));
-        let index = record.push_node(op, value, Location::caller());
-        // slot order: `Edge::slot` and the sweeps rely on it
-        record.push_edges([a.index() as u32, b.index() as u32], [da, db]);
+        let operands = [a.index() as u32, b.index() as u32];
+        let index = record.push(op, operands, Location::caller());
         NodeIndex::new(index as usize)
     }
 
@@ -308,7 +304,7 @@ impl Inner {
         let index = self
             .record
             .get_mut()
-            .push_node(op, value, Location::caller());
+            .push_leaf(op, value, Location::caller());
         NodeIndex::new(index as usize)
     }
 

@@ -23,8 +23,19 @@ use crate::{Dag, Edge, Node, Op};
 const BLOCK: usize = 1024;
 
 /// Every node and edge recorded so far. See the module documentation.
+///
+/// The per-node arrays (`values`, `codes`) and the per-edge arrays (`sources`, `partials`)
+/// are filled to their allocated length; `nodes` and `edges` say how much of them is
+/// recorded. A recording step checks for room once, before it computes anything, and then
+/// writes each field by index: no write has a path that can reallocate (and so call out)
+/// between computing a node's value and storing it, which would make the compiler keep
+/// the value on the stack and the next op wait for it there.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Record {
+    /// Number of nodes recorded (a prefix of `values` and `codes`).
+    nodes: usize,
+    /// Number of edges recorded (a prefix of `sources` and `partials`).
+    edges: usize,
     /// Per node: its value.
     values: Vec<f64>,
     /// Per node: its op, without the number of a payload op.
@@ -39,24 +50,32 @@ pub(crate) struct Record {
     sources: Vec<u32>,
     /// Per edge: `∂target/∂source`.
     partials: Vec<f64>,
-    /// Whether [`Record::push_node`] keeps where each node was recorded: a flag beside the
+    /// Whether [`Record::push`] keeps where each node was recorded: a flag beside the
     /// arrays, so that a graph that does not track pays one test of it per node.
     tracking: bool,
     /// Per node, where it was recorded, while `tracking` (empty otherwise).
     locations: Vec<&'static Location<'static>>,
 }
 
+/// The most nodes (and edges) written ahead at a time by [`Record::fill_more`]: 36 KiB of
+/// node arrays, 48 KiB of edge arrays.
+const FILL: usize = 4096;
+
+/// The most nodes a record holds: node indices are `u32`s below `u32::MAX` (which is
+/// petgraph's "no node").
+const MAX_NODES: usize = u32::MAX as usize - 1;
+
 impl Record {
     /// Number of nodes.
     #[inline]
     pub(crate) fn len(&self) -> usize {
-        self.values.len()
+        self.nodes
     }
 
     /// Number of edges.
     #[inline]
     pub(crate) fn edge_count(&self) -> usize {
-        self.sources.len()
+        self.edges
     }
 
     /// Nodes and edges the buffers hold before they grow.
@@ -75,22 +94,73 @@ impl Record {
             + self.partials.capacity() * size_of::<f64>()
     }
 
-    /// Room for `nodes` more nodes and `edges` more edges.
+    /// Room for `nodes` more nodes and `edges` more edges before the buffers reallocate.
     pub(crate) fn reserve(&mut self, nodes: usize, edges: usize) {
-        self.values.reserve(nodes);
-        self.codes.reserve(nodes);
-        self.sources.reserve(edges);
-        self.partials.reserve(edges);
+        let nodes = self.nodes.saturating_add(nodes).min(MAX_NODES);
+        let edges = self.edges.saturating_add(edges);
+        // exactly: a graph made with room for n nodes holds n (no doubling)
+        self.values
+            .reserve_exact(nodes.saturating_sub(self.values.len()));
+        self.codes
+            .reserve_exact(nodes.saturating_sub(self.codes.len()));
+        self.sources
+            .reserve_exact(edges.saturating_sub(self.sources.len()));
+        self.partials
+            .reserve_exact(edges.saturating_sub(self.partials.len()));
+    }
+
+    /// Makes sure the arrays are written far enough to take one more node with `arity`
+    /// edges (see [`Record`]).
+    ///
+    /// # Panics
+    /// If the record already holds [`MAX_NODES`] nodes.
+    #[inline(always)]
+    fn make_room(&mut self, arity: usize) {
+        let full = self.nodes == self.values.len() || self.sources.len() - self.edges < arity;
+        if full {
+            self.fill_more(arity);
+        }
+    }
+
+    /// Writes more of the arrays that are full: as many elements as they hold, from 16 up
+    /// to [`FILL`] at a time. The buffers grow as `Vec`s do (doubling; large ones by moving
+    /// their pages, not copying them). Filling a little at a time leaves the memory a
+    /// graph does not record into untouched, as a `Vec`'s spare capacity is, and a small
+    /// graph small.
+    #[cold]
+    #[inline(never)]
+    fn fill_more(&mut self, arity: usize) {
+        if self.nodes >= MAX_NODES {
+            panic!("autodiff: a graph holds at most {MAX_NODES} nodes");
+        }
+        // what is used, and as much again (from 16 to `FILL`), but not past the
+        // capacity while there is some: room reserved is room enough
+        let fill_to = |used: usize, capacity: usize| {
+            let wanted = used + used.clamp(16, FILL);
+            if capacity > used {
+                wanted.min(capacity)
+            } else {
+                wanted
+            }
+        };
+        if self.nodes == self.values.len() {
+            let nodes = fill_to(self.nodes, self.values.capacity()).min(MAX_NODES);
+            self.values.resize(nodes, 0.0);
+            self.codes.resize(nodes, Code::CONST);
+        }
+        if self.sources.len() - self.edges < arity {
+            let edges = fill_to(self.edges, self.sources.capacity()).max(self.edges + arity);
+            self.sources.resize(edges, 0);
+            self.partials.resize(edges, 0.0);
+        }
     }
 
     /// Forgets every node and edge, keeping the buffers (and location tracking, if on).
     pub(crate) fn clear(&mut self) {
-        self.values.clear();
-        self.codes.clear();
+        self.nodes = 0;
+        self.edges = 0;
         self.numbers.clear();
         self.blocks.clear();
-        self.sources.clear();
-        self.partials.clear();
         self.locations.clear();
     }
 
@@ -117,13 +187,16 @@ impl Record {
     /// If there is no node `i`.
     #[inline(always)]
     pub(crate) fn value(&self, i: usize) -> f64 {
-        self.values[i]
+        self.values()[i]
     }
 
     /// The op code of node `i`.
+    ///
+    /// # Panics
+    /// If there is no node `i`.
     #[inline(always)]
     pub(crate) fn code(&self, i: usize) -> Code {
-        self.codes[i]
+        self.codes()[i]
     }
 
     /// The op of node `i`.
@@ -131,8 +204,11 @@ impl Record {
     /// # Complexity
     /// **O([`BLOCK`])** for an op with a number (counted within its block), **O(1)**
     /// otherwise.
+    ///
+    /// # Panics
+    /// If there is no node `i`.
     pub(crate) fn op(&self, i: usize) -> Op {
-        let code = self.codes[i];
+        let code = self.code(i);
         let number = if code.has_number() {
             self.numbers[self.numbers_before(i)]
         } else {
@@ -146,7 +222,7 @@ impl Record {
         let block = i / BLOCK;
         match self.blocks.get(block) {
             Some(&before) => {
-                let within = &self.codes[block * BLOCK..i];
+                let within = &self.codes()[block * BLOCK..i];
                 before as usize + within.iter().filter(|c| c.has_number()).count()
             }
             // no number recorded in this block or after it
@@ -157,19 +233,19 @@ impl Record {
     /// Values of all nodes, by index.
     #[inline]
     pub(crate) fn values(&self) -> &[f64] {
-        &self.values
+        &self.values[..self.nodes]
     }
 
     /// Op codes of all nodes, by index.
     #[inline]
     pub(crate) fn codes(&self) -> &[Code] {
-        &self.codes
+        &self.codes[..self.nodes]
     }
 
     /// Sources and partials of all edges, in recording order.
     #[inline]
     pub(crate) fn edges(&self) -> (&[u32], &[f64]) {
-        (&self.sources, &self.partials)
+        (&self.sources[..self.edges], &self.partials[..self.edges])
     }
 
     /// From node `first` on (whose edges start at edge `edge`), each node's index and the
@@ -181,7 +257,7 @@ impl Record {
         first: usize,
         edge: usize,
     ) -> impl Iterator<Item = (usize, Range<usize>)> + '_ {
-        let codes = self.codes[first..].iter();
+        let codes = self.codes()[first..].iter();
         codes.zip(first..).scan(edge, |end, (code, node)| {
             let start = *end;
             *end += code.arity();
@@ -189,23 +265,29 @@ impl Record {
         })
     }
 
-    /// Appends a node computed by `op` with `value`, recorded at `at`, and returns its
-    /// index; its edges are appended next, with [`Record::push_edge`].
+    /// Appends a node computed by `op` (unary or binary, `ARITY` its arity) from the nodes
+    /// `operands` (one per slot, in slot order), recorded at `at`, with its edges; returns
+    /// its index.
+    ///
+    /// `operands` must be nodes of this record (the handles of a graph's nodes always are).
+    /// The room is made, the number and location stored, before the op is evaluated, so
+    /// that the value goes from the op straight to its slot (see [`Record`]).
     ///
     /// # Panics
-    /// If the graph already holds `u32::MAX` nodes (the largest `NodeIndex`).
+    /// If the graph already holds [`MAX_NODES`] nodes.
     #[inline(always)]
-    pub(crate) fn push_node(&mut self, op: Op, value: f64, at: &'static Location<'static>) -> u32 {
-        let index = self.values.len();
-        let index = match u32::try_from(index) {
-            Ok(i) if i < u32::MAX => i,
-            _ => panic!("autodiff: a graph holds at most {} nodes", u32::MAX - 1),
-        };
+    pub(crate) fn push<const ARITY: usize>(
+        &mut self,
+        op: Op,
+        operands: [u32; ARITY],
+        at: &'static Location<'static>,
+    ) -> u32 {
+        debug_assert_eq!(ARITY, op.arity(), "{op:?}");
+        self.make_room(ARITY);
+        let (node, edge) = (self.nodes, self.edges);
         let (code, number) = op.encode();
-        self.values.push(value);
-        self.codes.push(code);
         if let Some(number) = number {
-            let block = index as usize / BLOCK;
+            let block = node / BLOCK;
             while self.blocks.len() <= block {
                 // fewer than 2³² nodes, so fewer numbers
                 self.blocks.push(self.numbers.len() as u32);
@@ -215,22 +297,40 @@ impl Record {
         if self.tracking {
             self.locations.push(at);
         }
-        index
+        let operand = |slot: usize| self.values[operands[slot] as usize];
+        let (value, partials) = if ARITY == 1 {
+            op.eval(operand(0), 0.0)
+        } else {
+            op.eval(operand(0), operand(1))
+        };
+        self.values[node] = value;
+        self.codes[node] = code;
+        // slot order: `Edge::slot` and the sweeps rely on it
+        self.sources[edge..edge + ARITY].copy_from_slice(&operands);
+        self.partials[edge..edge + ARITY].copy_from_slice(&partials[..ARITY]);
+        self.nodes = node + 1;
+        self.edges = edge + ARITY;
+        // below `MAX_NODES`, by `make_room`
+        node as u32
     }
 
-    /// Appends an edge from `source` into the node appended last.
+    /// Appends a leaf (`op` is [`Op::Input`] or [`Op::Const`]) with `value`, recorded at
+    /// `at`; returns its index.
+    ///
+    /// # Panics
+    /// As [`Record::push`].
     #[inline(always)]
-    pub(crate) fn push_edge(&mut self, source: u32, partial: f64) {
-        self.sources.push(source);
-        self.partials.push(partial);
-    }
-
-    /// Appends the two edges of the binary node appended last, in slot order: one
-    /// capacity check per array instead of two.
-    #[inline(always)]
-    pub(crate) fn push_edges(&mut self, sources: [u32; 2], partials: [f64; 2]) {
-        self.sources.extend_from_slice(&sources);
-        self.partials.extend_from_slice(&partials);
+    pub(crate) fn push_leaf(&mut self, op: Op, value: f64, at: &'static Location<'static>) -> u32 {
+        debug_assert!(op.is_leaf());
+        self.make_room(0);
+        let node = self.nodes;
+        if self.tracking {
+            self.locations.push(at);
+        }
+        self.values[node] = value;
+        self.codes[node] = op.encode().0;
+        self.nodes = node + 1;
+        node as u32
     }
 
     /// Appends to `dag` the nodes and edges recorded since it was last brought up to date
@@ -274,31 +374,72 @@ mod tests {
         match i % 3 {
             0 => Op::MulScalar(i as f64 + 0.5),
             1 => Op::Sin,
-            _ => Op::PowI(-(i as i32)),
+            _ => Op::PowI(-(i as i32 % 5)),
         }
     }
 
     /// A leaf, then `n − 1` unary nodes, each on the node before it, ops by [`op_at`].
     fn record_mixed(n: usize) -> Record {
         let mut record = Record::default();
-        record.push_node(Op::Input, 1.0, Location::caller());
+        record.push_leaf(Op::Input, 1.5, Location::caller());
         for i in 1..n {
-            record.push_node(op_at(i), i as f64, Location::caller());
-            record.push_edge(i as u32 - 1, -(i as f64));
+            record.push(op_at(i), [i as u32 - 1], Location::caller());
         }
         record
     }
 
+    /// The values and partials [`record_mixed`] records, from [`Op::eval`].
+    fn mixed_values(n: usize) -> (Vec<f64>, Vec<f64>) {
+        let (mut values, mut partials) = (vec![1.5], vec![]);
+        for i in 1..n {
+            let (v, [d, _]) = op_at(i).eval(values[i - 1], 0.0);
+            values.push(v);
+            partials.push(d);
+        }
+        (values, partials)
+    }
+
     #[test]
-    fn every_node_reads_back_its_op_and_number_across_block_boundaries() {
+    fn every_node_reads_back_its_op_number_and_value_across_block_boundaries() {
         let n = 3 * BLOCK + 7; // four blocks, the last one begun
         let record = record_mixed(n);
         assert_eq!((record.len(), record.edge_count()), (n, n - 1));
+        let (values, partials) = mixed_values(n);
+        assert_eq!(record.values(), values);
+        assert_eq!(record.edges().1, partials);
         assert_eq!(record.op(0), Op::Input);
         for i in 1..n {
             assert_eq!(record.op(i), op_at(i), "node {i}");
-            assert_eq!(record.value(i), i as f64);
+            assert_eq!(record.edges().0[i - 1], i as u32 - 1);
         }
+    }
+
+    #[test]
+    fn the_arrays_grow_past_what_is_recorded_and_show_only_that() {
+        let mut record = Record::default();
+        record.push_leaf(Op::Input, 0.5, Location::caller());
+        assert_eq!((record.values().len(), record.codes().len()), (1, 1));
+        assert!(record.capacity().0 > 1, "room for more than the one node");
+        // binary nodes: the edges outgrow the nodes
+        for i in 1..1000_u32 {
+            record.push(Op::Add, [i - 1, i - 1], Location::caller());
+            let (sources, partials) = record.edges();
+            assert_eq!(
+                (sources.len(), partials.len()),
+                (2 * i as usize, 2 * i as usize)
+            );
+        }
+        assert_eq!(record.value(999), 0.5 * 2_f64.powi(999));
+        let (nodes, edges) = record.capacity();
+        assert!(nodes >= 1000 && edges >= 1998, "{nodes}, {edges}");
+    }
+
+    #[test]
+    #[should_panic(expected = "index out of bounds")]
+    fn a_value_past_the_last_node_is_not_read_from_the_spare_room() {
+        let record = record_mixed(5);
+        assert!(record.capacity().0 > 5);
+        record.value(5);
     }
 
     #[test]
@@ -313,11 +454,11 @@ mod tests {
         let mut in_steps = Dag::default();
         prefix.extend_dag(&mut in_steps);
         for i in BLOCK + 10..n {
-            prefix.push_node(op_at(i), i as f64, Location::caller());
-            prefix.push_edge(i as u32 - 1, -(i as f64));
+            prefix.push(op_at(i), [i as u32 - 1], Location::caller());
         }
         prefix.extend_dag(&mut in_steps);
 
+        let (_, partials) = record.edges();
         for view in [&at_once, &in_steps] {
             assert_eq!((view.node_count(), view.edge_count()), (n, n - 1));
             for (i, node) in view.raw_nodes().iter().enumerate() {
@@ -328,10 +469,10 @@ mod tests {
                 assert_eq!(node.weight, expected, "node {i}");
             }
             for (k, edge) in view.raw_edges().iter().enumerate() {
-                // edge k runs from node k into node k + 1, with partial −(k + 1)
+                // edge k runs from node k into node k + 1
                 let ends = (edge.source().index(), edge.target().index());
                 assert_eq!(ends, (k, k + 1));
-                assert_eq!(edge.weight.partial, -((k + 1) as f64));
+                assert_eq!(edge.weight.partial.to_bits(), partials[k].to_bits());
             }
         }
     }
@@ -343,14 +484,13 @@ mod tests {
         let op_at = |i: usize| match i {
             1 => Op::AddScalar(-7.0),
             i if i == far => Op::PowF(0.25),
-            _ => Op::Exp,
+            _ => Op::Neg,
         };
         let mut record = Record::default();
         let mut view = Dag::default();
-        record.push_node(Op::Input, 0.5, Location::caller());
+        record.push_leaf(Op::Input, 0.5, Location::caller());
         for i in 1..far + 10 {
-            record.push_node(op_at(i), 1.0, Location::caller());
-            record.push_edge(i as u32 - 1, 2.0);
+            record.push(op_at(i), [i as u32 - 1], Location::caller());
             if i == 2 * BLOCK {
                 record.extend_dag(&mut view); // a view of a prefix in a block with no number
             }
@@ -371,9 +511,13 @@ mod tests {
             (record.len(), record.edge_count(), record.capacity()),
             (0, 0, capacity)
         );
-        record.push_node(Op::Input, 2.0, Location::caller());
-        record.push_node(Op::AddScalar(3.0), 5.0, Location::caller());
-        record.push_edge(0, 1.0);
+        assert!(record.values().is_empty() && record.edges().0.is_empty());
+        record.push_leaf(Op::Input, 2.0, Location::caller());
+        record.push(Op::AddScalar(3.0), [0], Location::caller());
         assert_eq!(record.op(1), Op::AddScalar(3.0)); // not a number of the old nodes
+        assert_eq!(
+            (record.value(1), record.edges()),
+            (5.0, (&[0][..], &[1.0][..]))
+        );
     }
 }
