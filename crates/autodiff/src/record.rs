@@ -96,7 +96,7 @@ impl Record {
 
     /// Room for `nodes` more nodes and `edges` more edges before the buffers reallocate.
     pub(crate) fn reserve(&mut self, nodes: usize, edges: usize) {
-        let nodes = self.nodes.saturating_add(nodes).min(MAX_NODES);
+        let nodes = self.nodes.saturating_add(nodes);
         let edges = self.edges.saturating_add(edges);
         // exactly: a graph made with room for n nodes holds n (no doubling)
         self.values
