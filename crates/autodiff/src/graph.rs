@@ -236,27 +236,21 @@ impl Graph {
         Var::new(self, index)
     }
 
-    /// Appends `op(x)`.
+    /// Appends `op(x)` or `op(a, b)`, `operands` in slot order. A binary op's two edges are
+    /// added even when `a == b` (`a · a` has two paths to `a`, and both count).
     ///
     /// Inlined with the storing, so that `op` is a constant where it is called and
     /// [`Op::eval`] reduces to the op's own formula.
     #[inline(always)]
     #[track_caller]
-    pub(crate) fn push_unary(&self, op: Op, x: NodeIndex) -> NodeIndex {
+    pub(crate) fn push<const ARITY: usize>(
+        &self,
+        op: Op,
+        operands: [NodeIndex; ARITY],
+    ) -> NodeIndex {
         let mut inner = self.inner.borrow_mut();
         let record = inner.record.get_mut();
-        let index = record.push(op, [x.index() as u32], Location::caller());
-        NodeIndex::new(index as usize)
-    }
-
-    /// Appends `op(a, b)`. The two edges are added even when `a == b` (`a · a` has two
-    /// paths to `a`, and both count).
-    #[inline(always)]
-    #[track_caller]
-    pub(crate) fn push_binary(&self, op: Op, a: NodeIndex, b: NodeIndex) -> NodeIndex {
-        let mut inner = self.inner.borrow_mut();
-        let record = inner.record.get_mut();
-        let operands = [a.index() as u32, b.index() as u32];
+        let operands = operands.map(|x| x.index() as u32);
         let index = record.push(op, operands, Location::caller());
         NodeIndex::new(index as usize)
     }

@@ -131,17 +131,14 @@ impl<'g> Var<'g> {
     #[inline(always)]
     #[track_caller]
     pub(crate) fn unary(self, op: Op) -> Var<'g> {
-        Var::new(self.graph, self.graph.push_unary(op, self.index))
+        Var::new(self.graph, self.graph.push(op, [self.index]))
     }
 
     #[inline(always)]
     #[track_caller]
     pub(crate) fn binary(self, op: Op, other: Var<'g>) -> Var<'g> {
         self.assert_same_graph(other);
-        Var::new(
-            self.graph,
-            self.graph.push_binary(op, self.index, other.index),
-        )
+        Var::new(self.graph, self.graph.push(op, [self.index, other.index]))
     }
 
     #[inline(always)]
@@ -150,7 +147,7 @@ impl<'g> Var<'g> {
         self.same_graph(other)?;
         Ok(Var::new(
             self.graph,
-            self.graph.push_binary(op, self.index, other.index),
+            self.graph.push(op, [self.index, other.index]),
         ))
     }
 }
