@@ -9,7 +9,7 @@ use std::panic::Location;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::op::Code;
+use crate::record::Code;
 use crate::record::Record;
 use crate::{gradients, Edge, Node, Op, Var};
 

@@ -33,32 +33,27 @@
 
 #![doc(test(attr(deny(warnings))))]
 
-mod anomaly;
-mod batch;
-mod dot;
+mod backward;
+mod compiled;
 mod error;
 mod forward;
-pub mod gradcheck;
 mod gradients;
 mod graph;
-mod node;
+mod inspect;
 mod op;
 mod ops;
 mod record;
-mod reverse;
 mod scalar;
-mod tape;
 mod var;
-mod wide;
 
-pub use batch::BatchOutput;
+pub use compiled::{BatchOutput, Tape, Workspace};
 pub use error::{Error, NonFinite, Quantity, Result};
 pub use forward::Tangents;
-pub use gradcheck::{gradcheck, gradcheck_with, GradCheck, Tolerance};
 pub use gradients::Gradients;
 pub use graph::{Dag, Graph};
-pub use node::{Edge, Node};
+pub use inspect::gradcheck;
+pub use inspect::gradcheck::{gradcheck, gradcheck_with, GradCheck, Tolerance};
+pub use inspect::{Edge, Node};
 pub use op::Op;
 pub use scalar::Scalar;
-pub use tape::{Tape, Workspace};
 pub use var::Var;

@@ -19,10 +19,6 @@
 
 use std::fmt;
 
-mod code;
-
-pub(crate) use code::Code;
-
 /// The kind of a node: a leaf, or the operation that computed it from its operands.
 ///
 /// Binary ops read operand slot 0 (`a`) and slot 1 (`b`); unary ops read slot 0 (`x`).
@@ -222,7 +218,7 @@ impl Op {
     /// [`Op::given_exp`].
     #[inline(always)]
     fn via_exp(self, a: f64) -> (f64, [f64; 2]) {
-        self.given_exp(a, crate::wide::exp(self.exp_argument(a)))
+        self.given_exp(a, crate::compiled::wide::exp(self.exp_argument(a)))
     }
 
     #[inline(always)]

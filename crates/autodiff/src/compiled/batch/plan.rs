@@ -14,8 +14,8 @@
 //!   (their adjoints are never reported). A parameter reached by a single step gets its
 //!   chunk gradient from that step directly (summed over the lanes), with no adjoint row.
 
+use crate::compiled::tape::TapeOp;
 use crate::op::Partial;
-use crate::tape::TapeOp;
 use crate::{Op, Tape};
 
 /// Where a number per lane comes from: a row of lanes, or one scalar for every lane.

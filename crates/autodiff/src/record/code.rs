@@ -5,7 +5,7 @@
 //! that stores 16 bytes per node writes several times the memory it needs. The graph
 //! stores one byte per node and a number only for the ops that have one.
 
-use super::Op;
+use crate::Op;
 
 /// An [`Op`] in one byte: the ops without a number first, then the unary ops that carry
 /// one. The arity is one load from a table made from [`Op::arity`].

@@ -4,8 +4,8 @@
 //! and is called with an op known at compile time, so the match inside [`Op::eval`] folds
 //! away and the loop body is that op's math alone (vectorised where the op allows).
 
+use crate::compiled::wide;
 use crate::op::Partial;
-use crate::wide;
 use crate::Op;
 
 /// A number per lane: a row's lane `i`, or the same scalar for every lane.

@@ -16,8 +16,10 @@
 use std::ops::Range;
 use std::panic::Location;
 
-use crate::op::Code;
+mod code;
+
 use crate::{Dag, Edge, Node, Op};
+pub(crate) use code::Code;
 
 /// Nodes per block of the index that finds a node's number (see [`Record::op`]).
 const BLOCK: usize = 1024;

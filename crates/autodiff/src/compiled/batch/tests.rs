@@ -174,7 +174,7 @@ fn random_programs_give_row_replay_values_and_gradients() {
         let params: Vec<f64> = (0..4).map(|_| rng.random_range(-1.5..1.5)).collect();
         let out = tape.batch(data.view(), &params).unwrap();
         let (outputs, gradient) = rows(&tape, &data, &params);
-        let same = crate::wide::same;
+        let same = crate::compiled::wide::same;
         // a NaN matches any NaN (its sign and payload are not specified)
         for (&got, &want) in out.outputs.iter().zip(&outputs) {
             assert!(same(got, want), "case {case}: {got} vs {want}");

@@ -103,7 +103,7 @@ impl Lanes {
     /// the parameter gradient summed over the rows to `gradient`, and returns the outputs'
     /// sum. Its loops are compiled for AVX2 where the processor has it (see [`wide`]).
     ///
-    /// [`wide`]: crate::wide
+    /// [`wide`]: crate::compiled::wide
     pub(super) fn run(
         &mut self,
         tape: &Tape,
@@ -111,7 +111,7 @@ impl Lanes {
         out: &mut [f64],
         gradient: &mut [f64],
     ) -> f64 {
-        crate::wide::run(
+        crate::compiled::wide::run(
             #[inline(always)]
             || self.run_here(tape, data, out, gradient),
         )

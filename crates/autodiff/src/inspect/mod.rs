@@ -1,0 +1,9 @@
+//! Views and checks: the petgraph view users inspect, DOT export, the finiteness check and
+//! finite-difference gradient checks.
+
+mod anomaly;
+mod dot;
+pub mod gradcheck;
+mod view;
+
+pub use view::{Edge, Node};
