@@ -91,6 +91,67 @@ pub enum Op {
     Abs,
 }
 
+/// The registration of every op, once: the ops without a number, then those with one.
+/// Adding an op is a variant above, its arms in [`Op::name`] and the op table
+/// ([`Op::value_and_partials`]), and its name here; the one-byte codes of the record, the
+/// batch lanes' specialised loops and [`Op::all`] are made from this list.
+macro_rules! with_every_op {
+    ($then:ident) => {
+        $then! {
+            Input, Const, Add, Sub, Mul, Div, Pow, Max, Min, Neg, Square, Sqrt, Recip, Exp, Ln,
+            ExpM1, Ln1p, Sigmoid, Tanh, Relu, Softplus, Sin, Cos, Abs;
+            AddScalar, MulScalar, DivScalar, ScalarSub, ScalarDiv, PowF, PowI
+        }
+    };
+}
+pub(crate) use with_every_op;
+
+/// The number an op carries, as an `f64` (an integer exponent is held exactly).
+pub(crate) trait Number: Copy {
+    fn to_f64(self) -> f64;
+    fn from_f64(x: f64) -> Self;
+}
+
+impl Number for f64 {
+    fn to_f64(self) -> f64 {
+        self
+    }
+    fn from_f64(x: f64) -> f64 {
+        x
+    }
+}
+
+impl Number for i32 {
+    fn to_f64(self) -> f64 {
+        f64::from(self)
+    }
+    /// Saturating: a number that is no `i32` becomes the nearest one.
+    fn from_f64(x: f64) -> i32 {
+        x as i32
+    }
+}
+
+macro_rules! all_ops {
+    ($($plain:ident),*; $($numbered:ident),*) => {
+        impl Op {
+            /// Every op of the engine once, leaves included; the ops that carry a number
+            /// carry `number` (an integer exponent its integer part, saturated).
+            ///
+            /// # Examples
+            /// ```
+            /// use autodiff::Op;
+            /// let ops: Vec<Op> = Op::all(2.0).collect();
+            /// assert!(ops.contains(&Op::Sigmoid) && ops.contains(&Op::PowI(2)));
+            /// assert_eq!(ops.iter().filter(|op| op.arity() == 2).count(), 7);
+            /// ```
+            pub fn all(number: f64) -> impl Iterator<Item = Op> + Clone {
+                [$(Op::$plain,)* $(Op::$numbered(Number::from_f64(number)),)*].into_iter()
+            }
+        }
+    };
+}
+with_every_op!(all_ops);
+
 impl Op {
     /// Number of operands: 0 for leaves, 1 for unary ops, 2 for binary ops.
     pub const fn arity(self) -> usize {
@@ -155,135 +216,44 @@ impl Op {
     /// ```
     #[inline]
     pub fn eval(self, a: f64, b: f64) -> (f64, [f64; 2]) {
-        Self::nan_partials(self.value_and_partials(a, || b))
+        Self::nan_partials(self.value_and_partials(a, b))
     }
 
-    /// NaN partials where the value is NaN.
+    /// NaN partials where the value is NaN (the last step of [`Op::eval`]).
     #[inline(always)]
     pub(crate) fn nan_partials((v, [da, db]): (f64, [f64; 2])) -> (f64, [f64; 2]) {
-        // element-wise selects rather than one branch, so that loops over many operands
-        // (batch lanes) vectorise
         let nan = v.is_nan();
         (v, [if nan { v } else { da }, if nan { v } else { db }])
     }
 
-    /// Where each local partial of [`Op::eval`] can be had without storing it, when the
-    /// op's value is not NaN (a NaN value makes every partial NaN): a number that does not
-    /// depend on the operands, an operand's value, or the op's own value. Batch lanes use
-    /// this to skip storing such partials; the numbers still come from [`Op::eval`].
-    pub(crate) fn partial_sources(self) -> [Partial; 2] {
-        use Partial::{Computed, Constant, Operand, Value};
-        match self {
-            // ∂(a ± b) = ±1
-            Op::Add | Op::Sub => [Constant, Constant],
-            // ∂(ab)/∂a = b, ∂(ab)/∂b = a
-            Op::Mul => [Operand(1), Operand(0)],
-            // x + c, x·c, x/c, c − x, −x: 1, c, 1/c, −1, −1
-            Op::AddScalar(_) | Op::MulScalar(_) | Op::DivScalar(_) | Op::ScalarSub(_) | Op::Neg => {
-                [Constant, Computed]
-            }
-            // deˣ/dx = eˣ
-            Op::Exp => [Value, Computed],
-            _ => [Computed, Computed],
-        }
-    }
-
-    /// Whether the op's value and partials start from one exponential (`eˣ`, the sigmoid,
-    /// softplus): of [`Op::exp_argument`], then finished by [`Op::eval_given_exp`]. Batch
-    /// lanes take those exponentials for many lanes at once, and get the same numbers.
-    #[inline(always)]
-    pub(crate) const fn has_exp(self) -> bool {
-        matches!(self, Op::Exp | Op::Sigmoid | Op::Softplus)
-    }
-
-    /// The argument of the exponential an op with [`Op::has_exp`] starts from: `x` for
-    /// `eˣ`, `−|x|` for the sigmoid and softplus (whose exponential then never overflows).
-    #[inline(always)]
-    pub(crate) fn exp_argument(self, a: f64) -> f64 {
-        if matches!(self, Op::Exp) {
-            a
-        } else {
-            -a.abs()
-        }
-    }
-
-    /// [`Op::eval`] at `a` of an op with [`Op::has_exp`], given `e`, the exponential of its
-    /// [`Op::exp_argument`].
-    #[inline(always)]
-    pub(crate) fn eval_given_exp(self, a: f64, e: f64) -> (f64, [f64; 2]) {
-        Self::nan_partials(self.given_exp(a, e))
-    }
-
-    /// [`Op::value_and_partials`] of an op with [`Op::has_exp`]: its exponential, then
-    /// [`Op::given_exp`].
-    #[inline(always)]
-    fn via_exp(self, a: f64) -> (f64, [f64; 2]) {
-        self.given_exp(a, crate::compiled::wide::exp(self.exp_argument(a)))
-    }
-
-    #[inline(always)]
-    fn given_exp(self, a: f64, e: f64) -> (f64, [f64; 2]) {
-        let unary = |v: f64, d: f64| (v, [d, 0.0]);
-        match self {
-            // v = eˣ: dv/dx = v
-            Op::Exp => unary(e, e),
-            // v = S(x): dv/dx = S(x) S(-x), which keeps its precision in both tails
-            Op::Sigmoid => {
-                let (s, s_neg) = sigmoid_pair(a, e);
-                unary(s, s * s_neg)
-            }
-            // v = ln(1 + eˣ), computed without overflow (e = e^-|x|): dv/dx = S(x)
-            Op::Softplus => {
-                let v = if a > 0.0 { a + e.ln_1p() } else { e.ln_1p() };
-                unary(v, sigmoid_pair(a, e).0)
-            }
-            _ => unreachable!("autodiff internal error: {self:?} does not start from eˣ"),
-        }
-    }
-
     /// [`Op::eval`] before a NaN value makes the partials NaN: where the value is not NaN,
-    /// the same numbers. A loop over many ops can test for NaN values once at the end and
-    /// then mend the partials of those ops (see [`Op::nan_partials`]).
-    ///
-    /// The second operand is asked for only by binary ops, so that a loop over ops (replay)
-    /// loads nothing for the unused operand of a unary op.
+    /// the same numbers. This is the op table.
     #[inline(always)]
-    pub(crate) fn value_and_partials(self, a: f64, b: impl FnOnce() -> f64) -> (f64, [f64; 2]) {
+    pub(crate) fn value_and_partials(self, a: f64, b: f64) -> (f64, [f64; 2]) {
         let unary = |v: f64, d: f64| (v, [d, 0.0]);
         match self {
             Op::Input | Op::Const => (a, [0.0, 0.0]),
             // v = a + b: ∂a = 1, ∂b = 1
-            Op::Add => (a + b(), [1.0, 1.0]),
+            Op::Add => (a + b, [1.0, 1.0]),
             // v = a - b: ∂a = 1, ∂b = -1
-            Op::Sub => (a - b(), [1.0, -1.0]),
+            Op::Sub => (a - b, [1.0, -1.0]),
             // v = a b: ∂a = b, ∂b = a
-            Op::Mul => {
-                let b = b();
-                (a * b, [b, a])
-            }
+            Op::Mul => (a * b, [b, a]),
             // v = a / b: ∂a = 1/b, ∂b = -a/b² = -v/b
             Op::Div => {
-                let b = b();
                 let v = a / b;
                 (v, [1.0 / b, -v / b])
             }
             // v = a^b: ∂a = b a^(b-1), ∂b = v ln a
             Op::Pow => {
-                let b = b();
                 let v = a.powf(b);
                 let da = if b == 0.0 { 0.0 } else { b * a.powf(b - 1.0) };
                 let db = if v == 0.0 { 0.0 } else { v * a.ln() };
                 (v, nan_if_any([da, db], a, b))
             }
             // v = max(a, b): the larger operand's partial is 1; ties split 1/2, 1/2
-            Op::Max => {
-                let b = b();
-                select(a, b, a > b, a < b)
-            }
-            Op::Min => {
-                let b = b();
-                select(a, b, a < b, a > b)
-            }
+            Op::Max => select(a, b, a > b, a < b),
+            Op::Min => select(a, b, a < b, a > b),
             Op::Neg => unary(-a, -1.0),
             Op::AddScalar(c) => unary(a + c, 1.0),
             Op::MulScalar(c) => unary(a * c, c),
@@ -304,11 +274,12 @@ impl Op {
                 };
                 unary(a.powf(p), d)
             }
+            // v = xⁿ: dv/dx = n x^(n-1), with n - 1 taken in f64 (no wrap-around at i32::MIN)
             Op::PowI(n) => {
                 let d = if n == 0 && !a.is_nan() {
                     0.0
                 } else {
-                    f64::from(n) * a.powi(n - 1)
+                    f64::from(n) * powi_minus_one(a, n)
                 };
                 unary(a.powi(n), d)
             }
@@ -324,11 +295,8 @@ impl Op {
                 let v = 1.0 / a;
                 unary(v, -v * v)
             }
-            // one arm each, so that `via_exp` is inlined for one known op and a loop that
-            // dispatches on ops (replay) does not test the op again after the exponential
-            Op::Exp => Op::Exp.via_exp(a),
-            Op::Sigmoid => Op::Sigmoid.via_exp(a),
-            Op::Softplus => Op::Softplus.via_exp(a),
+            // eˣ, S(x) and ln(1 + eˣ) each start from one exponential (see `given_exp`)
+            Op::Exp | Op::Sigmoid | Op::Softplus => self.given_exp(a, self.exp_argument(a).exp()),
             // v = ln x: dv/dx = 1/x
             Op::Ln => unary(a.ln(), 1.0 / a),
             // v = eˣ - 1: dv/dx = eˣ
@@ -350,7 +318,9 @@ impl Op {
                     unary(a, a)
                 }
             }
+            // v = sin x: dv/dx = cos x
             Op::Sin => unary(a.sin(), a.cos()),
+            // v = cos x: dv/dx = -sin x
             Op::Cos => unary(a.cos(), -a.sin()),
             // v = |x|: dv/dx = sign x, 0 at x = 0
             Op::Abs => {
@@ -365,19 +335,40 @@ impl Op {
             }
         }
     }
-}
 
-/// See [`Op::partial_sources`].
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Partial {
-    /// The same number at every operand (read it from [`Op::eval`] at any non-NaN point).
-    Constant,
-    /// The value of operand 0 or 1.
-    Operand(usize),
-    /// The op's own value.
-    Value,
-    /// Anything else: computed by [`Op::eval`].
-    Computed,
+    /// The argument of the exponential that `eˣ`, the sigmoid and softplus start from: `x`
+    /// for `eˣ`, `−|x|` for the other two (whose exponential then never overflows).
+    #[inline(always)]
+    pub(crate) fn exp_argument(self, a: f64) -> f64 {
+        if matches!(self, Op::Exp) {
+            a
+        } else {
+            -a.abs()
+        }
+    }
+
+    /// The value and partials of `eˣ`, the sigmoid or softplus at `a`, given `e`, the
+    /// exponential of [`Op::exp_argument`]. Split from the op table so that batch lanes can
+    /// take the exponentials of many lanes at once and finish each lane here.
+    #[inline(always)]
+    pub(crate) fn given_exp(self, a: f64, e: f64) -> (f64, [f64; 2]) {
+        let unary = |v: f64, d: f64| (v, [d, 0.0]);
+        match self {
+            // v = eˣ: dv/dx = v
+            Op::Exp => unary(e, e),
+            // v = S(x): dv/dx = S(x) S(-x), which keeps its precision in both tails
+            Op::Sigmoid => {
+                let (s, s_neg) = sigmoid_pair(a, e);
+                unary(s, s * s_neg)
+            }
+            // v = ln(1 + eˣ), computed without overflow (e = e^-|x|): dv/dx = S(x)
+            Op::Softplus => {
+                let v = if a > 0.0 { a + e.ln_1p() } else { e.ln_1p() };
+                unary(v, sigmoid_pair(a, e).0)
+            }
+            _ => unreachable!("autodiff internal error: {self:?} does not start from eˣ"),
+        }
+    }
 }
 
 /// `(S(x), S(-x))` without overflow, given `e = e^-|x|` (which never exceeds 1).
@@ -405,6 +396,16 @@ fn select(a: f64, b: f64, first: bool, second: bool) -> (f64, [f64; 2]) {
         (a, [0.5, 0.5])
     } else {
         (f64::NAN, [f64::NAN, f64::NAN])
+    }
+}
+
+/// `a^(n-1)` for `n ≠ 0`, with `n - 1` computed without wrap-around: `a^n / a` would
+/// lose the value at `a = 0`, so an exponent of `i32::MIN` takes `a^(n-1)` as a real power.
+#[inline]
+fn powi_minus_one(a: f64, n: i32) -> f64 {
+    match n.checked_sub(1) {
+        Some(m) => a.powi(m),
+        None => a.powf(f64::from(n) - 1.0),
     }
 }
 

@@ -44,6 +44,14 @@ pub trait Scalar:
     /// If `op` does not take exactly one operand.
     fn unary(self, op: Op) -> Self;
 
+    /// Applies the two-operand op `op` (`Op::Max`, `Op::Pow`, …) to `self` (slot 0) and
+    /// `other` (slot 1).
+    ///
+    /// # Panics
+    /// If `op` does not take exactly two operands, or (on a [`Var`]) if `other` belongs to
+    /// another graph.
+    fn binary(self, op: Op, other: Self) -> Self;
+
     /// Names the node (on a [`Var`]); leaves an `f64` as it is.
     fn named(self, name: &str) -> Self;
 }
@@ -51,8 +59,14 @@ pub trait Scalar:
 impl Scalar for f64 {
     #[track_caller]
     fn unary(self, op: Op) -> f64 {
-        assert_unary(op);
+        assert_arity(op, 1, "unary");
         op.eval(self, 0.0).0
+    }
+
+    #[track_caller]
+    fn binary(self, op: Op, other: f64) -> f64 {
+        assert_arity(op, 2, "binary");
+        op.eval(self, other).0
     }
 
     fn named(self, _name: &str) -> f64 {
@@ -63,8 +77,14 @@ impl Scalar for f64 {
 impl Scalar for Var<'_> {
     #[track_caller]
     fn unary(self, op: Op) -> Self {
-        assert_unary(op);
+        assert_arity(op, 1, "unary");
         Var::unary(self, op)
+    }
+
+    #[track_caller]
+    fn binary(self, op: Op, other: Self) -> Self {
+        assert_arity(op, 2, "binary");
+        Var::binary(self, op, other)
     }
 
     fn named(self, name: &str) -> Self {
@@ -73,10 +93,11 @@ impl Scalar for Var<'_> {
 }
 
 #[track_caller]
-fn assert_unary(op: Op) {
+fn assert_arity(op: Op, arity: usize, method: &str) {
+    let kind = if arity == 1 { "one" } else { "two" };
     assert!(
-        op.arity() == 1,
-        "autodiff: Scalar::unary takes a one-operand op, not {op}"
+        op.arity() == arity,
+        "autodiff: Scalar::{method} takes a {kind}-operand op, not {op}"
     );
 }
 
@@ -104,5 +125,28 @@ mod tests {
     #[should_panic(expected = "Scalar::unary takes a one-operand op, not mul")]
     fn a_binary_op_is_refused_by_unary() {
         let _ = 2.0_f64.unary(Op::Mul);
+    }
+
+    #[test]
+    #[should_panic(expected = "Scalar::binary takes a two-operand op, not sin")]
+    fn a_unary_op_is_refused_by_binary() {
+        let g = Graph::new();
+        let _ = Scalar::binary(g.var(1.0), Op::Sin, g.var(2.0));
+    }
+
+    #[test]
+    fn every_op_gives_the_same_bits_on_var_and_f64() {
+        let (a, b) = (0.7, -1.3);
+        for op in Op::all(1.5).filter(|op| !op.is_leaf()) {
+            let g = Graph::new();
+            let (x, y) = (g.var(a), g.var(b));
+            let (on_graph, plain) = if op.arity() == 1 {
+                (x.unary(op), a.unary(op))
+            } else {
+                (x.binary(op, y), a.binary(op, b))
+            };
+            assert_eq!(on_graph.op(), op);
+            assert_eq!(on_graph.value().to_bits(), plain.to_bits(), "{op}");
+        }
     }
 }

@@ -264,3 +264,16 @@ fn binary_ops_with_the_same_var_twice_count_both_operands() {
     assert_eq!(a.max(a).backward().wrt(a), 1.0);
     assert_eq!(a.min(a).backward().wrt(a), 1.0);
 }
+
+#[test]
+fn powi_at_i32_min_has_the_derivative_of_its_real_power_not_a_wrapped_one() {
+    // d/dx xⁿ = n x^(n-1) with n = i32::MIN: n - 1 does not fit an i32 and must not wrap
+    let g = Graph::new();
+    let x = g.var(1.000_000_1);
+    let y = x.powi(i32::MIN);
+    let n = f64::from(i32::MIN);
+    let expected = n * 1.000_000_1_f64.powf(n - 1.0);
+    let got = y.backward().wrt(x);
+    assert_eq!(got, expected);
+    assert!(got < 0.0 && got > -1e-80, "{got:e}"); // about -1.2e-84, not -3.9e102
+}

@@ -4,6 +4,7 @@
 //! here computes the same numbers as it, bit for bit, and is tested against it.
 
 mod batch;
+pub(crate) mod shortcuts;
 pub(crate) mod tape;
 pub(crate) mod wide;
 

@@ -1,59 +1,43 @@
-//! [`Code`]: an [`Op`] in one byte, as the graph records it, with the number of a payload
+//! [`Code`]: an [`Op`] in one byte, as the record stores it, with the number of a payload
 //! op (`x · c`, `x^p`, …) stored apart.
 //!
-//! An `Op` is 16 bytes (a tag and an `f64`); most ops carry no number, and a recording
-//! that stores 16 bytes per node writes several times the memory it needs. The graph
-//! stores one byte per node and a number only for the ops that have one.
+//! An `Op` is 16 bytes (a tag and an `f64`) and most ops carry no number: one byte per
+//! node and a number only where there is one keeps a recording's memory traffic small.
+//! The codes are made from the op registration in `op.rs` (`with_every_op!`).
 
+use crate::op::{with_every_op, Number};
 use crate::Op;
 
-/// An [`Op`] in one byte: the ops without a number first, then the unary ops that carry
-/// one. The arity is one load from a table made from [`Op::arity`].
+/// An [`Op`] in one byte: the ops without a number first, then those that carry one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Code(u8);
 
-/// The ops without a number, in code order.
-const PLAIN: [Op; 24] = [
-    // leaves: 0, 1
-    Op::Input,
-    Op::Const,
-    // binary: 2 ..= 8
-    Op::Add,
-    Op::Sub,
-    Op::Mul,
-    Op::Div,
-    Op::Pow,
-    Op::Max,
-    Op::Min,
-    // unary: 9 ..= 23
-    Op::Neg,
-    Op::Square,
-    Op::Sqrt,
-    Op::Recip,
-    Op::Exp,
-    Op::Ln,
-    Op::ExpM1,
-    Op::Ln1p,
-    Op::Sigmoid,
-    Op::Tanh,
-    Op::Relu,
-    Op::Softplus,
-    Op::Sin,
-    Op::Cos,
-    Op::Abs,
-];
+macro_rules! codes {
+    ($($plain:ident),*; $($numbered:ident),*) => {
+        /// Code numbers, in registration order.
+        #[repr(u8)]
+        #[allow(dead_code)]
+        enum Number_ { $($plain,)* $($numbered,)* }
 
-/// The ops with a number, in code order from [`FIRST_NUMBERED`], made from their number.
-const NUMBERED: [fn(f64) -> Op; 7] = [
-    Op::AddScalar,
-    Op::MulScalar,
-    Op::DivScalar,
-    Op::ScalarSub,
-    Op::ScalarDiv,
-    Op::PowF,
-    // an `i32` exponent is stored as the `f64` that holds it exactly
-    |n| Op::PowI(n as i32),
-];
+        /// The ops without a number, in code order.
+        const PLAIN: &[Op] = &[$(Op::$plain),*];
+
+        /// The ops with a number, in code order from [`FIRST_NUMBERED`], made from it.
+        const NUMBERED: &[fn(f64) -> Op] = &[$(|c| Op::$numbered(Number::from_f64(c))),*];
+
+        impl Op {
+            /// This op as a code and, for an op with a number, its number.
+            #[inline(always)]
+            pub(crate) fn encode(self) -> (Code, Option<f64>) {
+                match self {
+                    $(Op::$plain => (Code(Number_::$plain as u8), None),)*
+                    $(Op::$numbered(c) => (Code(Number_::$numbered as u8), Some(c.to_f64())),)*
+                }
+            }
+        }
+    };
+}
+with_every_op!(codes);
 
 const FIRST_NUMBERED: u8 = PLAIN.len() as u8;
 
@@ -73,7 +57,7 @@ impl Code {
     /// The code of [`Op::Const`].
     pub(crate) const CONST: Code = Code(1);
 
-    /// Number of operands, as [`Op::arity`] (one load from a table of every byte).
+    /// Number of operands, as [`Op::arity`]: one load from a table of every byte.
     #[inline(always)]
     pub(crate) fn arity(self) -> usize {
         usize::from(ARITY[usize::from(self.0)])
@@ -95,66 +79,15 @@ impl Code {
     }
 }
 
-impl Op {
-    /// This op as a code and, for a payload op, its number.
-    #[inline(always)]
-    pub(crate) fn encode(self) -> (Code, Option<f64>) {
-        let (code, number) = match self {
-            Op::Input => (0, None),
-            Op::Const => (1, None),
-            Op::Add => (2, None),
-            Op::Sub => (3, None),
-            Op::Mul => (4, None),
-            Op::Div => (5, None),
-            Op::Pow => (6, None),
-            Op::Max => (7, None),
-            Op::Min => (8, None),
-            Op::Neg => (9, None),
-            Op::Square => (10, None),
-            Op::Sqrt => (11, None),
-            Op::Recip => (12, None),
-            Op::Exp => (13, None),
-            Op::Ln => (14, None),
-            Op::ExpM1 => (15, None),
-            Op::Ln1p => (16, None),
-            Op::Sigmoid => (17, None),
-            Op::Tanh => (18, None),
-            Op::Relu => (19, None),
-            Op::Softplus => (20, None),
-            Op::Sin => (21, None),
-            Op::Cos => (22, None),
-            Op::Abs => (23, None),
-            Op::AddScalar(c) => (24, Some(c)),
-            Op::MulScalar(c) => (25, Some(c)),
-            Op::DivScalar(c) => (26, Some(c)),
-            Op::ScalarSub(c) => (27, Some(c)),
-            Op::ScalarDiv(c) => (28, Some(c)),
-            Op::PowF(p) => (29, Some(p)),
-            Op::PowI(n) => (30, Some(f64::from(n))),
-        };
-        (Code(code), number)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Every op once: the plain ones, and the numbered ones with a number of their own.
-    fn every_op() -> Vec<Op> {
-        let numbers = [-2.5, 0.5, 3.0, -1.0, 7.25, 1.5, -3.0];
-        PLAIN
-            .iter()
-            .copied()
-            .chain(NUMBERED.iter().zip(numbers).map(|(make, n)| make(n)))
-            .collect()
-    }
-
     #[test]
     fn every_code_decodes_to_an_op_that_encodes_back_to_it() {
-        // codes ↔ ops one to one: no op is listed twice, none is skipped
-        assert_eq!(usize::from(FIRST_NUMBERED) + NUMBERED.len(), 31);
-        for code in 0..FIRST_NUMBERED + NUMBERED.len() as u8 {
+        let codes = PLAIN.len() + NUMBERED.len();
+        assert_eq!(codes, Op::all(0.0).count());
+        for code in 0..codes as u8 {
             let op = Code(code).decode(4.0);
             assert_eq!(op.encode().0, Code(code), "{op:?}");
         }
@@ -162,12 +95,14 @@ mod tests {
 
     #[test]
     fn every_op_survives_encoding_with_its_number_and_arity() {
-        for op in every_op() {
-            let (code, number) = op.encode();
-            assert_eq!(code.decode(number.unwrap_or(f64::NAN)), op);
-            assert_eq!(code.has_number(), number.is_some(), "{op:?}");
-            assert_eq!(code.arity(), op.arity(), "{op:?}");
-            assert_eq!(code == Code::CONST, op == Op::Const, "{op:?}");
+        for number in [-2.5, 0.5, 3.0, -1.0, 7.25] {
+            for op in Op::all(number) {
+                let (code, number) = op.encode();
+                assert_eq!(code.decode(number.unwrap_or(f64::NAN)), op);
+                assert_eq!(code.has_number(), number.is_some(), "{op:?}");
+                assert_eq!(code.arity(), op.arity(), "{op:?}");
+                assert_eq!(code == Code::CONST, op == Op::Const, "{op:?}");
+            }
         }
         // the integer exponent round-trips through its f64 exactly, at the extremes too
         for n in [i32::MIN, -1, 0, 1, i32::MAX] {

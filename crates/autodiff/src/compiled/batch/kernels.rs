@@ -4,8 +4,9 @@
 //! and is called with an op known at compile time, so the match inside [`Op::eval`] folds
 //! away and the loop body is that op's math alone (vectorised where the op allows).
 
+use crate::compiled::shortcuts::{has_exp, partial_sources, Partial};
 use crate::compiled::wide;
-use crate::op::Partial;
+use crate::op::with_every_op;
 use crate::Op;
 
 /// A number per lane: a row's lane `i`, or the same scalar for every lane.
@@ -55,20 +56,16 @@ pub(super) fn forward<A: Lane, B: Lane>(
     pa: &mut [f64],
     pb: &mut [f64],
 ) -> bool {
+    // one loop per op, each with its op a constant: the loop body is that op's formula
     macro_rules! specialise {
-        ($($unit:ident),*; $($payload:ident),*) => {
+        ($($plain:ident),*; $($numbered:ident),*) => {
             match op {
-                $(Op::$unit => each(Op::$unit, a, b, v, pa, pb),)*
-                $(Op::$payload(c) => each(Op::$payload(c), a, b, v, pa, pb),)*
-                other => each(other, a, b, v, pa, pb),
+                $(Op::$plain => each(Op::$plain, a, b, v, pa, pb),)*
+                $(Op::$numbered(c) => each(Op::$numbered(c), a, b, v, pa, pb),)*
             }
         };
     }
-    specialise!(
-        Add, Sub, Mul, Div, Pow, Max, Min, Neg, Square, Sqrt, Recip, Exp, Ln, ExpM1, Ln1p,
-        Sigmoid, Tanh, Relu, Softplus, Sin, Cos, Abs;
-        AddScalar, MulScalar, DivScalar, ScalarSub, ScalarDiv, PowF, PowI
-    )
+    with_every_op!(specialise)
 }
 
 #[inline(always)]
@@ -80,7 +77,7 @@ fn each<A: Lane, B: Lane>(
     pa: &mut [f64],
     pb: &mut [f64],
 ) -> bool {
-    if op.has_exp() && wide::exp_vectorised() {
+    if has_exp(op) && wide::exp_vectorised() {
         // the lanes' exponentials first, all at once (the same numbers as one at a time)
         for (i, v) in v.iter_mut().enumerate() {
             *v = op.exp_argument(a.at(i));
@@ -101,7 +98,7 @@ fn lane<const GIVEN_EXP: bool, A: Lane, B: Lane>(
     e: f64,
 ) -> (f64, [f64; 2]) {
     if GIVEN_EXP {
-        op.eval_given_exp(a.at(i), e)
+        Op::nan_partials(op.given_exp(a.at(i), e))
     } else {
         op.eval(a.at(i), b.at(i))
     }
@@ -120,7 +117,7 @@ fn store<const GIVEN_EXP: bool, A: Lane, B: Lane>(
 ) -> bool {
     let eval = |i: usize, e: f64| lane::<GIVEN_EXP, A, B>(op, a, b, i, e);
     let n = v.len();
-    let sources = op.partial_sources();
+    let sources = partial_sources(op);
     let binary = op.arity() == 2;
     let computed = sources[0] == Partial::Computed || (binary && sources[1] == Partial::Computed);
     if !computed {

@@ -4,7 +4,7 @@
 //! - Data columns and ops hold one value per lane (*rows* of the value buffer). Parameters,
 //!   frozen leaves and the scratch slot are the same in every lane: one number each (a
 //!   *scalar*), never copied into lanes.
-//! - A partial is stored in a row only when [`Op::partial_sources`] says it must be
+//! - A partial is stored in a row only when `partial_sources` says it must be
 //!   computed; otherwise the sweep reads it where it already is (a constant, an operand's
 //!   value or the op's own value). Those shortcuts hold when the op's value is not NaN; a
 //!   chunk with a value that is not finite is replayed exactly instead (see `Lanes::run`),
@@ -14,8 +14,8 @@
 //!   (their adjoints are never reported). A parameter reached by a single step gets its
 //!   chunk gradient from that step directly (summed over the lanes), with no adjoint row.
 
+use crate::compiled::shortcuts::{partial_sources, Partial};
 use crate::compiled::tape::TapeOp;
-use crate::op::Partial;
 use crate::{Op, Tape};
 
 /// Where a number per lane comes from: a row of lanes, or one scalar for every lane.
@@ -156,7 +156,7 @@ impl Plan {
             let op = tape.ops[k].op;
             alias[src] = src >= first_op
                 && steps_into[src] == 1
-                && op.partial_sources()[position] == Partial::Constant
+                && partial_sources(op)[position] == Partial::Constant
                 && op.eval(1.0, 1.0).1[position] == 1.0;
         }
         for s in first_op..tape.slots() {
@@ -175,7 +175,7 @@ impl Plan {
         let mut value_rows = columns + ops;
         let mut forward = Vec::with_capacity(ops);
         for (k, &TapeOp { op, args: [a, b] }) in tape.ops.iter().enumerate() {
-            let computed = op.partial_sources()[..op.arity()].contains(&Partial::Computed);
+            let computed = partial_sources(op)[..op.arity()].contains(&Partial::Computed);
             let partials = if computed && needed[first_op + k] {
                 value_rows += op.arity();
                 to_u32(value_rows - op.arity())
@@ -206,7 +206,7 @@ impl Plan {
                 let k = s.partial as usize / 2;
                 let position = s.partial as usize % 2;
                 let f = forward[k];
-                let source = f.op.partial_sources()[position];
+                let source = partial_sources(f.op)[position];
                 let factor = match source {
                     Partial::Constant => {
                         let (_, d) = f.op.eval(1.0, 1.0);
@@ -254,41 +254,4 @@ impl Plan {
 
 fn to_u32(i: usize) -> u32 {
     u32::try_from(i).expect("autodiff internal error: a tape's rows fit in u32 as its slots do")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every op with a non-computed partial: `Op::eval` gives exactly that partial.
-    #[test]
-    fn partial_sources_agree_with_eval() {
-        let ops = [
-            Op::Add,
-            Op::Sub,
-            Op::Mul,
-            Op::Neg,
-            Op::AddScalar(2.5),
-            Op::MulScalar(-3.0),
-            Op::DivScalar(7.0),
-            Op::ScalarSub(1.5),
-            Op::Exp,
-        ];
-        let constant = |op: Op, i: usize| op.eval(1.0, 1.0).1[i];
-        for op in ops {
-            for (a, b) in [(0.3, -1.7), (-4.0, 2.0), (1e300, 1e-300), (0.0, -0.0)] {
-                let (v, d) = op.eval(a, b);
-                for (i, source) in op.partial_sources()[..op.arity()].iter().enumerate() {
-                    let expected = match source {
-                        Partial::Constant => constant(op, i),
-                        Partial::Operand(0) => a,
-                        Partial::Operand(_) => b,
-                        Partial::Value => v,
-                        Partial::Computed => d[i],
-                    };
-                    assert_eq!(d[i].to_bits(), expected.to_bits(), "{op} at ({a}, {b})");
-                }
-            }
-        }
-    }
 }
