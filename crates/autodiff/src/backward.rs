@@ -1,6 +1,11 @@
 //! The reverse sweep: adjoints from a root down to every node, iteratively.
+//!
+//! Nodes are recorded in topological order (an operand always before its result), so
+//! walking the record backwards visits every node after all the nodes computed from it:
+//! each adjoint is complete before it is passed on. The whole algorithm is the loop in
+//! [`sweep`].
 
-use crate::gradients::Adjoints;
+use crate::record::Adjoints;
 use crate::record::Record;
 use crate::{Gradients, Var};
 
@@ -36,84 +41,88 @@ impl<'g> Var<'g> {
     /// is multiplied by `seed` (a seed of 0 gives exactly 0 everywhere).
     #[inline]
     pub fn backward_seeded(self, seed: f64) -> Gradients<'g> {
-        let inner = self.graph.inner();
+        let state = self.graph.state();
         let root = self.index();
         let mut adjoints = Adjoints::zeros(root + 1);
-        // the sweep writes through a slice: the buffer itself is not moved in and out of
-        // a call (whole-`Vec` copies through the stack stall on store forwarding)
-        sweep(&inner.record, root, seed, &mut adjoints.0);
+        sweep(&state.record, root, seed, &mut adjoints.0);
         Gradients::new(self.graph, root, adjoints)
     }
 }
 
-/// Adjoints of nodes `0..=root` for a sweep seeded with `seed` at `root`, written into
-/// `adjoints` (`root + 1` zeros).
+/// Fills `adjoints` (`root + 1` zeros) with `∂root/∂node` for every node up to `root`, for
+/// a sweep seeded with `seed`.
 ///
 /// Node by node downwards from the root, and each node's edges from the last recorded
-/// (slot 1 before slot 0): all the edges from the last recorded down, the order the
-/// compiled tape follows too.
+/// (slot 1 before slot 0): the order the compiled tape replays too.
 fn sweep(record: &Record, root: usize, seed: f64, adjoints: &mut [f64]) {
+    let (sources, partials) = record.edges_up_to(root);
+    let mut edge = sources.len(); // one past the last edge into the node being swept
     adjoints[root] = seed;
-    let codes = &record.codes()[..=root];
-    let adjoints = &mut adjoints[..codes.len()];
-    let (sources, partials) = record.edges();
-    // the edges into nodes 0..=root: all of them, less those of the nodes after the root
-    let after: usize = record.codes()[root + 1..].iter().map(|c| c.arity()).sum();
-    let mut end = sources.len() - after;
-    let (sources, partials) = (&sources[..end], &partials[..end]);
-    let mut recent = Recent::default();
-    for (node, code) in codes.iter().enumerate().rev() {
-        let arity = code.arity();
-        end -= arity;
-        let adjoint = recent.get(node).unwrap_or_else(|| adjoints[node]);
-        // a zero adjoint is not passed on (see `backward`); slot 1 before slot 0
-        if adjoint != 0.0 && arity > 0 {
-            let mut pass_on = |edge: usize| {
-                let src = sources[edge] as usize;
-                let sum = adjoints[src] + adjoint * partials[edge];
-                adjoints[src] = sum;
-                recent.wrote(src, sum);
-            };
-            if arity == 2 {
-                pass_on(end + 1);
-            }
-            pass_on(end);
+    for node in (0..=root).rev() {
+        let first_edge = edge - record.arity(node);
+        let adjoint = adjoints[node];
+        for e in (first_edge..edge).rev() {
+            let src = sources[e] as usize;
+            adjoints[src] = pass_on(adjoints[src], adjoint, partials[e]);
         }
+        edge = first_edge;
     }
 }
 
-/// The two adjoints written last, kept in registers: along a chain, the next node's
-/// adjoint is usually one of them, and reading it back from memory would wait on the
-/// store. `newest` is always current; `older` only while it names another node.
-struct Recent {
-    newest: (usize, f64),
-    older: (usize, f64),
-}
-
-impl Default for Recent {
-    fn default() -> Self {
-        Recent {
-            newest: (usize::MAX, 0.0),
-            older: (usize::MAX, 0.0),
-        }
+/// The one rule of every sweep, eager, tape replay and batch lanes alike: the adjoint
+/// `sum` of an operand, after its result (whose adjoint is `adjoint`) passes on its share
+/// through an edge with local partial `partial`.
+///
+/// A zero adjoint passes nothing on, even through an infinite or NaN partial: a result
+/// that does not affect the root cannot make an operand's gradient NaN (`0 · ∞`). A NaN
+/// partial from a NaN value (see [`Op::eval`](crate::Op::eval)) is passed on, so NaN
+/// reaches the gradients and is never hidden.
+///
+/// A sweep that knows `sum` is still the untouched 0 may write `adjoint · partial`
+/// instead ([`first_pass_on`]): the same number but for the sign of a zero.
+#[inline(always)]
+pub(crate) fn pass_on(sum: f64, adjoint: f64, partial: f64) -> f64 {
+    if adjoint == 0.0 {
+        sum
+    } else {
+        sum + adjoint * partial
     }
 }
 
-impl Recent {
-    #[inline(always)]
-    fn get(&self, node: usize) -> Option<f64> {
-        if node == self.newest.0 {
-            Some(self.newest.1)
-        } else if node == self.older.0 {
-            Some(self.older.1)
-        } else {
-            None
+/// [`pass_on`] into an adjoint nothing was passed to yet (`sum` = 0), without the addition.
+#[inline(always)]
+pub(crate) fn first_pass_on(adjoint: f64, partial: f64) -> f64 {
+    if adjoint == 0.0 {
+        0.0
+    } else {
+        adjoint * partial
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_zero_adjoint_passes_nothing_on_through_any_partial() {
+        for partial in [f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 2.0] {
+            assert_eq!(pass_on(1.5, 0.0, partial), 1.5);
+            assert_eq!(first_pass_on(0.0, partial), 0.0);
         }
     }
 
-    #[inline(always)]
-    fn wrote(&mut self, node: usize, adjoint: f64) {
-        self.older = self.newest;
-        self.newest = (node, adjoint);
+    #[test]
+    fn a_nan_partial_reaches_the_sum() {
+        assert!(pass_on(1.5, 2.0, f64::NAN).is_nan());
+        assert!(first_pass_on(2.0, f64::NAN).is_nan());
+    }
+
+    #[test]
+    fn the_first_write_is_the_sum_into_zero() {
+        for (adjoint, partial) in [(2.0, 3.0), (-0.5, 1e-300), (1e300, 1e300), (3.0, -0.0)] {
+            let sum = pass_on(0.0, adjoint, partial);
+            let first = first_pass_on(adjoint, partial);
+            assert!(sum == first, "{adjoint} · {partial}"); // equal, up to a zero's sign
+        }
     }
 }

@@ -58,8 +58,8 @@ impl Graph {
     /// ```
     #[track_caller]
     pub fn jvp<'g>(&'g self, seed: &[(Var<'g>, f64)]) -> Tangents<'g> {
-        let inner = self.inner();
-        let mut tangents = vec![0.0; inner.record.len()];
+        let state = self.state();
+        let mut tangents = vec![0.0; state.record.len()];
         for &(var, t) in seed {
             assert!(
                 std::ptr::eq(self, var.graph),
@@ -78,8 +78,8 @@ impl Graph {
         }
         // nodes in recording order, each node's edges in slot order: the edges in the
         // order they were recorded
-        let (sources, partials) = inner.record.edges();
-        for (node, edges) in inner.record.edge_ranges(0, 0) {
+        let (sources, partials) = state.record.edges();
+        for (node, edges) in state.record.edge_ranges(0, 0) {
             for (&src, &partial) in sources[edges.clone()].iter().zip(&partials[edges]) {
                 let tangent = tangents[src as usize];
                 if tangent != 0.0 {

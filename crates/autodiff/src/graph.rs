@@ -1,17 +1,16 @@
 //! [`Graph`]: the append-only record of every node and edge, with a petgraph `DiGraph` view.
 
-use std::cell::{Cell, Ref, RefCell};
+use std::cell::{Ref, RefCell};
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasherDefault, DefaultHasher};
-use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::record::Code;
-use crate::record::Record;
-use crate::{gradients, Edge, Node, Op, Var};
+use crate::record::Spare;
+use crate::{Edge, Node, Op, Var};
 
 /// The petgraph graph a [`Graph`] shows through [`Graph::dag`]: nodes are [`Node`]s, edges
 /// run from operand to result and carry [`Edge`]s.
@@ -42,14 +41,16 @@ pub type Dag = DiGraph<Node, Edge>;
 /// assert_eq!(g.len(), 4); // a, b, a·b, +1
 /// ```
 pub struct Graph {
-    inner: RefCell<Inner>,
+    state: RefCell<State>,
     /// The petgraph view, built from the record on demand (see [`Graph::dag`]); boxed, so
     /// that a graph never asked for it carries one word for it.
     view: RefCell<Option<Box<Dag>>>,
 }
 
-pub(crate) struct Inner {
-    pub(crate) record: Slot,
+/// What the `RefCell` of a [`Graph`] holds: the record and the names.
+pub(crate) struct State {
+    /// Every node and edge, in recording order (see [`crate::record`]).
+    pub(crate) record: Spare,
     /// Names given with `Var::named`. A fixed-key hasher: making a graph then touches no
     /// thread-local random state (names are chosen by the program, not by an adversary).
     pub(crate) names: HashMap<NodeIndex, String, BuildHasherDefault<DefaultHasher>>,
@@ -72,10 +73,10 @@ impl Graph {
     /// [`clear`](Graph::clear) one graph instead.
     #[inline]
     pub fn with_capacity(nodes: usize, edges: usize) -> Self {
-        let mut record = Slot::take_spare();
+        let mut record = Spare::take();
         record.reserve(nodes, edges);
         Graph {
-            inner: RefCell::new(Inner {
+            state: RefCell::new(State {
                 record,
                 names: HashMap::default(),
             }),
@@ -88,7 +89,7 @@ impl Graph {
     /// Costs 8 bytes per node.
     #[track_caller]
     pub fn tracking_locations(self) -> Self {
-        self.inner
+        self.state
             .borrow_mut()
             .record
             .track_locations(Location::caller());
@@ -117,9 +118,9 @@ impl Graph {
     /// }
     /// ```
     pub fn clear(&mut self) {
-        let inner = self.inner.get_mut();
-        inner.record.clear();
-        inner.names.clear();
+        let state = self.state.get_mut();
+        state.record.clear();
+        state.names.clear();
         if let Some(view) = self.view.get_mut() {
             view.clear();
         }
@@ -151,7 +152,7 @@ impl Graph {
 
     /// Number of nodes recorded so far.
     pub fn len(&self) -> usize {
-        self.inner.borrow().record.len()
+        self.state.borrow().record.len()
     }
 
     /// Whether no node has been recorded.
@@ -161,12 +162,12 @@ impl Graph {
 
     /// Number of edges recorded so far (one per operand of each op node).
     pub fn edge_count(&self) -> usize {
-        self.inner.borrow().record.edge_count()
+        self.state.borrow().record.edge_count()
     }
 
     /// How many nodes and edges the graph's buffers hold before they grow.
     pub fn capacity(&self) -> (usize, usize) {
-        self.inner.borrow().record.capacity()
+        self.state.borrow().record.capacity()
     }
 
     /// Bytes the graph's recording buffers hold (capacities × element sizes): 21 per
@@ -187,7 +188,7 @@ impl Graph {
     /// assert_eq!(g.heap_bytes(), 1000 * (8 + 1) + 1000 * (4 + 8));
     /// ```
     pub fn heap_bytes(&self) -> usize {
-        self.inner.borrow().record.heap_bytes()
+        self.state.borrow().record.heap_bytes()
     }
 
     /// The graph as a petgraph graph, for inspection and petgraph's algorithms: node `i`
@@ -207,13 +208,13 @@ impl Graph {
     /// call; **O(1)** when nothing was.
     pub fn dag(&self) -> Ref<'_, Dag> {
         {
-            let inner = self.inner.borrow();
+            let state = self.state.borrow();
             let shown = self.view.borrow().as_ref().map(|view| view.node_count());
-            if !matches!(shown, Some(n) if n == inner.record.len()) {
+            if !matches!(shown, Some(n) if n == state.record.len()) {
                 let mut view = self.view.try_borrow_mut().expect(
                     "autodiff: Graph::dag cannot extend its view while an earlier guard is alive",
                 );
-                inner
+                state
                     .record
                     .extend_dag(view.get_or_insert_with(Box::default));
             }
@@ -232,7 +233,7 @@ impl Graph {
     #[inline(always)]
     #[track_caller]
     fn leaf(&self, op: Op, value: f64) -> Var<'_> {
-        let index = self.inner.borrow_mut().append_leaf(op, value);
+        let index = self.state.borrow_mut().append_leaf(op, value);
         Var::new(self, index)
     }
 
@@ -248,50 +249,51 @@ impl Graph {
         op: Op,
         operands: [NodeIndex; ARITY],
     ) -> NodeIndex {
-        let mut inner = self.inner.borrow_mut();
-        let record = inner.record.get_mut();
+        let mut state = self.state.borrow_mut();
+        let record = state.record.get_mut();
         let operands = operands.map(|x| x.index() as u32);
         let index = record.push(op, operands, Location::caller());
         NodeIndex::new(index as usize)
     }
 
+    /// The record and names, borrowed for one read (a sweep, a check).
     #[inline]
-    pub(crate) fn inner(&self) -> Ref<'_, Inner> {
-        self.inner.borrow()
+    pub(crate) fn state(&self) -> Ref<'_, State> {
+        self.state.borrow()
     }
 
     /// Node `index`'s op and value.
     #[inline]
     pub(crate) fn node_weight(&self, index: NodeIndex) -> Node {
-        let inner = self.inner.borrow();
+        let state = self.state.borrow();
         Node {
-            op: inner.record.op(index.index()),
-            value: inner.record.value(index.index()),
+            op: state.record.op(index.index()),
+            value: state.record.value(index.index()),
         }
     }
 
     /// Node `index`'s value.
     #[inline]
     pub(crate) fn value(&self, index: NodeIndex) -> f64 {
-        self.inner.borrow().record.value(index.index())
+        self.state.borrow().record.value(index.index())
     }
 
     /// Whether node `index` is a constant leaf.
     #[inline]
     pub(crate) fn is_constant(&self, index: NodeIndex) -> bool {
-        self.inner.borrow().record.code(index.index()) == Code::CONST
+        self.state.borrow().record.code(index.index()) == Code::CONST
     }
 
     pub(crate) fn set_name(&self, index: NodeIndex, name: &str) {
-        self.inner.borrow_mut().names.insert(index, name.to_owned());
+        self.state.borrow_mut().names.insert(index, name.to_owned());
     }
 
     pub(crate) fn name(&self, index: NodeIndex) -> Option<String> {
-        self.inner.borrow().names.get(&index).cloned()
+        self.state.borrow().names.get(&index).cloned()
     }
 }
 
-impl Inner {
+impl State {
     #[inline(always)]
     #[track_caller]
     fn append_leaf(&mut self, op: Op, value: f64) -> NodeIndex {
@@ -308,77 +310,6 @@ impl Inner {
     }
 }
 
-/// Graphs whose buffers hold at most this many nodes (and edges) leave them to the next
-/// graph created on the same thread; larger ones free them. At 9 bytes per node and 12
-/// per edge (and numbers), a thread keeps about 5.5 MiB.
-const SPARE_LIMIT: usize = 1 << 18;
-
-thread_local! {
-    /// The emptied buffers of the last small graph dropped on this thread.
-    static SPARE: Cell<Option<Box<Record>>> = const { Cell::new(None) };
-}
-
-/// A graph's record, boxed: handing it to the thread's spare slot and back moves one
-/// pointer. (Moving the whole record, its lengths just written, stalled on store
-/// forwarding and doubled the cost of a small graph's life.) It is only ever empty while
-/// its graph is being dropped.
-pub(crate) struct Slot(Option<Box<Record>>);
-
-impl Slot {
-    /// The buffers the last small graph dropped on this thread left, or new ones.
-    #[inline]
-    fn take_spare() -> Slot {
-        let spare = SPARE.try_with(Cell::take).ok().flatten();
-        Slot(Some(spare.unwrap_or_default()))
-    }
-
-    /// The record, checked once: a recording step that reaches the record through this
-    /// reference does not test the slot again for each field it appends to.
-    #[inline(always)]
-    fn get_mut(&mut self) -> &mut Record {
-        self
-    }
-}
-
-impl Deref for Slot {
-    type Target = Record;
-
-    #[inline(always)]
-    fn deref(&self) -> &Record {
-        self.0
-            .as_deref()
-            .expect("autodiff internal error: a live graph has its record")
-    }
-}
-
-impl DerefMut for Slot {
-    #[inline(always)]
-    fn deref_mut(&mut self) -> &mut Record {
-        self.0
-            .as_deref_mut()
-            .expect("autodiff internal error: a live graph has its record")
-    }
-}
-
-impl Drop for Graph {
-    fn drop(&mut self) {
-        let Some(mut record) = self.inner.get_mut().record.0.take() else {
-            return;
-        };
-        let (nodes, edges) = record.capacity();
-        // a large adjoint buffer kept for the next sweep does not outlive the graphs by long
-        gradients::release_large_spare();
-        // a graph that never held a node has nothing to leave (and keeps the spare there)
-        let holds_buffers = nodes > 0 || edges > 0;
-        if holds_buffers && nodes <= SPARE_LIMIT && edges <= SPARE_LIMIT {
-            record.clear();
-            record.stop_tracking();
-            // During thread teardown the slot may be gone: then the buffers are freed.
-            let _ = SPARE.try_with(|spare| spare.set(Some(record)));
-        }
-    }
-}
-
 impl Default for Graph {
     fn default() -> Self {
         Self::new()
@@ -387,10 +318,10 @@ impl Default for Graph {
 
 impl fmt::Debug for Graph {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let inner = self.inner.borrow();
+        let state = self.state.borrow();
         f.debug_struct("Graph")
-            .field("nodes", &inner.record.len())
-            .field("edges", &inner.record.edge_count())
+            .field("nodes", &state.record.len())
+            .field("edges", &state.record.edge_count())
             .finish()
     }
 }

@@ -26,6 +26,7 @@ mod workspace;
 
 use std::cell::Cell;
 
+use crate::backward::{first_pass_on, pass_on};
 use crate::compiled::shortcuts::has_exp;
 use crate::compiled::wide;
 use crate::{Op, Result};
@@ -258,13 +259,12 @@ impl Tape {
             };
             let src = &mut adjoints[step.src as usize];
             let old = if step.first { 0.0 } else { *src };
-            // a zero adjoint is not passed on, as in the graph's sweep
-            let new = if adjoint == 0.0 {
-                old
-            } else if step.write {
-                adjoint * partials[step.partial as usize]
+            // the graph's sweep rule (see `backward::pass_on`)
+            let partial = partials[step.partial as usize];
+            let new = if step.write {
+                first_pass_on(adjoint, partial)
             } else {
-                old + adjoint * partials[step.partial as usize]
+                pass_on(old, adjoint, partial)
             };
             *src = new;
             last = (step.src, new);

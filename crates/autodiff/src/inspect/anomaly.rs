@@ -3,7 +3,7 @@
 use petgraph::graph::NodeIndex;
 
 use crate::error::{NonFinite, Quantity};
-use crate::graph::Inner;
+use crate::graph::State;
 use crate::{Error, Graph, Result};
 
 impl Graph {
@@ -31,17 +31,17 @@ impl Graph {
     /// # let _ = y;
     /// ```
     pub fn check_finite(&self) -> Result<()> {
-        let inner = self.inner();
-        let record = &inner.record;
+        let state = self.state();
+        let record = &state.record;
         let (_, partials) = record.edges();
         for ((index, edges), &value) in record.edge_ranges(0, 0).zip(record.values()) {
             if !value.is_finite() {
-                return Err(inner.non_finite(index, Quantity::Value, value));
+                return Err(state.non_finite(index, Quantity::Value, value));
             }
             // this node's edges, in slot order
             for (slot, &partial) in partials[edges].iter().enumerate() {
                 if !partial.is_finite() {
-                    return Err(inner.non_finite(index, Quantity::Partial(slot as u8), partial));
+                    return Err(state.non_finite(index, Quantity::Partial(slot as u8), partial));
                 }
             }
         }
@@ -49,7 +49,7 @@ impl Graph {
     }
 }
 
-impl Inner {
+impl State {
     /// The error naming node `index` for a non-finite `number`.
     pub(crate) fn non_finite(&self, index: usize, quantity: Quantity, number: f64) -> Error {
         let node = NodeIndex::new(index);

@@ -40,11 +40,11 @@ impl Graph {
     }
 
     fn dot(&self, adjoints: Option<&[f64]>) -> String {
-        let inner = self.inner();
+        let state = self.state();
         let dag = self.dag();
         let node_label = |_: &Dag, node: (petgraph::graph::NodeIndex, &crate::Node)| {
             let (index, weight) = (node.id(), node.weight());
-            let title = match inner.names.get(&index) {
+            let title = match state.names.get(&index) {
                 Some(name) => escape(name),
                 None => weight.op.to_string(),
             };

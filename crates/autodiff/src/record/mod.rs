@@ -17,9 +17,12 @@ use std::ops::Range;
 use std::panic::Location;
 
 mod code;
+mod spare;
+
+pub(crate) use code::Code;
+pub(crate) use spare::{Adjoints, Spare};
 
 use crate::{Dag, Edge, Node, Op};
-pub(crate) use code::Code;
 
 /// Nodes per block of the index that finds a node's number (see [`Record::op`]).
 const BLOCK: usize = 1024;
@@ -248,6 +251,24 @@ impl Record {
     #[inline]
     pub(crate) fn edges(&self) -> (&[u32], &[f64]) {
         (&self.sources[..self.edges], &self.partials[..self.edges])
+    }
+
+    /// Sources and partials of the edges into nodes `0..=root`: a prefix of
+    /// [`Record::edges`], as edges are stored in target order.
+    ///
+    /// # Complexity
+    /// **O(nodes after `root`)**, to find where the root's edges end.
+    #[inline]
+    pub(crate) fn edges_up_to(&self, root: usize) -> (&[u32], &[f64]) {
+        let after: usize = self.codes()[root + 1..].iter().map(|c| c.arity()).sum();
+        let end = self.edges - after;
+        (&self.sources[..end], &self.partials[..end])
+    }
+
+    /// Number of operands (and so of edges) of node `i`.
+    #[inline(always)]
+    pub(crate) fn arity(&self, i: usize) -> usize {
+        self.code(i).arity()
     }
 
     /// From node `first` on (whose edges start at edge `edge`), each node's index and the
