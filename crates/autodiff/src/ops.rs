@@ -31,7 +31,9 @@ unary_methods! {
     relu => Op::Relu;
     /// `eˣ`; derivative `eˣ`.
     exp => Op::Exp;
-    /// `ln x`; derivative `1/x`. `ln 0 = -∞` (derivative `+∞`), `ln x` is NaN for `x < 0`.
+    /// `ln x`, the natural logarithm; derivative `1/x`. `ln 0 = -∞` (derivative `+∞`),
+    /// `ln x` is NaN for `x < 0`.
+    #[doc(alias = "log")]
     ln => Op::Ln;
     /// `√x`; derivative `1 / (2√x)`, which is `+∞` at 0.
     sqrt => Op::Sqrt;
@@ -239,5 +241,48 @@ impl<'g> Neg for Var<'g> {
     #[track_caller]
     fn neg(self) -> Var<'g> {
         self.unary(Op::Neg)
+    }
+}
+
+/// `xs.into_iter().sum()`: one addition node per term after the first.
+///
+/// # Panics
+/// If the iterator is empty (there is no graph to record a zero on: start from
+/// `g.constant(0.0)` and fold instead), or if the terms belong to different graphs.
+///
+/// # Examples
+/// ```
+/// let g = autodiff::Graph::new();
+/// let xs = [g.var(1.0), g.var(2.0), g.var(3.0)];
+/// let total: autodiff::Var = xs.iter().copied().sum();
+/// assert_eq!(total.value(), 6.0);
+/// assert_eq!(total.backward().wrt(xs[1]), 1.0);
+/// ```
+impl<'g> std::iter::Sum for Var<'g> {
+    #[track_caller]
+    fn sum<I: Iterator<Item = Var<'g>>>(iter: I) -> Var<'g> {
+        iter.reduce(|a, b| a + b)
+            .expect("autodiff: cannot sum an empty list of Vars (no graph to record on)")
+    }
+}
+
+/// `xs.into_iter().product()`: one multiplication node per factor after the first.
+///
+/// # Panics
+/// If the iterator is empty, or if the factors belong to different graphs.
+///
+/// # Examples
+/// ```
+/// let g = autodiff::Graph::new();
+/// let xs = [g.var(2.0), g.var(3.0), g.var(4.0)];
+/// let p: autodiff::Var = xs.iter().copied().product();
+/// assert_eq!(p.value(), 24.0);
+/// assert_eq!(p.backward().wrt(xs[0]), 12.0); // ∂(abc)/∂a = bc
+/// ```
+impl<'g> std::iter::Product for Var<'g> {
+    #[track_caller]
+    fn product<I: Iterator<Item = Var<'g>>>(iter: I) -> Var<'g> {
+        iter.reduce(|a, b| a * b)
+            .expect("autodiff: cannot multiply an empty list of Vars (no graph to record on)")
     }
 }

@@ -54,6 +54,72 @@ pub trait Scalar:
 
     /// Names the node (on a [`Var`]); leaves an `f64` as it is.
     fn named(self, name: &str) -> Self;
+
+    /// `S(x) = 1 / (1 + e⁻ˣ)` ([`Op::Sigmoid`]).
+    fn sigmoid(self) -> Self {
+        self.unary(Op::Sigmoid)
+    }
+
+    /// `tanh x` ([`Op::Tanh`]).
+    fn tanh(self) -> Self {
+        self.unary(Op::Tanh)
+    }
+
+    /// `max(x, 0)` ([`Op::Relu`]).
+    fn relu(self) -> Self {
+        self.unary(Op::Relu)
+    }
+
+    /// `ln(1 + eˣ)` ([`Op::Softplus`]).
+    fn softplus(self) -> Self {
+        self.unary(Op::Softplus)
+    }
+
+    /// `eˣ` ([`Op::Exp`]).
+    fn exp(self) -> Self {
+        self.unary(Op::Exp)
+    }
+
+    /// `ln x` ([`Op::Ln`]).
+    #[doc(alias = "log")]
+    fn ln(self) -> Self {
+        self.unary(Op::Ln)
+    }
+
+    /// `√x` ([`Op::Sqrt`]).
+    fn sqrt(self) -> Self {
+        self.unary(Op::Sqrt)
+    }
+
+    /// `x²` ([`Op::Square`]).
+    fn square(self) -> Self {
+        self.unary(Op::Square)
+    }
+
+    /// `|x|` ([`Op::Abs`]).
+    fn abs(self) -> Self {
+        self.unary(Op::Abs)
+    }
+
+    /// `sin x` ([`Op::Sin`]).
+    fn sin(self) -> Self {
+        self.unary(Op::Sin)
+    }
+
+    /// `cos x` ([`Op::Cos`]).
+    fn cos(self) -> Self {
+        self.unary(Op::Cos)
+    }
+
+    /// `xⁿ` ([`Op::PowI`]).
+    fn powi(self, n: i32) -> Self {
+        self.unary(Op::PowI(n))
+    }
+
+    /// `xᵖ` ([`Op::PowF`]).
+    fn powf(self, p: f64) -> Self {
+        self.unary(Op::PowF(p))
+    }
 }
 
 impl Scalar for f64 {
@@ -110,6 +176,22 @@ mod tests {
     fn mix<T: Scalar>(a: T, b: T) -> T {
         let c = (a * b - 3.0) / (b + 1.5) + -a * 2.0 - a / b;
         (c.unary(Op::Tanh) + c.unary(Op::Square)).unary(Op::Sqrt) - 0.25
+    }
+
+    /// The same through the named math methods, in generic code.
+    fn mix_by_name<T: Scalar>(a: T, b: T) -> T {
+        let c = (a * b - 3.0) / (b + 1.5) + -a * 2.0 - a / b;
+        (Scalar::tanh(c) + Scalar::square(c)).sqrt() - 0.25
+    }
+
+    #[test]
+    fn named_math_methods_are_the_ops_in_generic_code() {
+        for (a, b) in [(0.3, 1.7), (-2.5, 0.01)] {
+            assert_eq!(mix_by_name(a, b).to_bits(), mix(a, b).to_bits());
+            let g = Graph::new();
+            let y = mix_by_name(g.var(a), g.var(b));
+            assert_eq!(y.value().to_bits(), mix(a, b).to_bits());
+        }
     }
 
     #[test]

@@ -364,17 +364,9 @@ impl Record {
     /// number.
     pub(crate) fn extend_dag(&self, dag: &mut Dag) {
         let (first, edge) = (dag.node_count(), dag.edge_count());
-        let mut k = self.numbers_before(first);
         dag.reserve_nodes(self.len() - first);
         dag.reserve_edges(self.edge_count() - edge);
-        for (i, edges) in self.edge_ranges(first, edge) {
-            let code = self.codes[i];
-            let op = if code.has_number() {
-                k += 1;
-                code.decode(self.numbers[k - 1])
-            } else {
-                code.decode(f64::NAN)
-            };
+        for (i, op, edges) in self.ops_from(first, edge) {
             let target = dag.add_node(Node {
                 op,
                 value: self.values[i],
@@ -385,6 +377,29 @@ impl Record {
                 dag.add_edge(source, target, Edge { partial });
             }
         }
+    }
+
+    /// From node `first` on (whose edges start at edge `edge`), each node's index, op and
+    /// range of edges in [`Record::edges`], in recording order.
+    ///
+    /// # Complexity
+    /// **O(1)** per node, plus **O([`BLOCK`])** to find the first number.
+    pub(crate) fn ops_from(
+        &self,
+        first: usize,
+        edge: usize,
+    ) -> impl Iterator<Item = (usize, Op, Range<usize>)> + '_ {
+        let mut k = self.numbers_before(first);
+        self.edge_ranges(first, edge).map(move |(i, edges)| {
+            let code = self.codes[i];
+            let op = if code.has_number() {
+                k += 1;
+                code.decode(self.numbers[k - 1])
+            } else {
+                code.decode(f64::NAN)
+            };
+            (i, op, edges)
+        })
     }
 }
 

@@ -3,8 +3,6 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use petgraph::visit::{Dfs, Reversed};
-
 use super::{Step, TapeOp, SCRATCH};
 use crate::{Error, Op, Result, Tape, Var};
 
@@ -17,8 +15,8 @@ const NONE: u32 = u32::MAX;
 impl Tape {
     /// Compiles the graph of `output` into a tape taking `inputs`, in this order.
     ///
-    /// The tape keeps the output's ancestors only (found by an iterative depth-first
-    /// search of the reversed graph), flattened to arrays in recording order. Leaves among
+    /// The tape keeps the output's ancestors only (found by one walk down the record, which
+    /// is in topological order), flattened to arrays in recording order. Leaves among
     /// them that are not `inputs` keep the value they have now. Inputs the output does
     /// not depend on are allowed: their gradient is 0. A constant leaf may be an input
     /// (its value then varies per replay) but, as with
@@ -53,14 +51,13 @@ impl Tape {
         for &input in inputs {
             output.same_graph(input)?;
         }
-        // the petgraph view: pruning is petgraph's traversal
-        let view = output.graph.dag();
-        let dag = &*view;
+        let state = output.graph.state();
+        let record = &state.record;
         let out = output.index();
 
         let mut position = HashMap::with_capacity(inputs.len());
         for (i, input) in inputs.iter().enumerate() {
-            let op = dag[input.index].op;
+            let op = record.op(input.index());
             if !op.is_leaf() {
                 return Err(Error::NotALeaf {
                     index: input.index(),
@@ -75,64 +72,63 @@ impl Tape {
             }
         }
 
-        // Ancestors of the output: an iterative DFS over the reversed edges.
-        let reversed = Reversed(dag);
-        let mut dfs = Dfs::new(reversed, output.index);
-        while dfs.next(reversed).is_some() {}
-        let kept = |i: usize| dfs.discovered.contains(i);
+        // Ancestors of the output: one walk down the record (a topological order), marking
+        // the operands of every node already marked.
+        let (sources, _) = record.edges_up_to(out);
+        let mut kept = vec![false; out + 1];
+        kept[out] = true;
+        let mut end = sources.len();
+        for node in (0..=out).rev() {
+            let start = end - record.arity(node);
+            if kept[node] {
+                for &src in &sources[start..end] {
+                    kept[src as usize] = true;
+                }
+            }
+            end = start;
+        }
 
         // Slots: scratch, inputs, frozen leaves, ops.
+        let values = record.values();
         let mut slot = vec![NONE; out + 1];
         let mut init = vec![0.0; 1 + inputs.len()];
         for (i, input) in inputs.iter().enumerate() {
-            init[1 + i] = dag[input.index].value;
+            init[1 + i] = values[input.index()];
             if input.index() <= out {
                 slot[input.index()] = to_slot(1 + i);
             }
         }
+        // the kept ops, with their operands' nodes (in slot order)
         let mut op_nodes = Vec::new();
-        for (i, node) in dag.raw_nodes()[..=out].iter().enumerate() {
-            if !kept(i) {
+        for (i, op, edges) in record.ops_from(0, 0).take(out + 1) {
+            if !kept[i] {
                 continue;
             }
-            if !node.weight.op.is_leaf() {
-                op_nodes.push(i);
+            if !op.is_leaf() {
+                op_nodes.push((i, op, edges));
             } else if slot[i] == NONE {
                 slot[i] = to_slot(init.len());
-                init.push(node.weight.value);
+                init.push(values[i]);
             }
         }
         let first_op = init.len();
-        for (k, &i) in op_nodes.iter().enumerate() {
+        for (k, &(i, _, _)) in op_nodes.iter().enumerate() {
             slot[i] = to_slot(first_op + k);
-            init.push(dag.raw_nodes()[i].weight.value);
+            init.push(values[i]);
         }
 
         // Which slots lead to a differentiable input (their adjoints matter).
         let mut differentiable = vec![false; init.len()];
         for (i, input) in inputs.iter().enumerate() {
-            differentiable[1 + i] = dag[input.index].op == Op::Input;
+            differentiable[1 + i] = record.op(input.index()) == Op::Input;
         }
 
         let mut ops = Vec::with_capacity(op_nodes.len());
         let mut edges = Vec::new();
-        // An op's edges are consecutive and in slot order (see `Edge::slot`); the ops are
-        // visited in recording order, so one cursor over the edge list finds them all.
-        let graph_edges = dag.raw_edges();
-        let mut next_edge = 0;
-        for (k, &i) in op_nodes.iter().enumerate() {
-            while graph_edges[next_edge].target().index() < i {
-                next_edge += 1;
-            }
-            let op: Op = dag.raw_nodes()[i].weight.op;
+        for (k, (_, op, operand_edges)) in op_nodes.into_iter().enumerate() {
             let mut operands = [SCRATCH; 2];
-            for (operand, edge) in operands
-                .iter_mut()
-                .zip(&graph_edges[next_edge..])
-                .take(op.arity())
-            {
-                debug_assert_eq!(edge.target().index(), i, "autodiff internal error: edges");
-                *operand = slot[edge.source().index()];
+            for (operand, e) in operands.iter_mut().zip(operand_edges) {
+                *operand = slot[sources[e] as usize];
             }
             let dst = to_slot(first_op + k);
             for (position, &src) in operands.iter().enumerate().take(op.arity()) {
