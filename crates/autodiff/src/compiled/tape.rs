@@ -46,7 +46,7 @@ pub(crate) struct TapeOp {
 
 /// One edge of the reverse sweep: `adj[src] += adj[dst] · partial`.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Step {
+pub(crate) struct SweepEdge {
     /// The op's slot.
     pub(crate) dst: u32,
     /// The operand's slot.
@@ -104,7 +104,7 @@ pub struct Tape {
     pub(crate) ops: Vec<TapeOp>,
     /// The reverse sweep, in sweep order. Only edges whose source leads to a
     /// differentiable input are kept; their relative order is the graph's.
-    pub(crate) sweep: Vec<Step>,
+    pub(crate) sweep: Vec<SweepEdge>,
     /// `(input, slot)` of the inputs whose gradient can be non-zero: differentiable, and
     /// reached by the sweep (or the output itself). The others' gradient is always 0.
     pub(crate) gradient_slots: Vec<(u32, u32)>,
@@ -157,7 +157,7 @@ impl Tape {
     /// **O(ops)**; no allocation when `ws` was made by (or already used with) this tape.
     pub fn value(&self, ws: &mut Workspace, inputs: &[f64]) -> Result<f64> {
         ws.load(self, inputs)?;
-        self.forward(ws);
+        self.replay_values(ws);
         Ok(ws.values[self.output as usize])
     }
 
@@ -177,8 +177,8 @@ impl Tape {
     /// tape.
     pub fn gradient<'w>(&self, ws: &'w mut Workspace, inputs: &[f64]) -> Result<(f64, &'w [f64])> {
         ws.load(self, inputs)?;
-        self.forward(ws);
-        self.reverse(ws);
+        self.replay_values(ws);
+        self.replay_sweep(ws);
         let value = ws.values[self.output as usize];
         // Usually the input slots' adjoints themselves: a copy would add a store and a
         // load to the path from one replay's gradient to the next replay's inputs.
@@ -196,10 +196,10 @@ impl Tape {
         self.first_op + self.ops.len()
     }
 
-    /// Inlined, as is [`Tape::reverse`]: one replay is then one function, with one
-    /// prologue, and registers shared by both passes.
+    /// The values and partials of every op, in order; inlined, as is
+    /// [`Tape::replay_sweep`], so that one replay is one function.
     #[inline(always)]
-    fn forward(&self, ws: &mut Workspace) {
+    fn replay_values(&self, ws: &mut Workspace) {
         let n = self.ops.len();
         let ops = &self.ops[..n];
         let partials = &mut ws.partials[..n];
@@ -245,7 +245,7 @@ impl Tape {
     }
 
     #[inline(always)]
-    fn reverse(&self, ws: &mut Workspace) {
+    fn replay_sweep(&self, ws: &mut Workspace) {
         let adjoints = &mut ws.adjoints;
         adjoints[self.output as usize] = 1.0;
         let partials = ws.partials.as_flattened();

@@ -97,7 +97,7 @@ impl Drop for Spare {
 pub(crate) struct Adjoints(pub(crate) Vec<f64>);
 
 /// Kept adjoint buffers of at most this many entries outlive the graphs they served (see
-/// [`Adjoints`]), as graph buffers do (see [`Graph::with_capacity`]).
+/// [`Adjoints`]), as graph buffers do (see [`Graph::with_capacity`](crate::Graph::with_capacity)).
 const SMALL: usize = 1 << 18;
 
 thread_local! {

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{Step, TapeOp, SCRATCH};
+use super::{SweepEdge, TapeOp, SCRATCH};
 use crate::{Error, Op, Result, Tape, Var};
 
 /// Source of tape ids (0 is "no tape", see `Workspace`).
@@ -136,7 +136,7 @@ impl Tape {
                 if differentiable[src as usize] {
                     differentiable[dst as usize] = true;
                     // partial index 2k + position, see `Tape::sweep`
-                    edges.push(Step {
+                    edges.push(SweepEdge {
                         dst,
                         src,
                         partial: to_slot(2 * k + position),
@@ -152,7 +152,7 @@ impl Tape {
         edges.reverse();
         // Within one op, edges into two different operands may go in either order (each
         // operand's sum still receives its terms in the same order); put the higher
-        // operand slot last, as it is usually the op swept next (see `Tape::reverse`).
+        // operand slot last, as it is usually the op swept next (see `Tape::replay_sweep`).
         // Edges into the same operand (`a · a`) keep the graph's order.
         for i in 1..edges.len() {
             let (first, second) = (edges[i - 1], edges[i]);
