@@ -1,4 +1,12 @@
-//! [`Graph`]: the append-only record of every node and edge, with a petgraph `DiGraph` view.
+//! [`Graph`]: the append-only record of every node and edge.
+//!
+//! Recording a node is three steps: evaluate its op on its operands' values
+//! ([`Op::eval`]), which gives the value and one local partial per operand; append the op
+//! and the value as the next node; append one edge `(source, partial)` per operand, in
+//! slot order. That is all a graph holds: per node its op and value, per edge its source
+//! and partial, in recording order. How that is stored compactly and reused across graphs
+//! is in `record/` (speed only); the petgraph view users inspect ([`Graph::dag`]) is built
+//! from it on demand.
 
 use std::cell::{Ref, RefCell};
 use std::collections::HashMap;
@@ -240,8 +248,8 @@ impl Graph {
     /// Appends `op(x)` or `op(a, b)`, `operands` in slot order. A binary op's two edges are
     /// added even when `a == b` (`a · a` has two paths to `a`, and both count).
     ///
-    /// Inlined with the storing, so that `op` is a constant where it is called and
-    /// [`Op::eval`] reduces to the op's own formula.
+    /// Inlined, so that `op` is a constant where it is called and [`Op::eval`] reduces to
+    /// the op's own formula.
     #[inline(always)]
     #[track_caller]
     pub(crate) fn push<const ARITY: usize>(
