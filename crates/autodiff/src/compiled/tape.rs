@@ -249,7 +249,7 @@ impl Tape {
         let adjoints = &mut ws.adjoints;
         adjoints[self.output as usize] = 1.0;
         let partials = ws.partials.as_flattened();
-        // The adjoint written last stays in a register, as in `forward`.
+        // The adjoint written last stays in a register, as in `replay_values`.
         let mut last = (u32::MAX, 0.0);
         for step in &self.sweep {
             let adjoint = if step.dst == last.0 {
