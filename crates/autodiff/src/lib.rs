@@ -65,6 +65,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod backward;
+mod backward_graph;
 mod compiled;
 mod error;
 mod forward;
@@ -77,6 +78,7 @@ mod record;
 mod scalar;
 mod var;
 
+pub use backward_graph::GradientVars;
 pub use compiled::{BatchOutput, Tape, Workspace};
 pub use error::{Error, NonFinite, Quantity, Result};
 pub use forward::Tangents;

@@ -1,0 +1,80 @@
+//! Second order over random straight-line programs: the Hessian of the recorded backward
+//! pass ([`Var::hessian`](autodiff::Var::hessian)) is symmetric, equals central finite
+//! differences of the engine's gradient where the program is smooth, and `hvp` is the
+//! Hessian times the vector.
+
+mod common;
+mod program;
+
+use autodiff::Graph;
+use proptest::prelude::*;
+
+use program::checks::{self, well_scaled};
+use program::{program, Program};
+
+const REGRESSIONS: &str = "proptest-regressions/second_order.txt";
+
+fn case() -> impl Strategy<Value = (Program, Vec<f64>)> {
+    checks::with_inputs(program())
+}
+
+/// The engine's gradient of the program's output at `x`.
+fn gradient(p: &Program, x: &[f64]) -> Vec<f64> {
+    let g = Graph::new();
+    let slots = p.build(&g, x);
+    let leaves = &slots[..x.len()];
+    slots.last().unwrap().backward().wrt_all(leaves)
+}
+
+proptest! {
+    #![proptest_config(checks::config(300, REGRESSIONS))]
+
+    /// The Hessian is symmetric (to rounding), and matches central differences of the
+    /// gradient, step 1e-5·max(1, |xⱼ|), |h − fd| ≤ 1e-6·max(1, |∇f|) + 1e-4·|fd|.
+    #[test]
+    fn hessian_is_symmetric_and_matches_differences_of_the_gradient((p, x) in case()) {
+        prop_assume!(well_scaled(&p, &x));
+        prop_assume!(p.kink_distance(&x) > 100.0);
+        prop_assume!(p.fd_converged(&x));
+        let g = Graph::new();
+        let slots = p.build(&g, &x);
+        let leaves = &slots[..x.len()];
+        let h = slots.last().unwrap().hessian(leaves);
+        let scale = gradient(&p, &x).iter().fold(1.0_f64, |m, d| m.max(d.abs()));
+        for j in 0..x.len() {
+            let step = 1e-5 * x[j].abs().max(1.0);
+            let (mut up, mut down) = (x.clone(), x.clone());
+            up[j] += step;
+            down[j] -= step;
+            let (gu, gd) = (gradient(&p, &up), gradient(&p, &down));
+            for i in 0..x.len() {
+                let fd = (gu[i] - gd[i]) / (up[j] - down[j]);
+                prop_assume!(fd.is_finite());
+                let tol = 1e-6 * scale + 1e-4 * fd.abs();
+                prop_assert!((h[[i, j]] - fd).abs() <= tol, "H[{i},{j}] = {} vs fd {fd}\n{p}", h[[i, j]]);
+                let sym = 1e-10 * h[[i, j]].abs().max(h[[j, i]].abs()).max(1.0);
+                prop_assert!((h[[i, j]] - h[[j, i]]).abs() <= sym, "H not symmetric at {i},{j}\n{p}");
+            }
+        }
+    }
+
+    /// HVP = H·v, to rounding.
+    #[test]
+    fn hvp_is_the_hessian_times_v((p, x) in case(), v in prop::collection::vec(-1.0..1.0f64, 4)) {
+        prop_assume!(well_scaled(&p, &x));
+        let g = Graph::new();
+        let slots = p.build(&g, &x);
+        let leaves = &slots[..x.len()];
+        let out = *slots.last().unwrap();
+        let h = out.hessian(leaves);
+        let v = &v[..x.len()];
+        let hv = out.hvp(leaves, v);
+        for i in 0..x.len() {
+            let terms: Vec<f64> = (0..x.len()).map(|j| h[[i, j]] * v[j]).collect();
+            let expected: f64 = terms.iter().sum();
+            let magnitude: f64 = terms.iter().map(|t| t.abs()).sum();
+            prop_assume!(magnitude.is_finite());
+            prop_assert!((hv[i] - expected).abs() <= 1e-10 * magnitude.max(1e-300), "{} vs {expected}\n{p}", hv[i]);
+        }
+    }
+}
