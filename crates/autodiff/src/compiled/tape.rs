@@ -22,6 +22,7 @@
 //! bit for bit.
 
 mod compile;
+mod hvp;
 mod workspace;
 
 use std::cell::Cell;

@@ -17,6 +17,8 @@ pub struct Workspace {
     pub(crate) partials: Vec<[f64; 2]>,
     pub(crate) adjoints: Vec<f64>,
     pub(crate) gradient: Vec<f64>,
+    /// The buffers of [`Tape::hvp`], made on its first call.
+    pub(crate) tangents: super::hvp::Tangents,
 }
 
 impl Workspace {
