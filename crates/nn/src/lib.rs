@@ -51,3 +51,7 @@ pub use mlp::Mlp;
 pub use module::Module;
 pub use regularization::Regularization;
 pub use train::{evaluate, Metrics, Trainer};
+
+/// The `rand` this crate's functions take generators from (`&mut impl rand::Rng`): use
+/// `nn::rand` to get a generator whose traits match, whatever `rand` your crate depends on.
+pub use rand;
