@@ -4,6 +4,8 @@
 mod anomaly;
 mod dot;
 pub mod gradcheck;
+mod hesscheck;
 mod view;
 
+pub use hesscheck::{hesscheck, HessCheck};
 pub use view::{Edge, Node};
