@@ -118,3 +118,56 @@ proptest! {
         }
     }
 }
+
+/// The cost's Hessian from the recorded backward pass, and from the hand-derived second
+/// derivatives (`formulas::cost_hessian`) on the same forward pass's node values.
+fn hessians(net: &LectureNet<'_>) -> ([[f64; 3]; 3], [[f64; 3]; 3]) {
+    let h = net.cost.hessian(&net.weights);
+    let engine = [0, 1, 2].map(|i| [0, 1, 2].map(|j| h[[i, j]]));
+    let (s0, s1, s2) = (net.s0.value(), net.s[1].value(), net.s[2].value());
+    let (w1, w2) = (net.weights[1].value(), net.weights[2].value());
+    let (out, target) = (net.out.value(), net.target.value());
+    let formula = formulas::cost_hessian(s0, s1, s2, out, target, w1, w2);
+    (engine, formula)
+}
+
+#[test]
+fn hessian_matches_the_hand_derived_second_derivatives_at_the_slides_point() {
+    let g = Graph::new();
+    let net = Net::Lecture.build(&g, &Point::slides()).unwrap();
+    let (engine, formula) = hessians(&net);
+    // d²C/dw2² = s2²
+    let s2 = net.s[2].value();
+    assert_relative_eq!(engine[2][2], s2 * s2, max_relative = 1e-15);
+    for i in 0..3 {
+        for j in 0..3 {
+            assert_relative_eq!(engine[i][j], formula[i][j], max_relative = 1e-12);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
+
+    /// Where the formulas are well conditioned (as for the gradient above), the engine's
+    /// Hessian and the hand-derived one agree to 1e-10 of the largest entry.
+    #[test]
+    fn hessian_matches_the_hand_derived_second_derivatives_at_random_points(
+        w0 in -0.6..0.6f64, w1 in -6.0..6.0f64, w2 in -20.0..20.0f64,
+        s0 in -10.0..10.0f64, target in -20.0..20.0f64,
+    ) {
+        let g = Graph::new();
+        let point = Point { weights: vec![w0, w1, w2], s0, target };
+        let net = Net::Lecture.build(&g, &point).unwrap();
+        let (engine, formula) = hessians(&net);
+        let scale = formula.iter().flatten().fold(f64::MIN_POSITIVE, |m, h| m.max(h.abs()));
+        for i in 0..3 {
+            for j in 0..3 {
+                prop_assert!(
+                    (engine[i][j] - formula[i][j]).abs() <= 1e-10 * scale,
+                    "d²C/dw{i}dw{j}: engine {} vs formula {} at {point:?}", engine[i][j], formula[i][j]
+                );
+            }
+        }
+    }
+}
