@@ -86,7 +86,7 @@ pub use gradients::Gradients;
 pub use graph::{Dag, Graph};
 pub use inspect::gradcheck;
 pub use inspect::gradcheck::{gradcheck, gradcheck_with, GradCheck, Tolerance};
-pub use inspect::{hesscheck, Edge, HessCheck, Node};
+pub use inspect::{hesscheck, Edge, HessCheck, Node, Path, PathEdge, Paths};
 pub use op::Op;
 pub use scalar::Scalar;
 pub use var::Var;

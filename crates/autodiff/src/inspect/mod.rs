@@ -5,7 +5,9 @@ mod anomaly;
 mod dot;
 pub mod gradcheck;
 mod hesscheck;
+mod paths;
 mod view;
 
 pub use hesscheck::{hesscheck, HessCheck};
+pub use paths::{Path, PathEdge, Paths};
 pub use view::{Edge, Node};
