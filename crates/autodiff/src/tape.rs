@@ -22,6 +22,7 @@
 //! bit for bit.
 
 mod compile;
+mod rows;
 mod workspace;
 
 use std::cell::Cell;
