@@ -29,6 +29,14 @@ const RESERVE_AT_MOST: usize = 1 << 20;
 /// terms that overflows is checked again term by term.
 #[inline(always)]
 pub(crate) fn descend(weights: &mut [f64], grad: &[f64], alpha: f64, cost: f64) -> bool {
+    // The lecture's nets have 3 and 2 weights: for them, the same code on arrays, which the
+    // compiler unrolls (a loop of a run-time length costs more than the update itself).
+    if let (Ok(w), Ok(g)) = (<&mut [f64; 3]>::try_from(&mut *weights), grad.try_into()) {
+        return descend_array(w, g, alpha, cost);
+    }
+    if let (Ok(w), Ok(g)) = (<&mut [f64; 2]>::try_from(&mut *weights), grad.try_into()) {
+        return descend_array(w, g, alpha, cost);
+    }
     let mut sum = cost;
     for (&w, &g) in weights.iter().zip(grad) {
         sum += update(w, alpha, g);
@@ -39,6 +47,23 @@ pub(crate) fn descend(weights: &mut [f64], grad: &[f64], alpha: f64, cost: f64) 
     for (w, &g) in weights.iter_mut().zip(grad) {
         *w = update(*w, alpha, g);
     }
+    true
+}
+
+/// [`descend`] on `N` weights.
+#[inline(always)]
+fn descend_array<const N: usize>(
+    weights: &mut [f64; N],
+    grad: &[f64; N],
+    alpha: f64,
+    cost: f64,
+) -> bool {
+    let new: [f64; N] = std::array::from_fn(|k| update(weights[k], alpha, grad[k]));
+    let sum = new.iter().fold(cost, |sum, w| sum + w);
+    if !sum.is_finite() && !each_finite(weights, grad, alpha, cost) {
+        return false;
+    }
+    *weights = new;
     true
 }
 

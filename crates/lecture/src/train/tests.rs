@@ -137,10 +137,15 @@ fn trajectory_is_thinned_but_keeps_the_last_step() {
 
 #[test]
 fn divergence_names_the_exact_step_and_the_weights_it_started_from() {
-    for engine in [Engine::Eager, Engine::Tape] {
+    // 3 weights, 2 weights, 4 weights: each size of update
+    let nets = [Net::Lecture, Net::TwoNode, Net::Chain(3)];
+    for (net, engine) in nets
+        .into_iter()
+        .flat_map(|n| [(n, Engine::Eager), (n, Engine::Tape)])
+    {
         let mut rows = data(3000);
-        rows[1499].s0 = f64::NAN; // step 1500 of epoch 1, and step 4500 of epoch 2
-        let mut config = Config::new(Net::Lecture);
+        rows[1499].s0 = f64::NAN; // step 1500 of epoch 1
+        let mut config = Config::new(net);
         config.engine = engine;
         let before = train(&rows[..1499], &config, &mut |_| {}).unwrap();
         let err = train(&rows, &config, &mut |_| {}).unwrap_err();
