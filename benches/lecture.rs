@@ -16,6 +16,8 @@
 // criterion's `criterion_group!` makes an undocumented function.
 #![allow(missing_docs)]
 
+#[path = "common/hand.rs"]
+mod hand;
 #[path = "common/paired.rs"]
 mod paired;
 
@@ -23,6 +25,7 @@ use std::hint::black_box;
 
 use autodiff::{Graph, Tape, Var};
 use criterion::{criterion_group, criterion_main, Criterion};
+use hand::sigmoid;
 use ndarray::Array2;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -31,11 +34,6 @@ const ROWS: usize = 50_000;
 const TRUE_W: [f64; 3] = [-0.2, 2.8, 10.0];
 const START_W: [f64; 3] = [0.5, 1.5, 5.0];
 const RATE: f64 = 0.01;
-
-/// S(x) = 1 / (1 + e⁻ˣ)
-fn sigmoid(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
-}
 
 /// Rows `[s0, target]`.
 fn data() -> Array2<f64> {
@@ -48,43 +46,6 @@ fn data() -> Array2<f64> {
         row[1] = w2 * sigmoid(w1 * sigmoid(w0 * s0));
     }
     data
-}
-
-/// Hand-written forward and backward for one row: (C, [∂C/∂w0, ∂C/∂w1, ∂C/∂w2]).
-#[inline]
-fn hand_gradient(s0: f64, target: f64, [w0, w1, w2]: [f64; 3]) -> (f64, [f64; 3]) {
-    let s1 = sigmoid(w0 * s0);
-    let s2 = sigmoid(w1 * s1);
-    let out = w2 * s2;
-    let e = target - out;
-    let d_out = -e; // ∂C/∂out
-    let d_x2 = d_out * w2 * s2 * (1.0 - s2); // ∂C/∂x2 = ∂C/∂out · w2 · S'(x2)
-    let d_x1 = d_x2 * w1 * s1 * (1.0 - s1); // ∂C/∂x1 = ∂C/∂x2 · w1 · S'(x1)
-    (0.5 * e * e, [d_x1 * s0, d_x2 * s1, d_out * s2])
-}
-
-fn hand_online(data: &[f64], mut w: [f64; 3]) -> [f64; 3] {
-    for row in data.chunks_exact(2) {
-        let (_, g) = hand_gradient(row[0], row[1], w);
-        for (w, g) in w.iter_mut().zip(g) {
-            *w -= RATE * g;
-        }
-    }
-    w
-}
-
-fn hand_full_batch(data: &[f64], w: [f64; 3]) -> (f64, [f64; 3]) {
-    let mut cost = 0.0;
-    let mut grad = [0.0; 3];
-    for row in data.chunks_exact(2) {
-        let (c, g) = hand_gradient(row[0], row[1], w);
-        cost += c;
-        for (acc, g) in grad.iter_mut().zip(g) {
-            *acc += g;
-        }
-    }
-    let n = (data.len() / 2) as f64;
-    (cost / n, grad.map(|g| g / n))
 }
 
 /// The lecture net recorded on `g`: (C, [s0, target, w0, w1, w2]).
@@ -137,7 +98,10 @@ fn online(c: &mut Criterion) {
     let rows = data.as_slice().expect("standard layout");
     let tape = tape();
     // The three agree before they are timed: tape and eager exactly, hand-written closely.
-    let (hand, eager) = (hand_online(rows, START_W), eager_online(rows, START_W));
+    let (hand, eager) = (
+        hand::online(rows, RATE, START_W),
+        eager_online(rows, START_W),
+    );
     assert_eq!(tape_online(&tape, rows, START_W), eager);
     for (h, e) in hand.iter().zip(eager) {
         assert!(
@@ -148,7 +112,7 @@ fn online(c: &mut Criterion) {
 
     // each timed once per call, by the paired rounds and by criterion alike
     let mut hand = || {
-        black_box(hand_online(black_box(rows), START_W));
+        black_box(hand::online(black_box(rows), RATE, START_W));
     };
     let mut eager = || {
         black_box(eager_online(black_box(rows), START_W));
@@ -173,7 +137,7 @@ fn full_batch(c: &mut Criterion) {
     let data = data();
     let rows = data.as_slice().expect("standard layout");
     let tape = tape();
-    let (hand_cost, hand) = hand_full_batch(rows, START_W);
+    let (hand_cost, hand) = hand::full_batch(rows, START_W);
     let serial = tape.batch(data.view(), &START_W).expect("shapes fit");
     let parallel = tape.par_batch(data.view(), &START_W).expect("shapes fit");
     assert_eq!(serial, parallel);
@@ -184,7 +148,7 @@ fn full_batch(c: &mut Criterion) {
 
     // each timed once per call, by the paired rounds and by criterion alike
     let mut hand = || {
-        black_box(hand_full_batch(black_box(rows), START_W));
+        black_box(hand::full_batch(black_box(rows), START_W));
     };
     let mut serial = || {
         black_box(tape.batch(black_box(data.view()), &START_W)).ok();

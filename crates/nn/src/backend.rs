@@ -95,7 +95,7 @@ impl Backend for Eager {
 /// recorded per step. A minibatch of at least [`Compiled::LANES_FROM`] rows is one call of
 /// [`Tape::batch`](autodiff::Tape::batch), which replays the tape over the rows in lanes and
 /// sums the parameter gradients; a smaller one replays the tape row by row with
-/// [`Tape::gradient`](autodiff::Tape::gradient) in a reused workspace (no allocation).
+/// [`Tape::sum_over_rows`](autodiff::Tape::sum_over_rows) in a reused workspace.
 ///
 /// Why the threshold: a `Tape::batch` call pays a fixed cost per op (choosing the op's
 /// loop), which a single row does not repay. Measured on micrograd's 2-16-16-1 network
@@ -108,7 +108,6 @@ impl Backend for Eager {
 pub struct Compiled {
     tape: Tape,
     workspace: Workspace,
-    row: Vec<f64>,
     parallel: bool,
     lanes_from: usize,
 }
@@ -130,7 +129,6 @@ impl Compiled {
         let tape = Tape::compile(l, &inputs)?;
         Ok(Compiled {
             workspace: tape.workspace(),
-            row: vec![0.0; inputs.len()],
             tape,
             parallel: false,
             lanes_from: Self::LANES_FROM,
@@ -169,27 +167,9 @@ impl Backend for Compiled {
             grad.copy_from_slice(&out.gradient);
             return Ok(out.sum);
         }
-        let k = data.ncols();
-        if self.row.len() != k + params.len() {
-            return Err(Error::Engine(autodiff::Error::InputCount {
-                expected: self.row.len(),
-                found: k + params.len(),
-            }));
-        }
-        self.row[k..].copy_from_slice(params);
-        grad.fill(0.0);
-        let mut sum = 0.0;
-        for sample in data.rows() {
-            for (r, v) in self.row.iter_mut().zip(sample) {
-                *r = *v;
-            }
-            let (value, g) = self.tape.gradient(&mut self.workspace, &self.row)?;
-            sum += value;
-            for (out, d) in grad.iter_mut().zip(&g[k..]) {
-                *out += d;
-            }
-        }
-        Ok(sum)
+        Ok(self
+            .tape
+            .sum_over_rows(&mut self.workspace, data, params, grad)?)
     }
 }
 

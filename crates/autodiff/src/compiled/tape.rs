@@ -23,6 +23,7 @@
 
 mod compile;
 mod hvp;
+mod rows;
 mod workspace;
 
 use std::cell::Cell;

@@ -2,7 +2,8 @@
 
 use autodiff::Graph;
 
-use super::Gradient;
+use super::run::descend;
+use super::{mean_cost, Gradient};
 use crate::data::Sample;
 use crate::{Net, Point, Result};
 
@@ -12,54 +13,77 @@ use crate::{Net, Point, Result};
 /// steps; `nodes` keeps the size of the last graph so tests can check that it does.
 pub(crate) struct Eager {
     net: Net,
+    /// The weights, and the row of the step.
     point: Point,
+    grad: Vec<f64>,
     pub(crate) nodes: usize,
 }
 
 impl Eager {
-    pub(crate) fn new(net: Net) -> Self {
+    pub(crate) fn new(net: Net, init: &[f64]) -> Self {
         Eager {
             net,
             point: Point {
-                weights: Vec::new(),
+                weights: init.to_vec(),
                 s0: 0.0,
                 target: 0.0,
             },
+            grad: vec![0.0; init.len()],
             nodes: 0,
         }
     }
-}
 
-impl Gradient for Eager {
-    fn row(&mut self, weights: &[f64], sample: Sample, grad: &mut [f64]) -> Result<f64> {
-        self.point.weights.clear();
-        self.point.weights.extend_from_slice(weights);
+    /// `C` at `sample` and the current weights, with `dC/dwi` in `self.grad`.
+    fn row(&mut self, sample: Sample) -> Result<f64> {
         self.point.s0 = sample.s0;
         self.point.target = sample.out;
-        let g = Graph::with_capacity(3 * weights.len() + 8, 3 * weights.len() + 8);
+        let n = self.point.weights.len();
+        let g = Graph::with_capacity(3 * n + 8, 3 * n + 8);
         let net = self.net.build(&g, &self.point)?;
         let grads = net.cost.backward();
-        for (gi, &w) in grad.iter_mut().zip(&net.weights) {
+        for (gi, &w) in self.grad.iter_mut().zip(&net.weights) {
             *gi = grads.wrt(w);
         }
         self.nodes = g.len();
         Ok(net.cost.value())
     }
+}
 
-    fn mean(&mut self, weights: &[f64], data: &[Sample], grad: &mut [f64]) -> Result<f64> {
-        let mut sum = vec![0.0; grad.len()];
+impl Gradient for Eager {
+    fn weights(&self) -> &[f64] {
+        &self.point.weights
+    }
+
+    fn weights_mut(&mut self) -> &mut [f64] {
+        &mut self.point.weights
+    }
+
+    fn step(&mut self, sample: Sample, alpha: f64) -> Result<(f64, bool)> {
+        let cost = self.row(sample)?;
+        Ok((
+            cost,
+            descend(&mut self.point.weights, &self.grad, alpha, cost),
+        ))
+    }
+
+    fn mean(&mut self, data: &[Sample], grad: &mut [f64]) -> Result<f64> {
+        grad.fill(0.0);
         let mut cost = 0.0;
         for &s in data {
-            cost += self.row(weights, s, grad)?;
-            for (a, g) in sum.iter_mut().zip(grad.iter()) {
+            cost += self.row(s)?;
+            for (a, g) in grad.iter_mut().zip(&self.grad) {
                 *a += g;
             }
         }
         let n = data.len() as f64;
-        for (g, a) in grad.iter_mut().zip(sum) {
-            *g = a / n;
+        for g in grad.iter_mut() {
+            *g /= n;
         }
         Ok(cost / n)
+    }
+
+    fn mean_cost(&mut self, data: &[Sample]) -> Result<f64> {
+        mean_cost(self.net, &self.point.weights, data)
     }
 }
 
@@ -69,17 +93,12 @@ mod tests {
 
     #[test]
     fn graph_does_not_grow_across_a_thousand_steps() {
-        let mut eager = Eager::new(Net::Lecture);
-        let mut grad = [0.0; 3];
-        let mut w = [1.0, 1.0, 1.0];
+        let mut eager = Eager::new(Net::Lecture, &[1.0, 1.0, 1.0]);
         let sample = Sample { s0: 0.5, out: 2.0 };
-        eager.row(&w, sample, &mut grad).unwrap();
+        eager.step(sample, 0.01).unwrap();
         let after_first = eager.nodes;
         for _ in 0..1000 {
-            eager.row(&w, sample, &mut grad).unwrap();
-            for (wi, gi) in w.iter_mut().zip(grad) {
-                *wi -= 0.01 * gi;
-            }
+            assert!(eager.step(sample, 0.01).unwrap().1);
         }
         assert_eq!(eager.nodes, after_first);
         assert_eq!(after_first, 13);

@@ -24,15 +24,11 @@
 //! ```
 
 mod eager;
+mod run;
 mod tape;
 mod trajectory;
 
-use rand::rngs::StdRng;
-use rand::seq::SliceRandom;
-use rand::SeedableRng;
-
 use crate::data::Sample;
-use crate::formulas::update;
 use crate::{Error, Net, Result};
 
 pub use trajectory::Trajectory;
@@ -134,16 +130,26 @@ pub struct Trained {
 }
 
 /// Cost and gradient of one row, and of the mean over rows: the one place training asks
-/// for derivatives.
+/// for derivatives. The engine holds the weights, so that a step reads and writes them
+/// where its gradient computation has them (the tape's input slots) without a copy.
 pub(crate) trait Gradient {
-    /// `C` at one sample, and `dC/dwi` written into `grad`.
-    fn row(&mut self, weights: &[f64], sample: Sample, grad: &mut [f64]) -> Result<f64>;
-    /// Mean `C` over `data`, and the mean `dC/dwi` written into `grad`.
-    fn mean(&mut self, weights: &[f64], data: &[Sample], grad: &mut [f64]) -> Result<f64>;
+    /// The current weights.
+    fn weights(&self) -> &[f64];
+    /// The current weights, to be updated in place.
+    fn weights_mut(&mut self) -> &mut [f64];
+    /// One online step: `C` at one sample and `dC/dwi` at the current weights, then the
+    /// update of [`run::descend`]. Returns `C` and whether the weights moved (they do not
+    /// when the cost or an updated weight would not be finite).
+    fn step(&mut self, sample: Sample, alpha: f64) -> Result<(f64, bool)>;
+    /// Mean `C` over `data` at the current weights, and the mean `dC/dwi` written into
+    /// `grad`.
+    fn mean(&mut self, data: &[Sample], grad: &mut [f64]) -> Result<f64>;
+    /// Mean `C` over `data` at the current weights, equal to [`mean_cost`] bit for bit.
+    fn mean_cost(&mut self, data: &[Sample]) -> Result<f64>;
 }
 
 /// Trains `config.net` on `data`; `progress` is called with the number of steps done,
-/// every 1024 steps and at the end.
+/// every 1024 steps and at the end of each epoch.
 ///
 /// # Errors
 /// [`Error::Config`] for a non-positive or non-finite alpha, zero epochs, non-finite
@@ -155,49 +161,34 @@ pub(crate) trait Gradient {
 /// O(epochs · rows · net size) time; O(recorded steps · weights) memory.
 pub fn train(data: &[Sample], config: &Config, progress: &mut dyn FnMut(usize)) -> Result<Trained> {
     config.validate(data)?;
-    let mut engine: Box<dyn Gradient> = match config.engine {
-        Engine::Eager => Box::new(eager::Eager::new(config.net)),
-        Engine::Tape => Box::new(tape::Taped::new(config.net, &config.init)?),
-    };
-    let mut run = Run {
-        weights: config.init.clone(),
-        grad: vec![0.0; config.init.len()],
-        trajectory: Trajectory::new(&config.init),
-        step: 0,
-        total: config.epochs
-            * match config.schedule {
-                Schedule::FullBatch => 1,
-                Schedule::Online { .. } => data.len(),
-            },
-        config,
-    };
-    for epoch in 1..=config.epochs {
-        match config.schedule {
-            Schedule::FullBatch => {
-                let cost = engine.mean(&run.weights, data, &mut run.grad)?;
-                run.update(epoch, cost)?;
-            }
-            Schedule::Online { shuffle } => {
-                let mut order: Vec<usize> = (0..data.len()).collect();
-                if let Some(seed) = shuffle {
-                    let mut rng = StdRng::seed_from_u64(seed.wrapping_add(epoch as u64));
-                    order.shuffle(&mut rng);
-                }
-                for &i in &order {
-                    let cost = engine.row(&run.weights, data[i], &mut run.grad)?;
-                    run.update(epoch, cost)?;
-                    if run.step % 1024 == 0 {
-                        progress(run.step);
-                    }
-                }
-            }
-        }
-        progress(run.step);
+    // one loop per engine, each with its engine's calls inlined
+    match config.engine {
+        Engine::Eager => train_with(
+            eager::Eager::new(config.net, &config.init),
+            data,
+            config,
+            progress,
+        ),
+        Engine::Tape => train_with(
+            tape::Taped::new(config.net, &config.init)?,
+            data,
+            config,
+            progress,
+        ),
     }
-    let cost = mean_cost(config.net, &run.weights, data)?;
+}
+
+fn train_with<E: Gradient>(
+    mut engine: E,
+    data: &[Sample],
+    config: &Config,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Trained> {
+    let mut run = run::Run::new(config, data.len());
+    run.all(&mut engine, data, progress)?;
     Ok(Trained {
-        weights: run.weights,
-        cost,
+        cost: engine.mean_cost(data)?,
+        weights: engine.weights().to_vec(),
         steps: run.step,
         epochs: config.epochs,
         trajectory: run.trajectory,
@@ -214,41 +205,6 @@ pub fn mean_cost(net: Net, weights: &[f64], data: &[Sample]) -> Result<f64> {
         sum += net.cost(weights, s.s0, s.out)?;
     }
     Ok(sum / data.len() as f64)
-}
-
-struct Run<'c> {
-    weights: Vec<f64>,
-    grad: Vec<f64>,
-    trajectory: Trajectory,
-    step: usize,
-    total: usize,
-    config: &'c Config,
-}
-
-impl Run<'_> {
-    /// The simultaneous update `wi <- wi - alpha dC/dwi` of every weight, all from the same
-    /// gradient; stops at the first non-finite cost, gradient or weight.
-    fn update(&mut self, epoch: usize, cost: f64) -> Result<()> {
-        self.step += 1;
-        let alpha = self.config.alpha;
-        let pairs = || self.weights.iter().zip(&self.grad);
-        let finite = cost.is_finite() && pairs().all(|(&w, &g)| update(w, alpha, g).is_finite());
-        if !finite {
-            return Err(Error::Diverged {
-                step: self.step,
-                epoch,
-                cost,
-                weights: self.weights.clone(),
-            });
-        }
-        for (w, &g) in self.weights.iter_mut().zip(&self.grad) {
-            *w = update(*w, alpha, g);
-        }
-        if self.step % self.config.record_every.max(1) == 0 || self.step == self.total {
-            self.trajectory.push(self.step, &self.weights, cost);
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]

@@ -3,15 +3,20 @@
 use autodiff::{Graph, Tape, Workspace};
 use ndarray::Array2;
 
+use super::run::descend;
 use super::Gradient;
 use crate::data::Sample;
 use crate::{Net, Point, Result};
 
 /// The net compiled once, with inputs `[s0, target, w0, w1, …]`; each row replays it
 /// (allocation-free), and the mean over all rows runs it in batch lanes across cores.
+///
+/// The weights live in the tape's inputs: a step writes the row into the first two, and
+/// the update writes the weights where the next replay reads them.
 pub(crate) struct Taped {
     tape: Tape,
     ws: Workspace,
+    /// `[s0, target, w0, w1, …]`: the row of the step, then the weights.
     inputs: Vec<f64>,
     /// The data as an `n × 2` matrix `(s0, target)`, made on the first full-batch step.
     batch: Option<Array2<f64>>,
@@ -30,26 +35,36 @@ impl Taped {
         leaves.extend(&built.weights);
         let tape = Tape::compile(built.cost, &leaves)?;
         let ws = tape.workspace();
+        let mut inputs = vec![0.0, 0.0];
+        inputs.extend_from_slice(init);
         Ok(Taped {
             tape,
             ws,
-            inputs: vec![0.0; leaves.len()],
+            inputs,
             batch: None,
         })
     }
 }
 
 impl Gradient for Taped {
-    fn row(&mut self, weights: &[f64], sample: Sample, grad: &mut [f64]) -> Result<f64> {
-        self.inputs[0] = sample.s0;
-        self.inputs[1] = sample.out;
-        self.inputs[2..].copy_from_slice(weights);
-        let (cost, all) = self.tape.gradient(&mut self.ws, &self.inputs)?;
-        grad.copy_from_slice(&all[2..]);
-        Ok(cost)
+    fn weights(&self) -> &[f64] {
+        &self.inputs[2..]
     }
 
-    fn mean(&mut self, weights: &[f64], data: &[Sample], grad: &mut [f64]) -> Result<f64> {
+    fn weights_mut(&mut self) -> &mut [f64] {
+        &mut self.inputs[2..]
+    }
+
+    #[inline(always)]
+    fn step(&mut self, sample: Sample, alpha: f64) -> Result<(f64, bool)> {
+        self.inputs[0] = sample.s0;
+        self.inputs[1] = sample.out;
+        let (cost, all) = self.tape.gradient(&mut self.ws, &self.inputs)?;
+        let moved = descend(&mut self.inputs[2..], &all[2..], alpha, cost);
+        Ok((cost, moved))
+    }
+
+    fn mean(&mut self, data: &[Sample], grad: &mut [f64]) -> Result<f64> {
         let matrix = self.batch.get_or_insert_with(|| {
             Array2::from_shape_fn((data.len(), 2), |(i, j)| {
                 if j == 0 {
@@ -59,11 +74,23 @@ impl Gradient for Taped {
                 }
             })
         });
-        let out = self.tape.par_batch(matrix.view(), weights)?;
+        let out = self.tape.par_batch(matrix.view(), &self.inputs[2..])?;
         let n = data.len() as f64;
         for (g, s) in grad.iter_mut().zip(&out.gradient) {
             *g = s / n;
         }
         Ok(out.sum / n)
+    }
+
+    /// The tape's forward pass per row: the same operations on the same values as the
+    /// net on `f64`, summed in the same order.
+    fn mean_cost(&mut self, data: &[Sample]) -> Result<f64> {
+        let mut sum = 0.0;
+        for s in data {
+            self.inputs[0] = s.s0;
+            self.inputs[1] = s.out;
+            sum += self.tape.value(&mut self.ws, &self.inputs)?;
+        }
+        Ok(sum / data.len() as f64)
     }
 }

@@ -134,3 +134,108 @@ fn trajectory_is_thinned_but_keeps_the_last_step() {
     assert_eq!(trained.trajectory.steps(), &[300, 600, 900, 1000]);
     assert_eq!(trained.trajectory.weights(3), &trained.weights[..]);
 }
+
+#[test]
+fn divergence_names_the_exact_step_and_the_weights_it_started_from() {
+    // 3 weights, 2 weights, 4 weights: each size of update
+    let nets = [Net::Lecture, Net::TwoNode, Net::Chain(3)];
+    for (net, engine) in nets
+        .into_iter()
+        .flat_map(|n| [(n, Engine::Eager), (n, Engine::Tape)])
+    {
+        let mut rows = data(3000);
+        rows[1499].s0 = f64::NAN; // step 1500 of epoch 1
+        let mut config = Config::new(net);
+        config.engine = engine;
+        let before = train(&rows[..1499], &config, &mut |_| {}).unwrap();
+        let err = train(&rows, &config, &mut |_| {}).unwrap_err();
+        let Error::Diverged {
+            step,
+            epoch,
+            cost,
+            weights,
+        } = err
+        else {
+            panic!("expected Diverged, got {err}");
+        };
+        assert_eq!((step, epoch), (1500, 1));
+        assert!(cost.is_nan());
+        assert_eq!(weights, before.weights);
+    }
+}
+
+#[test]
+fn a_sum_that_overflows_is_not_mistaken_for_divergence() {
+    // Two-node net (out = s2) from w = (1e307, 1.75e308), inputs s0 >= 1: s1 = S(w0 s0) = 1,
+    // s2 = S(w1) = 1 with S'(w1) = 0, so C = ½ (0.5 − 1)² and every dC/dwi is 0. Every
+    // value is finite; the sum of the two weights is not.
+    let rows: Vec<Sample> = (1..=50)
+        .map(|i| Sample {
+            s0: f64::from(i),
+            out: 0.5,
+        })
+        .collect();
+    let mut config = Config::new(Net::TwoNode);
+    config.init = vec![1e307, 1.75e308];
+    let trained = train(&rows, &config, &mut |_| {}).unwrap();
+    assert_eq!(trained.steps, 50);
+    assert_eq!(trained.weights, config.init);
+    assert_eq!(trained.cost, 0.125);
+    assert!((trained.weights[0] + trained.weights[1]).is_infinite());
+}
+
+#[test]
+fn progress_is_called_every_1024_steps_and_at_the_end_of_each_epoch() {
+    for (rows, expected) in [
+        (2500, vec![1024, 2048, 2500, 3072, 4096, 5000]),
+        (1024, vec![1024, 1024, 2048, 2048]),
+    ] {
+        let data = data(rows);
+        let mut config = Config::new(Net::Lecture);
+        config.epochs = 2;
+        config.record_every = 7;
+        let mut calls = Vec::new();
+        train(&data, &config, &mut |step| calls.push(step)).unwrap();
+        assert_eq!(calls, expected);
+    }
+    let mut config = Config::new(Net::Lecture);
+    config.schedule = Schedule::FullBatch;
+    config.epochs = 3;
+    let mut calls = Vec::new();
+    train(&data(10), &config, &mut |step| calls.push(step)).unwrap();
+    assert_eq!(calls, [1, 2, 3]);
+}
+
+#[test]
+fn the_reported_cost_is_mean_cost_at_the_final_weights_bit_for_bit() {
+    let data = data(1000);
+    for engine in [Engine::Eager, Engine::Tape] {
+        let mut config = Config::new(Net::Chain(3));
+        config.engine = engine;
+        let trained = train(&data, &config, &mut |_| {}).unwrap();
+        let expected = mean_cost(Net::Chain(3), &trained.weights, &data).unwrap();
+        assert_eq!(trained.cost.to_bits(), expected.to_bits());
+    }
+}
+
+#[test]
+fn the_trajectory_records_every_kth_step_across_epochs_and_progress_stretches() {
+    let data = data(1000);
+    let mut config = Config::new(Net::Lecture);
+    config.epochs = 3;
+    config.record_every = 1;
+    let every_step = train(&data, &config, &mut |_| {}).unwrap();
+    config.record_every = 777;
+    let thinned = train(&data, &config, &mut |_| {}).unwrap();
+    assert_eq!(thinned.trajectory.steps(), &[777, 1554, 2331, 3000]);
+    for (i, &step) in thinned.trajectory.steps().iter().enumerate() {
+        assert_eq!(
+            thinned.trajectory.weights(i),
+            every_step.trajectory.weights(step - 1)
+        );
+        assert_eq!(
+            thinned.trajectory.cost()[i],
+            every_step.trajectory.cost()[step - 1]
+        );
+    }
+}

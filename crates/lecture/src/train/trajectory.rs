@@ -12,12 +12,13 @@ pub struct Trajectory {
 }
 
 impl Trajectory {
-    pub(crate) fn new(initial: &[f64]) -> Self {
+    /// An empty trajectory from `initial`, with room for `records` records.
+    pub(crate) fn with_capacity(initial: &[f64], records: usize) -> Self {
         Trajectory {
             initial: initial.to_vec(),
-            steps: Vec::new(),
-            weights: Vec::new(),
-            cost: Vec::new(),
+            steps: Vec::with_capacity(records),
+            weights: Vec::with_capacity(records * initial.len()),
+            cost: Vec::with_capacity(records),
         }
     }
 
