@@ -29,7 +29,6 @@ mod workspace;
 use std::cell::Cell;
 
 use crate::backward::{first_pass_on, pass_on};
-use crate::compiled::shortcuts::has_exp;
 use crate::compiled::wide;
 use crate::{Op, Result};
 
@@ -225,12 +224,13 @@ impl Tape {
                 }
             };
             // eˣ, S(x) and softplus through the lanes' exponential: bit for bit `f64::exp`,
-            // in fewer instructions (see `wide`)
-            let (v, d) = if has_exp(op) {
-                let x = operand(a);
-                op.given_exp(x, wide::exp(op.exp_argument(x)))
-            } else {
-                op.value_and_partials(operand(a), operand(b))
+            // in fewer instructions (see `wide`); one arm per op, so each is its own formula
+            let via_exp = |op: Op, x: f64| op.given_exp(x, wide::exp(op.exp_argument(x)));
+            let (v, d) = match op {
+                Op::Exp => via_exp(Op::Exp, operand(a)),
+                Op::Sigmoid => via_exp(Op::Sigmoid, operand(a)),
+                Op::Softplus => via_exp(Op::Softplus, operand(a)),
+                _ => op.value_and_partials(operand(a), operand(b)),
             };
             op_values[k].set(v);
             partials[k] = d;
