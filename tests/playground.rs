@@ -204,6 +204,95 @@ fn csv_data_trains_and_bad_csv_names_file_line_and_column() {
     let o = playground(&["--data", bad.to_str().expect("utf-8")]);
     assert_error(&o, "bad.csv: line 3, column 2 (y): invalid number 'oops'");
     let o = playground(&["--data", dir.join("missing.csv").to_str().expect("utf-8")]);
-    assert_error(&o, "missing.csv");
+    assert_error(&o, "missing.csv: cannot read: No such file");
+    fs::remove_dir_all(dir).expect("remove the scratch folder");
+}
+
+#[test]
+fn an_unreadable_file_is_reported_as_such_not_as_an_option() {
+    let dir = scratch("unreadable");
+    let path = dir.join("missing.csv");
+    let o = playground(&["--data", path.to_str().expect("utf-8")]);
+    let err = text(&o.stderr);
+    assert_error(&o, &format!("error: {}: cannot read: ", path.display()));
+    assert!(!err.contains("invalid --"), "{err}");
+    let o = playground(&["--data", dir.to_str().expect("utf-8")]);
+    assert_error(&o, "cannot read: is a directory");
+    fs::remove_dir_all(dir).expect("remove the scratch folder");
+}
+
+#[test]
+fn settings_errors_use_the_option_names_and_say_what_is_wrong() {
+    let o = playground(&["--lr", "-1"]);
+    assert_error(
+        &o,
+        "error: invalid --lr: the learning rate must be finite and > 0, got -1",
+    );
+    let o = playground(&["--lr-end", "0"]);
+    assert_error(
+        &o,
+        "error: invalid --lr-end: the final learning rate must be finite and > 0, got 0",
+    );
+    let o = playground(&["--dataset", "spirals"]);
+    assert_error(&o, "error: invalid --dataset: unknown problem 'spirals'");
+    let o = playground(&["--reg-rate", "-1", "--regularization", "l2"]);
+    assert_error(&o, "error: invalid --reg-rate: the regularisation rate");
+}
+
+#[test]
+fn the_label_column_is_a_name_or_a_number() {
+    let dir = scratch("label");
+    let path = dir.join("d.csv");
+    let mut csv = String::from("y,a,b\n");
+    for i in 0..20 {
+        let x = i as f64 / 10.0 - 1.0;
+        csv.push_str(&format!("{},{x},{}\n", i32::from(x > 0.0), -x));
+    }
+    fs::write(&path, csv).expect("write");
+    let p = path.to_str().expect("utf-8");
+    let run = |label: &str| {
+        let o = playground(&["--data", p, "--label", label, "--epochs", "2", "--json"]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let v: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+        (
+            v["features"].clone(),
+            v["task"].clone(),
+            v["test_loss"].clone(),
+        )
+    };
+    let by_number = run("1");
+    assert_eq!(by_number, run("y"));
+    assert_eq!(by_number.0, serde_json::json!(["x1", "x2"])); // two columns: the plane
+    assert_eq!(by_number.1, "classification");
+    assert_error(
+        &playground(&["--data", p, "--label", "4"]),
+        "invalid --label: the label column number must be from 1 to 3 for",
+    );
+    assert_error(
+        &playground(&["--data", p, "--label", "z"]),
+        "has no column 'z' for the label (columns: y, a, b)",
+    );
+    fs::remove_dir_all(dir).expect("remove the scratch folder");
+}
+
+#[test]
+fn a_split_too_small_for_the_file_names_the_file_and_its_rows() {
+    let dir = scratch("short");
+    let path = dir.join("two.csv");
+    fs::write(&path, "x,y,label\n1,2,1\n\n3,4,0\n").expect("write");
+    let o = playground(&[
+        "--data",
+        path.to_str().expect("utf-8"),
+        "--test-ratio",
+        "0.1",
+    ]);
+    assert_error(
+        &o,
+        &format!(
+            "error: invalid --test-ratio: {} has 2 data rows: a test ratio of 0.1 leaves none \
+             of 2 samples for testing",
+            path.display()
+        ),
+    );
     fs::remove_dir_all(dir).expect("remove the scratch folder");
 }

@@ -27,7 +27,8 @@ pub struct Args {
     /// CSV file instead of a generated problem: numeric feature columns and a label column.
     #[arg(long, conflicts_with = "dataset")]
     pub data: Option<PathBuf>,
-    /// Label column of --data [default: the last column].
+    /// Label column of --data: a column name, or a column number from 1 [default: the last
+    /// column].
     #[arg(long, requires = "data")]
     pub label: Option<String>,
     /// Hidden layer sizes, comma-separated (the output layer of one neuron is added).
@@ -110,16 +111,40 @@ pub struct Point {
     pub test: Metrics,
 }
 
-/// Converts the network crate's errors: every one is reported with exit code 2.
+/// Converts the network crate's errors: a bad setting becomes an error naming its option,
+/// a data file's error stays one (file, line, column), the rest are the engine's.
 pub(crate) fn nn_error(e: nn::Error) -> Error {
-    Error::Option(e.to_string())
+    match e {
+        nn::Error::InvalidSetting { setting, message } => {
+            option_error(&option_for(setting), message)
+        }
+        nn::Error::Data(e) => Error::Data(e),
+        e => Error::Nn(e),
+    }
+}
+
+/// `invalid --option: message`.
+pub(crate) fn option_error(option: &str, message: impl std::fmt::Display) -> Error {
+    Error::Option(format!("invalid {option}: {message}"))
+}
+
+/// The option of `backprop playground` that sets one of the network crate's settings.
+fn option_for(setting: &str) -> String {
+    match setting {
+        "problem" => "--dataset".to_string(),
+        "steps" => "--epochs".to_string(),
+        // lr, lr_end, batch, layers, activation, loss, optimizer, regularization, reg_rate,
+        // samples, noise, features, test_ratio, label: the option is the setting's name
+        other => format!("--{}", other.replace('_', "-")),
+    }
 }
 
 /// Runs `backprop playground`.
 ///
 /// # Errors
-/// [`Error::Option`] naming the option for a bad hyper-parameter or name, or naming the
-/// file, line and column for bad CSV data; [`Error::Output`] if a plot cannot be written.
+/// [`Error::Option`] naming the option for a bad hyper-parameter or name; [`Error::Data`]
+/// naming the file, line and column for bad CSV data; [`Error::Output`] if a plot cannot
+/// be written.
 pub fn run(args: &Args) -> Result<(), Error> {
     let mut setup = Setup::new(args)?;
     let epochs = setup.epochs;

@@ -40,7 +40,7 @@ impl Schedule {
     /// A constant rate.
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] (`lr`) if `lr` is not finite and positive.
+    /// [`Error::InvalidSetting`] (`lr`) if `lr` is not finite and positive.
     pub fn constant(lr: f64) -> Result<Self> {
         check_learning_rate(lr).map(Schedule::Constant)
     }
@@ -48,14 +48,19 @@ impl Schedule {
     /// A linear decay from `start` to `end` over `steps` steps.
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] (`lr`) if either rate is not finite and positive, or if
-    /// `steps` is 0.
+    /// [`Error::InvalidSetting`] (`lr`, `lr_end`) if either rate is not finite and
+    /// positive; (`steps`) if `steps` is 0.
     pub fn linear(start: f64, end: f64, steps: usize) -> Result<Self> {
         check_learning_rate(start)?;
-        check_learning_rate(end)?;
+        if !(end.is_finite() && end > 0.0) {
+            return Err(Error::invalid(
+                "lr_end",
+                format!("the final learning rate must be finite and > 0, got {end}"),
+            ));
+        }
         if steps == 0 {
             return Err(Error::invalid(
-                "lr",
+                "steps",
                 "a linear decay needs at least one step",
             ));
         }
@@ -89,9 +94,20 @@ mod tests {
     }
 
     #[test]
-    fn bad_rates_name_the_option() {
+    fn bad_rates_name_the_setting() {
         let e = Schedule::linear(0.1, 0.0, 10).unwrap_err();
-        assert!(e.to_string().starts_with("invalid --lr"), "{e}");
-        assert!(Schedule::linear(0.1, 0.01, 0).is_err());
+        assert_eq!(e.setting(), Some("lr_end"), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "the final learning rate must be finite and > 0, got 0"
+        );
+        let e = Schedule::linear(-1.0, 0.1, 10).unwrap_err();
+        assert_eq!(e.setting(), Some("lr"), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "the learning rate must be finite and > 0, got -1"
+        );
+        let e = Schedule::linear(0.1, 0.01, 0).unwrap_err();
+        assert_eq!(e.setting(), Some("steps"), "{e}");
     }
 }
