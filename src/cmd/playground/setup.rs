@@ -2,7 +2,7 @@
 
 use ndarray::{Array1, Array2};
 use nn::datasets::{read_csv, Dataset, Features, Problem, Task};
-use nn::optim::{self, Schedule};
+use nn::optim::{self, LrSchedule};
 use nn::{Activation, Backend, Compiled, Eager, Loss, Mlp, Regularization, Trainer};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -114,8 +114,8 @@ impl Setup {
             Regularization::from_name(&args.regularization, args.reg_rate).map_err(nn_error)?;
         let mut optimizer = optim::by_name(&args.optimizer, args.lr).map_err(nn_error)?;
         let schedule = match args.lr_end {
-            None => Schedule::constant(args.lr),
-            Some(end) => Schedule::linear(args.lr, end, epochs), // steps set below
+            None => LrSchedule::constant(args.lr),
+            Some(end) => LrSchedule::linear(args.lr, end, epochs), // steps set below
         }
         .map_err(nn_error)?;
         if !(args.test_ratio > 0.0 && args.test_ratio < 1.0) {
@@ -191,7 +191,7 @@ impl Setup {
         };
         let steps_per_epoch = train.len().div_ceil(batch);
         let schedule = match schedule {
-            Schedule::Linear { start, end, .. } => Schedule::Linear {
+            LrSchedule::Linear { start, end, .. } => LrSchedule::Linear {
                 start,
                 end,
                 steps: epochs * steps_per_epoch,

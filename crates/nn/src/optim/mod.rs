@@ -2,14 +2,17 @@
 //!
 //! [`Optimizer::step`] takes the parameters and the gradient of the loss with respect to
 //! them, both as slices in the same order, and updates the parameters in place. The
-//! learning rate can be changed between steps, which is how a [`Schedule`] drives it.
+//! learning rate can be changed between steps, which is how an [`LrSchedule`] drives it.
 
 mod adam;
 mod schedule;
 mod sgd;
 
 pub use adam::Adam;
-pub use schedule::Schedule;
+pub use schedule::LrSchedule;
+/// The former name of [`LrSchedule`], kept while callers move to the new one.
+#[doc(hidden)]
+pub use schedule::LrSchedule as Schedule;
 pub use sgd::Sgd;
 
 use crate::{Error, Result};
