@@ -122,6 +122,53 @@ fn json_is_one_object_with_final_metrics_and_parameter_count() {
 }
 
 #[test]
+fn json_reports_every_setting_needed_to_reproduce_the_run() {
+    let args = [
+        "--dataset",
+        "xor",
+        "--samples",
+        "120",
+        "--noise",
+        "0.1",
+        "--seed",
+        "7",
+        "--test-ratio",
+        "0.25",
+        "--layers",
+        "3",
+        "--regularization",
+        "l2",
+        "--reg-rate",
+        "0.001",
+        "--lr",
+        "0.05",
+        "--lr-end",
+        "0.01",
+        "--batch",
+        "8",
+        "--epochs",
+        "3",
+        "--json",
+    ];
+    let o = playground(&args);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let expected = serde_json::json!({
+        "dataset": "xor", "data": null, "label": null, "samples": 120, "noise": 0.1,
+        "seed": 7, "test_ratio": 0.25, "layers": [2, 3, 1], "activation": "tanh",
+        "features": ["x1", "x2"], "loss": "bce", "optimizer": "adam", "lr": 0.05,
+        "lr_end": 0.01, "regularization": "l2", "reg_rate": 0.001, "engine": "tape",
+        "batch": 8, "epochs": 3,
+    });
+    for (key, want) in expected.as_object().expect("object") {
+        assert_eq!(&v[key], want, "{key}");
+    }
+    // the same settings give the same run
+    let again: Value = serde_json::from_slice(&playground(&args).stdout).expect("JSON");
+    assert_eq!(v["test_loss"], again["test_loss"]);
+}
+
+#[test]
 fn eager_recording_gives_the_same_run_as_the_tape() {
     let args = [
         "--dataset",
@@ -150,26 +197,29 @@ fn eager_recording_gives_the_same_run_as_the_tape() {
 }
 
 #[test]
-fn plot_writes_the_decision_surface_and_loss_curves_as_png_and_svg() {
-    let dir = scratch("plot");
-    let o = playground(&[
-        "--dataset",
-        "moons",
-        "--epochs",
-        "2",
-        "--plot",
-        dir.to_str().expect("utf-8"),
-    ]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    for name in ["surface.png", "loss.png"] {
-        let bytes = fs::read(dir.join(name)).expect(name);
-        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{name}");
+fn plots_writes_the_decision_surface_and_loss_curves_as_png_and_svg() {
+    // --plots as in `train` and the story; --plot is kept as another spelling
+    for spelling in ["--plots", "--plot"] {
+        let dir = scratch(spelling.trim_start_matches('-'));
+        let o = playground(&[
+            "--dataset",
+            "moons",
+            "--epochs",
+            "2",
+            spelling,
+            dir.to_str().expect("utf-8"),
+        ]);
+        assert!(o.status.success(), "{spelling}: {}", text(&o.stderr));
+        for name in ["surface.png", "loss.png"] {
+            let bytes = fs::read(dir.join(name)).expect(name);
+            assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{name}");
+        }
+        for name in ["surface.svg", "loss.svg"] {
+            let svg = fs::read_to_string(dir.join(name)).expect(name);
+            assert!(svg.starts_with("<svg") && svg.contains("<text"), "{name}");
+        }
+        fs::remove_dir_all(dir).expect("remove the scratch folder");
     }
-    for name in ["surface.svg", "loss.svg"] {
-        let svg = fs::read_to_string(dir.join(name)).expect(name);
-        assert!(svg.starts_with("<svg") && svg.contains("<text"), "{name}");
-    }
-    fs::remove_dir_all(dir).expect("remove the scratch folder");
 }
 
 #[test]

@@ -83,8 +83,8 @@ pub struct Args {
     #[arg(long)]
     pub eager: bool,
     /// Write the decision surface and the loss curves (PNG and SVG) into this folder.
-    #[arg(long)]
-    pub plot: Option<PathBuf>,
+    #[arg(long, alias = "plot", value_name = "DIR")]
+    pub plots: Option<PathBuf>,
     /// Print one JSON object with the final metrics on stdout instead of text.
     #[arg(long)]
     pub json: bool,
@@ -175,15 +175,22 @@ pub fn run(args: &Args) -> Result<(), Error> {
     let seconds = start.elapsed().as_secs_f64();
     bar.finish_and_clear();
     let mut written = Vec::new();
-    if let Some(dir) = &args.plot {
+    if let Some(dir) = &args.plots {
         written = plot::write(dir, &setup, &history)?;
     }
     let last = history[history.len() - 1];
     if args.json {
+        let generated = args.data.is_none();
         let value = json!({
             "dataset": setup.name, "task": task_name(setup.task),
+            "data": args.data.as_ref().map(|p| p.display().to_string()), "label": args.label,
+            "samples": generated.then_some(args.samples),
+            "noise": generated.then_some(args.noise),
+            "seed": args.seed, "test_ratio": args.test_ratio,
             "layers": setup.sizes, "activation": args.activation, "features": setup.feature_names,
             "loss": setup.loss.name(), "optimizer": args.optimizer, "lr": args.lr,
+            "lr_end": args.lr_end, "regularization": args.regularization,
+            "reg_rate": args.reg_rate, "engine": if args.eager { "eager" } else { "tape" },
             "batch": setup.batch, "epochs": epochs, "steps": setup.trainer.steps(),
             "train_samples": setup.train.len(), "test_samples": setup.test.len(),
             "parameters": setup.trainer.mlp.parameter_count(),
