@@ -102,7 +102,7 @@ fn signed_count(s: &str) -> Result<i64, String> {
 
 /// Train and test metrics after an epoch.
 #[derive(Clone, Copy, Debug)]
-pub struct Point {
+pub struct EpochMetrics {
     /// Epochs done.
     pub epoch: usize,
     /// On the training set.
@@ -245,7 +245,7 @@ fn header(s: &Setup) -> String {
     )
 }
 
-fn row(p: &Point, task: Task) -> String {
+fn row(p: &EpochMetrics, task: Task) -> String {
     let mut line = format!(
         "{:>6} {:>11.6} {:>11.6}",
         p.epoch, p.train.loss, p.test.loss
@@ -259,7 +259,7 @@ fn row(p: &Point, task: Task) -> String {
 
 impl Setup {
     /// Train and test metrics now.
-    fn metrics(&self, epoch: usize) -> Point {
+    fn metrics(&self, epoch: usize) -> EpochMetrics {
         let m = |d: &setup::Part| {
             evaluate(
                 &self.trainer.mlp,
@@ -269,7 +269,7 @@ impl Setup {
                 d.labels.view(),
             )
         };
-        Point {
+        EpochMetrics {
             epoch,
             train: m(&self.train),
             test: m(&self.test),
