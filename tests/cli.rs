@@ -112,25 +112,31 @@ fn generate_then_train_reports_json_with_weights_cost_epochs_steps() {
     assert!(json["cost"].as_f64().unwrap() < 1e-2);
     assert!(json["seconds"].as_f64().unwrap() >= 0.0);
 
-    let o = backprop(&[
-        "train",
-        "--data",
-        path_str(&data),
-        "--full-batch",
-        "--epochs",
-        "5",
-        "--alpha",
-        "0.1",
-        "--init",
-        "1,1,1",
-        "--json",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // the learning rate is --lr, or --alpha as the lecture calls it
+    let full_batch = |lr_option: &str| {
+        let o = backprop(&[
+            "train",
+            "--data",
+            path_str(&data),
+            "--full-batch",
+            "--epochs",
+            "5",
+            lr_option,
+            "0.1",
+            "--init",
+            "1,1,1",
+            "--json",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()
+    };
+    let json = full_batch("--lr");
     assert_eq!(
         (json["steps"].as_u64(), json["mode"].as_str()),
         (Some(5), Some("full-batch"))
     );
+    assert_eq!(json["lr"], 0.1);
+    assert_eq!(full_batch("--alpha")["weights"], json["weights"]);
     fs::remove_dir_all(dir).unwrap();
 }
 
@@ -158,13 +164,13 @@ fn train_text_output_and_plots_for_the_two_node_net() {
         "--net",
         "two-node",
         "--quiet",
-        "--plots",
+        "--plot", // the other spelling of --plots
         path_str(&plots),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
     assert!(
-        text.contains("500 steps") && text.contains("w1 = "),
+        text.contains("500 steps") && text.contains("learning rate 0.01") && text.contains("w1 = "),
         "{text}"
     );
     assert!(plots.join("surface.png").exists());
@@ -322,10 +328,11 @@ fn bad_option_values_name_the_option() {
     let data = dir.join("d.csv");
     fs::write(&data, "1,2\n").unwrap();
     let d = path_str(&data);
-    let cases: [(&[&str], &str); 9] = [
-        (&["train", "--data", d, "--alpha", "abc"], "--alpha"),
-        (&["train", "--data", d, "--alpha", "-1"], "--alpha"),
-        (&["train", "--data", d, "--alpha", "inf"], "--alpha"),
+    let cases: [(&[&str], &str); 10] = [
+        (&["train", "--data", d, "--lr", "abc"], "--lr"),
+        (&["train", "--data", d, "--lr", "-1"], "--lr"),
+        (&["train", "--data", d, "--lr", "inf"], "--lr"),
+        (&["train", "--data", d, "--alpha", "0"], "--lr"), // the other spelling
         (&["train", "--data", d, "--epochs", "0"], "--epochs"),
         (&["train", "--data", d, "--net", "mlp"], "--net"),
         (&["train", "--data", d, "--init", "1,2"], "--init"),
@@ -400,10 +407,17 @@ fn diverging_training_stops_and_names_the_step() {
         "--quiet",
         "--data",
         path_str(&data),
-        "--alpha",
+        "--lr",
         "1e300",
     ]);
-    assert_input_error(&o, &["diverged at step", "epoch 1"]);
+    assert_input_error(
+        &o,
+        &[
+            "diverged at step",
+            "epoch 1",
+            "the learning rate alpha is likely too large: try a smaller --lr",
+        ],
+    );
     fs::remove_dir_all(dir).unwrap();
 }
 
