@@ -207,6 +207,30 @@ fn check_prints_the_comparison_and_json() {
 }
 
 #[test]
+fn check_on_a_net_without_slide_formulas_prints_no_formula_column() {
+    let o = backprop(&["check", "--net", "two-node"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("Gradient of C, two ways"), "{text}");
+    assert!(
+        !text.contains("three ways") && !text.contains("formula ") && !text.contains("|tape-form|"),
+        "{text}"
+    );
+    assert!(text.contains("finite difference") && text.contains("|tape-fd|"));
+}
+
+#[test]
+fn help_says_what_running_without_a_command_does() {
+    let o = backprop(&["--help"]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    assert!(
+        text.contains("Without a command, backprop tells the whole lecture on built-in data"),
+        "{text}"
+    );
+}
+
+#[test]
 fn graph_prints_dot_with_the_lecture_names_and_adjoints() {
     let o = backprop(&["graph", "--weights", "2,1,0.5"]);
     assert!(o.status.success());
