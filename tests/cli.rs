@@ -268,7 +268,30 @@ fn train_on(dir: &Path, name: &str, contents: &[u8]) -> (Output, String) {
 #[test]
 fn bad_data_files_name_file_line_and_column() {
     let dir = scratch("bad-data");
-    let cases: [(&str, &[u8], &[&str]); 12] = [
+    let cases: [(&str, &[u8], &[&str]); 15] = [
+        (
+            "blank-lines.csv",
+            b"in_true,out_true\n\n1,2\r\n\r\n   \n3,x\n",
+            &["line 6", "column 2 (out_true)", "invalid number 'x'"],
+        ),
+        (
+            "mixed-first-row.csv",
+            b"s0,1\n1,2\n",
+            &[
+                "line 1",
+                "column 1 (in_true)",
+                "invalid number 's0' (a first row with a number in it is data, not a header)",
+            ],
+        ),
+        (
+            "escaped.csv",
+            b"1,2\n3,\"\x1b[31mred\tand a very long field that goes on and on\"\n",
+            &[
+                "line 2",
+                "column 2 (out_true)",
+                "invalid number '\\u{1b}[31mred\\tand a very long field that goes…'",
+            ],
+        ),
         (
             "abc.csv",
             b"x,y\n1,2\nabc,4\n",
@@ -333,6 +356,20 @@ fn bad_data_files_name_file_line_and_column() {
         assert_input_error(&o, &all);
     }
     fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn an_endless_file_stops_at_the_line_length_cap() {
+    let o = backprop(&["train", "--quiet", "--data", "/dev/zero"]);
+    assert_input_error(
+        &o,
+        &["/dev/zero: line 1: line is longer than 1048576 bytes"],
+    );
+    let o = backprop(&["playground", "--quiet", "--data", "/dev/zero"]);
+    assert_input_error(
+        &o,
+        &["/dev/zero: line 1: line is longer than 1048576 bytes"],
+    );
 }
 
 #[test]
