@@ -20,7 +20,7 @@
 use std::time::Instant;
 
 use nn::datasets::Problem;
-use nn::optim::{Schedule, Sgd};
+use nn::optim::{LrSchedule, Sgd};
 use nn::{evaluate, Activation, Compiled, Loss, Mlp, Regularization, Trainer};
 use rand::{rngs::StdRng, SeedableRng};
 
@@ -37,7 +37,7 @@ fn main() -> Result<(), nn::Error> {
     )?;
     let backend = Box::new(Compiled::new(&mlp, Loss::Hinge)?);
     let optimizer = Box::new(Sgd::new(1.0)?);
-    let schedule = Schedule::linear(1.0, 0.1, 100)?; // lr(k) = 1.0 − 0.9·k/100
+    let schedule = LrSchedule::linear(1.0, 0.1, 100)?; // lr(k) = 1.0 − 0.9·k/100
     let reg = Regularization::l2(1e-4)?;
     let mut trainer = Trainer::new(mlp, backend, optimizer, schedule, reg, rows.nrows())?;
 

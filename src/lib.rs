@@ -4,3 +4,4 @@
 pub use autodiff;
 pub use lecture;
 pub use nn;
+pub use table;

@@ -7,10 +7,15 @@ use clap::{Parser, Subcommand};
 
 mod cmd;
 
+/// What running without a command does, for `--help`.
+const STORY: &str = "Without a command, backprop tells the whole lecture on built-in data: the \
+forward pass, the gradient three ways, training that recovers hidden weights, and plots \
+written to --plots (default: out).";
+
 /// Backpropagation, told with the lecture's two-neuron network on a reverse-mode autodiff
-/// engine. Without a subcommand: the whole lecture on built-in data.
+/// engine.
 #[derive(Parser)]
-#[command(name = "backprop", version, about, long_about = None)]
+#[command(name = "backprop", version, long_about = None, after_help = STORY)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

@@ -112,25 +112,31 @@ fn generate_then_train_reports_json_with_weights_cost_epochs_steps() {
     assert!(json["cost"].as_f64().unwrap() < 1e-2);
     assert!(json["seconds"].as_f64().unwrap() >= 0.0);
 
-    let o = backprop(&[
-        "train",
-        "--data",
-        path_str(&data),
-        "--full-batch",
-        "--epochs",
-        "5",
-        "--alpha",
-        "0.1",
-        "--init",
-        "1,1,1",
-        "--json",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // the learning rate is --lr, or --alpha as the lecture calls it
+    let full_batch = |lr_option: &str| {
+        let o = backprop(&[
+            "train",
+            "--data",
+            path_str(&data),
+            "--full-batch",
+            "--epochs",
+            "5",
+            lr_option,
+            "0.1",
+            "--init",
+            "1,1,1",
+            "--json",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()
+    };
+    let json = full_batch("--lr");
     assert_eq!(
         (json["steps"].as_u64(), json["mode"].as_str()),
         (Some(5), Some("full-batch"))
     );
+    assert_eq!(json["lr"], 0.1);
+    assert_eq!(full_batch("--alpha")["weights"], json["weights"]);
     fs::remove_dir_all(dir).unwrap();
 }
 
@@ -158,13 +164,13 @@ fn train_text_output_and_plots_for_the_two_node_net() {
         "--net",
         "two-node",
         "--quiet",
-        "--plots",
+        "--plot", // the other spelling of --plots
         path_str(&plots),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
     assert!(
-        text.contains("500 steps") && text.contains("w1 = "),
+        text.contains("500 steps") && text.contains("learning rate 0.01") && text.contains("w1 = "),
         "{text}"
     );
     assert!(plots.join("surface.png").exists());
@@ -198,6 +204,30 @@ fn check_prints_the_comparison_and_json() {
         assert!((tape - formula).abs() <= 1e-12 * tape.abs().max(1e-300));
     }
     assert_eq!(json["point"]["s0"], -1.5);
+}
+
+#[test]
+fn check_on_a_net_without_slide_formulas_prints_no_formula_column() {
+    let o = backprop(&["check", "--net", "two-node"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("Gradient of C, two ways"), "{text}");
+    assert!(
+        !text.contains("three ways") && !text.contains("formula ") && !text.contains("|tape-form|"),
+        "{text}"
+    );
+    assert!(text.contains("finite difference") && text.contains("|tape-fd|"));
+}
+
+#[test]
+fn help_says_what_running_without_a_command_does() {
+    let o = backprop(&["--help"]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    assert!(
+        text.contains("Without a command, backprop tells the whole lecture on built-in data"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -238,7 +268,30 @@ fn train_on(dir: &Path, name: &str, contents: &[u8]) -> (Output, String) {
 #[test]
 fn bad_data_files_name_file_line_and_column() {
     let dir = scratch("bad-data");
-    let cases: [(&str, &[u8], &[&str]); 12] = [
+    let cases: [(&str, &[u8], &[&str]); 15] = [
+        (
+            "blank-lines.csv",
+            b"in_true,out_true\n\n1,2\r\n\r\n   \n3,x\n",
+            &["line 6", "column 2 (out_true)", "invalid number 'x'"],
+        ),
+        (
+            "mixed-first-row.csv",
+            b"s0,1\n1,2\n",
+            &[
+                "line 1",
+                "column 1 (in_true)",
+                "invalid number 's0' (a first row with a number in it is data, not a header)",
+            ],
+        ),
+        (
+            "escaped.csv",
+            b"1,2\n3,\"\x1b[31mred\tand a very long field that goes on and on\"\n",
+            &[
+                "line 2",
+                "column 2 (out_true)",
+                "invalid number '\\u{1b}[31mred\\tand a very long field that goes…'",
+            ],
+        ),
         (
             "abc.csv",
             b"x,y\n1,2\nabc,4\n",
@@ -306,6 +359,20 @@ fn bad_data_files_name_file_line_and_column() {
 }
 
 #[test]
+fn an_endless_file_stops_at_the_line_length_cap() {
+    let o = backprop(&["train", "--quiet", "--data", "/dev/zero"]);
+    assert_input_error(
+        &o,
+        &["/dev/zero: line 1: line is longer than 1048576 bytes"],
+    );
+    let o = backprop(&["playground", "--quiet", "--data", "/dev/zero"]);
+    assert_input_error(
+        &o,
+        &["/dev/zero: line 1: line is longer than 1048576 bytes"],
+    );
+}
+
+#[test]
 fn missing_file_and_directory_are_named() {
     let dir = scratch("missing");
     let missing = dir.join("nope.csv");
@@ -322,10 +389,11 @@ fn bad_option_values_name_the_option() {
     let data = dir.join("d.csv");
     fs::write(&data, "1,2\n").unwrap();
     let d = path_str(&data);
-    let cases: [(&[&str], &str); 9] = [
-        (&["train", "--data", d, "--alpha", "abc"], "--alpha"),
-        (&["train", "--data", d, "--alpha", "-1"], "--alpha"),
-        (&["train", "--data", d, "--alpha", "inf"], "--alpha"),
+    let cases: [(&[&str], &str); 10] = [
+        (&["train", "--data", d, "--lr", "abc"], "--lr"),
+        (&["train", "--data", d, "--lr", "-1"], "--lr"),
+        (&["train", "--data", d, "--lr", "inf"], "--lr"),
+        (&["train", "--data", d, "--alpha", "0"], "--lr"), // the other spelling
         (&["train", "--data", d, "--epochs", "0"], "--epochs"),
         (&["train", "--data", d, "--net", "mlp"], "--net"),
         (&["train", "--data", d, "--init", "1,2"], "--init"),
@@ -400,10 +468,17 @@ fn diverging_training_stops_and_names_the_step() {
         "--quiet",
         "--data",
         path_str(&data),
-        "--alpha",
+        "--lr",
         "1e300",
     ]);
-    assert_input_error(&o, &["diverged at step", "epoch 1"]);
+    assert_input_error(
+        &o,
+        &[
+            "diverged at step",
+            "epoch 1",
+            "the learning rate alpha is likely too large: try a smaller --lr",
+        ],
+    );
     fs::remove_dir_all(dir).unwrap();
 }
 

@@ -4,7 +4,7 @@
 
 use autodiff::{gradcheck, Graph, Var};
 use ndarray::{array, Array2};
-use nn::optim::{Schedule, Sgd};
+use nn::optim::{LrSchedule, Sgd};
 use nn::{Activation, Compiled, Eager, Loss, Mlp, Module, Regularization, Trainer};
 use rand::{rngs::StdRng, SeedableRng};
 
@@ -52,7 +52,7 @@ fn check(mlp: &Mlp, loss: Loss, reg: Regularization, what: &str) {
         Box::new(Eager::new(&net, loss)),
     ] {
         let opt = Box::new(Sgd::new(0.1).expect("valid rate"));
-        let mut t = Trainer::new(net.clone(), backend, opt, Schedule::Constant(0.1), reg, 4)
+        let mut t = Trainer::new(net.clone(), backend, opt, LrSchedule::Constant(0.1), reg, 4)
             .expect("valid trainer");
         let (value, grad) = t.objective(minibatch().view()).expect("valid batch");
         assert!(
@@ -131,7 +131,7 @@ fn optimizer_steps_on_a_whole_network_follow_their_formulas_with_the_finite_diff
     for name in ["sgd", "momentum", "adam"] {
         let opt = nn::optim::by_name(name, lr).expect("valid");
         let backend = Box::new(Compiled::new(&mlp, loss).expect("compiles"));
-        let mut t = Trainer::new(mlp.clone(), backend, opt, Schedule::Constant(lr), reg, 4)
+        let mut t = Trainer::new(mlp.clone(), backend, opt, LrSchedule::Constant(lr), reg, 4)
             .expect("valid trainer");
         let p0 = mlp.parameters().to_vec();
         let g0 = fd_gradient(&p0);

@@ -4,7 +4,7 @@
 //! the tape row by row, and recorded eagerly, with the same numbers.
 
 use nn::datasets::Problem;
-use nn::optim::{Schedule, Sgd};
+use nn::optim::{LrSchedule, Sgd};
 use nn::{evaluate, Activation, Backend, Compiled, Eager, Loss, Mlp, Regularization, Trainer};
 use rand::{rngs::StdRng, SeedableRng};
 
@@ -31,7 +31,7 @@ fn run(steps: usize, backend: impl Fn(&Mlp) -> Box<dyn Backend + Send>) -> Run {
         mlp.clone(),
         backend(&mlp),
         Box::new(Sgd::new(1.0).expect("valid rate")),
-        Schedule::linear(1.0, 0.1, 100).expect("valid schedule"), // 1.0 − 0.9·k/100
+        LrSchedule::linear(1.0, 0.1, 100).expect("valid schedule"), // 1.0 − 0.9·k/100
         Regularization::l2(1e-4).expect("valid rate"),
         100,
     )

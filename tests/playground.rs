@@ -122,6 +122,53 @@ fn json_is_one_object_with_final_metrics_and_parameter_count() {
 }
 
 #[test]
+fn json_reports_every_setting_needed_to_reproduce_the_run() {
+    let args = [
+        "--dataset",
+        "xor",
+        "--samples",
+        "120",
+        "--noise",
+        "0.1",
+        "--seed",
+        "7",
+        "--test-ratio",
+        "0.25",
+        "--layers",
+        "3",
+        "--regularization",
+        "l2",
+        "--reg-rate",
+        "0.001",
+        "--lr",
+        "0.05",
+        "--lr-end",
+        "0.01",
+        "--batch",
+        "8",
+        "--epochs",
+        "3",
+        "--json",
+    ];
+    let o = playground(&args);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let expected = serde_json::json!({
+        "dataset": "xor", "data": null, "label": null, "samples": 120, "noise": 0.1,
+        "seed": 7, "test_ratio": 0.25, "layers": [2, 3, 1], "activation": "tanh",
+        "features": ["x1", "x2"], "loss": "bce", "optimizer": "adam", "lr": 0.05,
+        "lr_end": 0.01, "regularization": "l2", "reg_rate": 0.001, "engine": "tape",
+        "batch": 8, "epochs": 3,
+    });
+    for (key, want) in expected.as_object().expect("object") {
+        assert_eq!(&v[key], want, "{key}");
+    }
+    // the same settings give the same run
+    let again: Value = serde_json::from_slice(&playground(&args).stdout).expect("JSON");
+    assert_eq!(v["test_loss"], again["test_loss"]);
+}
+
+#[test]
 fn eager_recording_gives_the_same_run_as_the_tape() {
     let args = [
         "--dataset",
@@ -150,26 +197,29 @@ fn eager_recording_gives_the_same_run_as_the_tape() {
 }
 
 #[test]
-fn plot_writes_the_decision_surface_and_loss_curves_as_png_and_svg() {
-    let dir = scratch("plot");
-    let o = playground(&[
-        "--dataset",
-        "moons",
-        "--epochs",
-        "2",
-        "--plot",
-        dir.to_str().expect("utf-8"),
-    ]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    for name in ["surface.png", "loss.png"] {
-        let bytes = fs::read(dir.join(name)).expect(name);
-        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{name}");
+fn plots_writes_the_decision_surface_and_loss_curves_as_png_and_svg() {
+    // --plots as in `train` and the story; --plot is kept as another spelling
+    for spelling in ["--plots", "--plot"] {
+        let dir = scratch(spelling.trim_start_matches('-'));
+        let o = playground(&[
+            "--dataset",
+            "moons",
+            "--epochs",
+            "2",
+            spelling,
+            dir.to_str().expect("utf-8"),
+        ]);
+        assert!(o.status.success(), "{spelling}: {}", text(&o.stderr));
+        for name in ["surface.png", "loss.png"] {
+            let bytes = fs::read(dir.join(name)).expect(name);
+            assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{name}");
+        }
+        for name in ["surface.svg", "loss.svg"] {
+            let svg = fs::read_to_string(dir.join(name)).expect(name);
+            assert!(svg.starts_with("<svg") && svg.contains("<text"), "{name}");
+        }
+        fs::remove_dir_all(dir).expect("remove the scratch folder");
     }
-    for name in ["surface.svg", "loss.svg"] {
-        let svg = fs::read_to_string(dir.join(name)).expect(name);
-        assert!(svg.starts_with("<svg") && svg.contains("<text"), "{name}");
-    }
-    fs::remove_dir_all(dir).expect("remove the scratch folder");
 }
 
 #[test]
@@ -204,6 +254,95 @@ fn csv_data_trains_and_bad_csv_names_file_line_and_column() {
     let o = playground(&["--data", bad.to_str().expect("utf-8")]);
     assert_error(&o, "bad.csv: line 3, column 2 (y): invalid number 'oops'");
     let o = playground(&["--data", dir.join("missing.csv").to_str().expect("utf-8")]);
-    assert_error(&o, "missing.csv");
+    assert_error(&o, "missing.csv: cannot read: No such file");
+    fs::remove_dir_all(dir).expect("remove the scratch folder");
+}
+
+#[test]
+fn an_unreadable_file_is_reported_as_such_not_as_an_option() {
+    let dir = scratch("unreadable");
+    let path = dir.join("missing.csv");
+    let o = playground(&["--data", path.to_str().expect("utf-8")]);
+    let err = text(&o.stderr);
+    assert_error(&o, &format!("error: {}: cannot read: ", path.display()));
+    assert!(!err.contains("invalid --"), "{err}");
+    let o = playground(&["--data", dir.to_str().expect("utf-8")]);
+    assert_error(&o, "cannot read: is a directory");
+    fs::remove_dir_all(dir).expect("remove the scratch folder");
+}
+
+#[test]
+fn settings_errors_use_the_option_names_and_say_what_is_wrong() {
+    let o = playground(&["--lr", "-1"]);
+    assert_error(
+        &o,
+        "error: invalid --lr: the learning rate must be finite and > 0, got -1",
+    );
+    let o = playground(&["--lr-end", "0"]);
+    assert_error(
+        &o,
+        "error: invalid --lr-end: the final learning rate must be finite and > 0, got 0",
+    );
+    let o = playground(&["--dataset", "spirals"]);
+    assert_error(&o, "error: invalid --dataset: unknown problem 'spirals'");
+    let o = playground(&["--reg-rate", "-1", "--regularization", "l2"]);
+    assert_error(&o, "error: invalid --reg-rate: the regularisation rate");
+}
+
+#[test]
+fn the_label_column_is_a_name_or_a_number() {
+    let dir = scratch("label");
+    let path = dir.join("d.csv");
+    let mut csv = String::from("y,a,b\n");
+    for i in 0..20 {
+        let x = i as f64 / 10.0 - 1.0;
+        csv.push_str(&format!("{},{x},{}\n", i32::from(x > 0.0), -x));
+    }
+    fs::write(&path, csv).expect("write");
+    let p = path.to_str().expect("utf-8");
+    let run = |label: &str| {
+        let o = playground(&["--data", p, "--label", label, "--epochs", "2", "--json"]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let v: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+        (
+            v["features"].clone(),
+            v["task"].clone(),
+            v["test_loss"].clone(),
+        )
+    };
+    let by_number = run("1");
+    assert_eq!(by_number, run("y"));
+    assert_eq!(by_number.0, serde_json::json!(["x1", "x2"])); // two columns: the plane
+    assert_eq!(by_number.1, "classification");
+    assert_error(
+        &playground(&["--data", p, "--label", "4"]),
+        "invalid --label: the label column number must be from 1 to 3 for",
+    );
+    assert_error(
+        &playground(&["--data", p, "--label", "z"]),
+        "has no column 'z' for the label (columns: y, a, b)",
+    );
+    fs::remove_dir_all(dir).expect("remove the scratch folder");
+}
+
+#[test]
+fn a_split_too_small_for_the_file_names_the_file_and_its_rows() {
+    let dir = scratch("short");
+    let path = dir.join("two.csv");
+    fs::write(&path, "x,y,label\n1,2,1\n\n3,4,0\n").expect("write");
+    let o = playground(&[
+        "--data",
+        path.to_str().expect("utf-8"),
+        "--test-ratio",
+        "0.1",
+    ]);
+    assert_error(
+        &o,
+        &format!(
+            "error: invalid --test-ratio: {} has 2 data rows: a test ratio of 0.1 leaves none \
+             of 2 samples for testing",
+            path.display()
+        ),
+    );
     fs::remove_dir_all(dir).expect("remove the scratch folder");
 }

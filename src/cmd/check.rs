@@ -57,7 +57,11 @@ pub fn run(args: &Args) -> Result<(), Error> {
     }
     let mut text = forward_table(&built);
     text.push('\n');
-    text.push_str("Gradient of C, three ways:\n");
+    text.push_str(if comparison.has_formulas() {
+        "Gradient of C, three ways:\n"
+    } else {
+        "Gradient of C, two ways (the slides give formulas for the lecture net only):\n"
+    });
     text.push_str(&comparison.to_string());
     print(&text)
 }

@@ -19,11 +19,17 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 /// Why a command failed. Every variant is reported as one line `error: …` on stderr with
-/// exit code 2; a closed stdout (`backprop graph | head`) ends quietly with 0.
+/// exit code 2 (input, data and usage errors alike); a closed stdout (`backprop graph |
+/// head`) ends quietly with 0.
 #[derive(Debug)]
 pub enum Error {
-    /// From the lecture crate: bad data (file, line, column), a diverged run, bad weights.
+    /// A data file that cannot be read, or whose content is wrong (names the file, and the
+    /// line and column where they apply).
+    Data(table::Error),
+    /// From the lecture crate: a diverged run, bad weights.
     Lecture(lecture::Error),
+    /// From the network crate, other than a bad setting or data file: the engine's errors.
+    Nn(nn::Error),
     /// An option value that does not fit (names the option).
     Option(String),
     /// A plot or output file could not be written (names the path).
@@ -35,7 +41,9 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Error::Data(e) => e.fmt(f),
             Error::Lecture(e) => e.fmt(f),
+            Error::Nn(e) => e.fmt(f),
             Error::Option(msg) | Error::Output(msg) => f.write_str(msg),
             Error::Stdout(e) => write!(f, "cannot write to stdout: {e}"),
         }
@@ -44,13 +52,16 @@ impl fmt::Display for Error {
 
 impl From<lecture::Error> for Error {
     fn from(e: lecture::Error) -> Self {
-        Error::Lecture(e)
+        match e {
+            lecture::Error::Data(e) => Error::Data(e),
+            e => Error::Lecture(e),
+        }
     }
 }
 
-impl From<lecture::DataError> for Error {
-    fn from(e: lecture::DataError) -> Self {
-        Error::Lecture(e.into())
+impl From<table::Error> for Error {
+    fn from(e: table::Error) -> Self {
+        Error::Data(e)
     }
 }
 

@@ -1,4 +1,4 @@
-//! Parsers for option values (`--weights 2,1,0.5`, `--range -10,10`, `--alpha 0.01`) and the
+//! Parsers for option values (`--weights 2,1,0.5`, `--range -10,10`, `--lr 0.01`) and the
 //! point options shared by `check` and `graph`.
 
 use clap::Args;

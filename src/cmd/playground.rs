@@ -27,7 +27,8 @@ pub struct Args {
     /// CSV file instead of a generated problem: numeric feature columns and a label column.
     #[arg(long, conflicts_with = "dataset")]
     pub data: Option<PathBuf>,
-    /// Label column of --data [default: the last column].
+    /// Label column of --data: a column name, or a column number from 1 [default: the last
+    /// column].
     #[arg(long, requires = "data")]
     pub label: Option<String>,
     /// Hidden layer sizes, comma-separated (the output layer of one neuron is added).
@@ -82,8 +83,8 @@ pub struct Args {
     #[arg(long)]
     pub eager: bool,
     /// Write the decision surface and the loss curves (PNG and SVG) into this folder.
-    #[arg(long)]
-    pub plot: Option<PathBuf>,
+    #[arg(long, alias = "plot", value_name = "DIR")]
+    pub plots: Option<PathBuf>,
     /// Print one JSON object with the final metrics on stdout instead of text.
     #[arg(long)]
     pub json: bool,
@@ -101,7 +102,7 @@ fn signed_count(s: &str) -> Result<i64, String> {
 
 /// Train and test metrics after an epoch.
 #[derive(Clone, Copy, Debug)]
-pub struct Point {
+pub struct EpochMetrics {
     /// Epochs done.
     pub epoch: usize,
     /// On the training set.
@@ -110,16 +111,40 @@ pub struct Point {
     pub test: Metrics,
 }
 
-/// Converts the network crate's errors: every one is reported with exit code 2.
+/// Converts the network crate's errors: a bad setting becomes an error naming its option,
+/// a data file's error stays one (file, line, column), the rest are the engine's.
 pub(crate) fn nn_error(e: nn::Error) -> Error {
-    Error::Option(e.to_string())
+    match e {
+        nn::Error::InvalidSetting { setting, message } => {
+            option_error(&option_for(setting), message)
+        }
+        nn::Error::Data(e) => Error::Data(e),
+        e => Error::Nn(e),
+    }
+}
+
+/// `invalid --option: message`.
+pub(crate) fn option_error(option: &str, message: impl std::fmt::Display) -> Error {
+    Error::Option(format!("invalid {option}: {message}"))
+}
+
+/// The option of `backprop playground` that sets one of the network crate's settings.
+fn option_for(setting: &str) -> String {
+    match setting {
+        "problem" => "--dataset".to_string(),
+        "steps" => "--epochs".to_string(),
+        // lr, lr_end, batch, layers, activation, loss, optimizer, regularization, reg_rate,
+        // samples, noise, features, test_ratio, label: the option is the setting's name
+        other => format!("--{}", other.replace('_', "-")),
+    }
 }
 
 /// Runs `backprop playground`.
 ///
 /// # Errors
-/// [`Error::Option`] naming the option for a bad hyper-parameter or name, or naming the
-/// file, line and column for bad CSV data; [`Error::Output`] if a plot cannot be written.
+/// [`Error::Option`] naming the option for a bad hyper-parameter or name; [`Error::Data`]
+/// naming the file, line and column for bad CSV data; [`Error::Output`] if a plot cannot
+/// be written.
 pub fn run(args: &Args) -> Result<(), Error> {
     let mut setup = Setup::new(args)?;
     let epochs = setup.epochs;
@@ -150,15 +175,22 @@ pub fn run(args: &Args) -> Result<(), Error> {
     let seconds = start.elapsed().as_secs_f64();
     bar.finish_and_clear();
     let mut written = Vec::new();
-    if let Some(dir) = &args.plot {
+    if let Some(dir) = &args.plots {
         written = plot::write(dir, &setup, &history)?;
     }
     let last = history[history.len() - 1];
     if args.json {
+        let generated = args.data.is_none();
         let value = json!({
             "dataset": setup.name, "task": task_name(setup.task),
+            "data": args.data.as_ref().map(|p| p.display().to_string()), "label": args.label,
+            "samples": generated.then_some(args.samples),
+            "noise": generated.then_some(args.noise),
+            "seed": args.seed, "test_ratio": args.test_ratio,
             "layers": setup.sizes, "activation": args.activation, "features": setup.feature_names,
             "loss": setup.loss.name(), "optimizer": args.optimizer, "lr": args.lr,
+            "lr_end": args.lr_end, "regularization": args.regularization,
+            "reg_rate": args.reg_rate, "engine": if args.eager { "eager" } else { "tape" },
             "batch": setup.batch, "epochs": epochs, "steps": setup.trainer.steps(),
             "train_samples": setup.train.len(), "test_samples": setup.test.len(),
             "parameters": setup.trainer.mlp.parameter_count(),
@@ -213,7 +245,7 @@ fn header(s: &Setup) -> String {
     )
 }
 
-fn row(p: &Point, task: Task) -> String {
+fn row(p: &EpochMetrics, task: Task) -> String {
     let mut line = format!(
         "{:>6} {:>11.6} {:>11.6}",
         p.epoch, p.train.loss, p.test.loss
@@ -227,7 +259,7 @@ fn row(p: &Point, task: Task) -> String {
 
 impl Setup {
     /// Train and test metrics now.
-    fn metrics(&self, epoch: usize) -> Point {
+    fn metrics(&self, epoch: usize) -> EpochMetrics {
         let m = |d: &setup::Part| {
             evaluate(
                 &self.trainer.mlp,
@@ -237,7 +269,7 @@ impl Setup {
                 d.labels.view(),
             )
         };
-        Point {
+        EpochMetrics {
             epoch,
             train: m(&self.train),
             test: m(&self.test),

@@ -24,8 +24,8 @@ pub const SEED: u64 = 2026;
 /// Options of the story (no subcommand).
 #[derive(ClapArgs, Debug)]
 pub struct Args {
-    /// Folder the story writes its plots to.
-    #[arg(long, default_value = "out", value_name = "DIR")]
+    /// Folder the lecture story (no command) writes its plots to.
+    #[arg(long, alias = "plot", default_value = "out", value_name = "DIR")]
     plots: PathBuf,
     /// No progress bar.
     #[arg(long)]

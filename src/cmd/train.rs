@@ -20,9 +20,15 @@ pub struct Args {
     /// Network: lecture, two-node or chain:N.
     #[arg(long, default_value = "lecture")]
     net: Net,
-    /// Learning rate.
-    #[arg(long, default_value_t = 0.01, value_parser = positive, allow_hyphen_values = true)]
-    alpha: f64,
+    /// Learning rate (the lecture's alpha).
+    #[arg(
+        long,
+        alias = "alpha",
+        default_value_t = 0.01,
+        value_parser = positive,
+        allow_hyphen_values = true
+    )]
+    lr: f64,
     /// Passes over the data.
     #[arg(long, default_value_t = 1, value_parser = count, allow_hyphen_values = true)]
     epochs: usize,
@@ -36,7 +42,7 @@ pub struct Args {
     #[arg(long, conflicts_with = "full_batch")]
     shuffle: Option<u64>,
     /// Also draw the weights and the cost surface into this folder (PNG and SVG).
-    #[arg(long)]
+    #[arg(long, alias = "plot", value_name = "DIR")]
     plots: Option<PathBuf>,
     /// How gradients are computed: tape (compiled once, replayed) or eager (a fresh graph
     /// per step). Both give the same online result bit for bit.
@@ -54,7 +60,7 @@ pub struct Args {
 ///
 /// # Errors
 /// A data error naming file, line and column; [`Error::Option`] if `--init` does not fit
-/// `--net`; a divergence error naming the step.
+/// `--net`, or for a divergence (naming the step, and `--lr`).
 pub fn run(args: &Args) -> Result<(), Error> {
     let init = args
         .init
@@ -63,7 +69,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
     check_count("--init", args.net, &init)?;
     let data = read_file(&args.data)?;
     let mut config = Config::new(args.net);
-    config.alpha = args.alpha;
+    config.alpha = args.lr;
     config.epochs = args.epochs;
     config.init = init;
     config.engine = if args.engine == "eager" {
@@ -78,7 +84,12 @@ pub fn run(args: &Args) -> Result<(), Error> {
             shuffle: args.shuffle,
         }
     };
-    let (trained, elapsed) = fit(&data, config.clone(), args.quiet)?;
+    let (trained, elapsed) = fit(&data, config.clone(), args.quiet).map_err(|e| match e {
+        Error::Lecture(e @ lecture::Error::Diverged { .. }) => {
+            Error::Option(format!("{e}: try a smaller --lr"))
+        }
+        e => e,
+    })?;
     let mut written = Vec::new();
     if let Some(dir) = &args.plots {
         written = plots(dir, &config, &data, &trained, None)?;
@@ -91,7 +102,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
     if args.json {
         let value = json!({
             "net": args.net.to_string(), "data": args.data.display().to_string(),
-            "rows": data.len(), "mode": mode, "alpha": args.alpha, "engine": args.engine,
+            "rows": data.len(), "mode": mode, "lr": args.lr, "engine": args.engine,
             "initial_weights": config.init, "weights": trained.weights, "cost": trained.cost,
             "epochs": trained.epochs, "steps": trained.steps,
             "seconds": elapsed.as_secs_f64(),
@@ -100,13 +111,14 @@ pub fn run(args: &Args) -> Result<(), Error> {
         return print(&format!("{value}\n"));
     }
     let mut text = format!(
-        "trained {} net on {} rows of {}: {} {mode} epoch(s), {} steps, alpha {}, {:.3} s\n",
+        "trained {} net on {} rows of {}: {} {mode} epoch(s), {} steps, learning rate {}, \
+         {:.3} s\n",
         args.net,
         data.len(),
         args.data.display(),
         trained.epochs,
         trained.steps,
-        args.alpha,
+        args.lr,
         elapsed.as_secs_f64()
     );
     for (k, w) in trained.weights.iter().enumerate() {

@@ -112,28 +112,52 @@ fn central_difference(net: Net, point: &Point, i: usize) -> f64 {
     (cost_at(up) - cost_at(down)) / (up - down)
 }
 
+impl Comparison {
+    /// Whether the slides give formulas for this net (only [`Net::Lecture`]).
+    pub fn has_formulas(&self) -> bool {
+        self.rows.iter().any(|r| r.formula.is_some())
+    }
+}
+
 impl fmt::Display for Comparison {
-    /// The table: weight, tape, formula, finite difference, and the two differences.
+    /// The table: weight, tape, formula, finite difference, and the two differences; the
+    /// formula columns only for a net the slides give formulas for.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let formulas = self.has_formulas();
+        let (formula_head, diff_head) = match formulas {
+            true => (
+                format!(" {:>22}", "slide formula"),
+                format!(" {:>11}", "|tape-form|"),
+            ),
+            false => (String::new(), String::new()),
+        };
         writeln!(
             f,
-            "{:<6} {:>10} {:>22} {:>22} {:>22} {:>11} {:>11}",
-            "dC/dw", "w", "tape", "slide formula", "finite difference", "|tape-form|", "|tape-fd|"
+            "{:<6} {:>10} {:>22}{formula_head} {:>22}{diff_head} {:>11}",
+            "dC/dw", "w", "tape", "finite difference", "|tape-fd|"
         )?;
         for r in &self.rows {
-            let formula = r.formula.map_or("-".to_string(), |x| format!("{x:.15e}"));
-            let diff = r
-                .tape_vs_formula()
-                .map_or("-".to_string(), |x| format!("{x:.1e}"));
+            let (formula, diff) = match formulas {
+                true => (
+                    format!(
+                        " {:>22}",
+                        r.formula.map_or("-".to_string(), |x| format!("{x:.15e}"))
+                    ),
+                    format!(
+                        " {:>11}",
+                        r.tape_vs_formula()
+                            .map_or("-".to_string(), |x| format!("{x:.1e}"))
+                    ),
+                ),
+                false => (String::new(), String::new()),
+            };
             writeln!(
                 f,
-                "{:<6} {:>10.4} {:>22.15e} {:>22} {:>22.15e} {:>11} {:>11.1e}",
+                "{:<6} {:>10.4} {:>22.15e}{formula} {:>22.15e}{diff} {:>11.1e}",
                 r.name,
                 r.weight,
                 r.tape,
-                formula,
                 r.numeric,
-                diff,
                 r.tape_vs_numeric()
             )?;
         }
@@ -161,6 +185,24 @@ mod tests {
                 assert!(r.tape_vs_numeric() < 1e-8, "{c}");
             }
         }
+    }
+
+    #[test]
+    fn variants_print_no_formula_columns() {
+        let point = Point {
+            weights: vec![1.0; 2],
+            s0: 2.0,
+            target: 0.7,
+        };
+        let text = compare(Net::TwoNode, &point).unwrap().to_string();
+        let header = text.lines().next().unwrap();
+        assert_eq!(
+            header.split_whitespace().collect::<Vec<_>>(),
+            ["dC/dw", "w", "tape", "finite", "difference", "|tape-fd|"]
+        );
+        assert!(!text.contains(" - "), "{text}");
+        let lecture = compare(Net::Lecture, &Point::slides()).unwrap();
+        assert!(lecture.has_formulas() && lecture.to_string().contains("slide formula"));
     }
 
     #[test]

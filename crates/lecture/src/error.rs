@@ -57,7 +57,7 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "training diverged at step {step} (epoch {epoch}): cost or gradient is {cost} \
-                 at weights {weights:?}; try a smaller --alpha"
+                 at weights {weights:?}; the learning rate alpha is likely too large"
             ),
             Error::Config(msg) => f.write_str(msg),
             Error::Engine(e) => write!(f, "autodiff: {e}"),
@@ -84,5 +84,25 @@ impl From<DataError> for Error {
 impl From<autodiff::Error> for Error {
     fn from(e: autodiff::Error) -> Self {
         Error::Engine(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn divergence_names_step_cost_weights_and_the_learning_rate_not_an_option() {
+        let e = Error::Diverged {
+            step: 3,
+            epoch: 1,
+            cost: f64::INFINITY,
+            weights: vec![1.0, -2.5],
+        };
+        assert_eq!(
+            e.to_string(),
+            "training diverged at step 3 (epoch 1): cost or gradient is inf at weights \
+             [1.0, -2.5]; the learning rate alpha is likely too large"
+        );
     }
 }

@@ -103,7 +103,7 @@ impl FromStr for Activation {
     /// Parses a name of [`Activation::name`].
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] for `activation`, listing the known names.
+    /// [`Error::InvalidSetting`] for `activation`, listing the known names.
     fn from_str(s: &str) -> Result<Self> {
         Activation::ALL
             .into_iter()
@@ -156,13 +156,15 @@ mod tests {
     }
 
     #[test]
-    fn names_round_trip_and_unknown_names_name_the_option() {
+    fn names_round_trip_and_unknown_names_name_the_setting() {
         for act in Activation::ALL {
             assert_eq!(act.name().parse::<Activation>(), Ok(act));
         }
         let e = "softmax".parse::<Activation>().unwrap_err();
-        assert!(e
-            .to_string()
-            .starts_with("invalid --activation: unknown activation 'softmax'"));
+        assert_eq!(e.setting(), Some("activation"));
+        assert!(
+            e.to_string().starts_with("unknown activation 'softmax'"),
+            "{e}"
+        );
     }
 }

@@ -1,4 +1,4 @@
-//! The crate's error type: bad hyper-parameters, bad data files, and engine errors.
+//! The crate's error type: bad settings, bad data files, and engine errors.
 
 use std::fmt;
 
@@ -7,32 +7,21 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
-    /// A hyper-parameter is out of range or unknown. `option` is its command-line name
-    /// without dashes (`lr`, `layers`, `test-ratio`, …).
-    InvalidOption {
-        /// The option's name, as on the command line (`lr`, `layers`, …).
-        option: &'static str,
+    /// A setting is out of range or unknown. The message names the setting in words and
+    /// the offending value ("the learning rate must be finite and > 0, got -1").
+    InvalidSetting {
+        /// The setting, as this crate's functions call it: `lr`, `lr_end`, `momentum`,
+        /// `steps`, `optimizer`, `batch`, `layers`, `activation`, `loss`, `regularization`,
+        /// `reg_rate`, `problem`, `samples`, `noise`, `features`, `test_ratio`, `label`. A
+        /// program maps it to its own option names.
+        setting: &'static str,
         /// What was wrong, including the offending value.
         message: String,
     },
-    /// A data file could not be read at all.
-    Io {
-        /// The file.
-        path: String,
-        /// The operating system's message.
-        message: String,
-    },
-    /// A data file was read, but its content is wrong at a known place.
-    Data {
-        /// The file.
-        path: String,
-        /// 1-based line number (0 when the problem concerns the whole file).
-        line: u64,
-        /// 1-based column number and the column's header name, when known.
-        column: Option<(usize, String)>,
-        /// What was wrong.
-        message: String,
-    },
+    /// A data file could not be read ([`table::ErrorKind::Io`]) or its content is wrong
+    /// ([`table::ErrorKind::Data`]); names the file, and the line and column where they
+    /// apply.
+    Data(table::Error),
     /// The autodiff engine reported an error.
     Engine(autodiff::Error),
 }
@@ -41,11 +30,20 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    /// An [`Error::InvalidOption`] for `option` with a message.
-    pub fn invalid(option: &'static str, message: impl Into<String>) -> Self {
-        Error::InvalidOption {
-            option,
+    /// An [`Error::InvalidSetting`] for `setting` with a message.
+    pub fn invalid(setting: &'static str, message: impl Into<String>) -> Self {
+        Error::InvalidSetting {
+            setting,
             message: message.into(),
+        }
+    }
+
+    /// The setting an [`Error::InvalidSetting`] is about (`lr`, `layers`, …); `None` for
+    /// other errors.
+    pub fn setting(&self) -> Option<&'static str> {
+        match self {
+            Error::InvalidSetting { setting, .. } => Some(setting),
+            _ => None,
         }
     }
 }
@@ -53,23 +51,8 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::InvalidOption { option, message } => write!(f, "invalid --{option}: {message}"),
-            Error::Io { path, message } => write!(f, "{path}: cannot read: {message}"),
-            Error::Data {
-                path,
-                line,
-                column,
-                message,
-            } => {
-                write!(f, "{path}")?;
-                if *line > 0 {
-                    write!(f, ": line {line}")?;
-                }
-                if let Some((number, name)) = column {
-                    write!(f, ", column {number} ({name})")?;
-                }
-                write!(f, ": {message}")
-            }
+            Error::InvalidSetting { message, .. } => f.write_str(message),
+            Error::Data(e) => e.fmt(f),
             Error::Engine(e) => write!(f, "autodiff: {e}"),
         }
     }
@@ -78,8 +61,9 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
+            Error::Data(e) => Some(e),
             Error::Engine(e) => Some(e),
-            _ => None,
+            Error::InvalidSetting { .. } => None,
         }
     }
 }
@@ -90,24 +74,33 @@ impl From<autodiff::Error> for Error {
     }
 }
 
+impl From<table::Error> for Error {
+    fn from(e: table::Error) -> Self {
+        Error::Data(e)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn invalid_option_message_names_the_option_with_dashes() {
-        let e = Error::invalid("lr", "must be > 0, got -1");
-        assert_eq!(e.to_string(), "invalid --lr: must be > 0, got -1");
+    fn invalid_setting_message_speaks_of_the_setting_not_an_option() {
+        let e = Error::invalid("lr", "the learning rate must be finite and > 0, got -1");
+        assert_eq!(
+            e.to_string(),
+            "the learning rate must be finite and > 0, got -1"
+        );
+        assert_eq!(e.setting(), Some("lr"));
     }
 
     #[test]
     fn data_error_names_file_line_and_column() {
-        let e = Error::Data {
-            path: "d.csv".into(),
-            line: 3,
-            column: Some((2, "y".into())),
-            message: "invalid number 'abc'".into(),
-        };
+        let e = Error::from(
+            table::Error::data("d.csv", "invalid number 'abc'")
+                .at_line(3)
+                .in_column(2, "y"),
+        );
         assert_eq!(
             e.to_string(),
             "d.csv: line 3, column 2 (y): invalid number 'abc'"

@@ -10,7 +10,7 @@
 //! An MLP trained in ten lines:
 //!
 //! ```
-//! use nn::{datasets::Problem, optim::{Adam, Schedule}, Activation, Compiled, Loss, Mlp, Regularization, Trainer};
+//! use nn::{datasets::Problem, optim::{Adam, LrSchedule}, Activation, Compiled, Loss, Mlp, Regularization, Trainer};
 //! use rand::{rngs::StdRng, SeedableRng};
 //!
 //! let mut rng = StdRng::seed_from_u64(1);
@@ -18,7 +18,7 @@
 //! let mlp = Mlp::new(&[2, 4, 1], Activation::Tanh, Activation::Linear, &mut rng)?;
 //! let backend = Box::new(Compiled::new(&mlp, Loss::BinaryCrossEntropy)?);
 //! let optimizer = Box::new(Adam::new(0.03)?);
-//! let mut trainer = Trainer::new(mlp, backend, optimizer, Schedule::constant(0.03)?, Regularization::None, 10)?;
+//! let mut trainer = Trainer::new(mlp, backend, optimizer, LrSchedule::constant(0.03)?, Regularization::None, 10)?;
 //! let xy = data.with_labels(&data.points);                              // rows: x1, x2, label
 //! for _ in 0..20 { trainer.epoch(xy.view(), &mut rng)?; }
 //! let m = nn::evaluate(&trainer.mlp, Loss::BinaryCrossEntropy, data.task, data.points.view(), data.labels.view());

@@ -114,7 +114,7 @@ impl FromStr for Loss {
     type Err = Error;
 
     /// # Errors
-    /// [`Error::InvalidOption`] for `loss` on an unknown name.
+    /// [`Error::InvalidSetting`] for `loss` on an unknown name.
     fn from_str(s: &str) -> Result<Self> {
         Loss::ALL
             .into_iter()
@@ -195,11 +195,11 @@ mod tests {
     }
 
     #[test]
-    fn names_round_trip_and_unknown_names_name_the_option() {
+    fn names_round_trip_and_unknown_names_name_the_setting() {
         for loss in Loss::ALL {
             assert_eq!(loss.name().parse::<Loss>(), Ok(loss));
         }
         let e = "huber".parse::<Loss>().unwrap_err();
-        assert!(e.to_string().starts_with("invalid --loss"), "{e}");
+        assert_eq!(e.setting(), Some("loss"), "{e}");
     }
 }

@@ -50,7 +50,7 @@ fn check_rate(rate: f64) -> Result<f64> {
         Ok(rate)
     } else {
         Err(Error::invalid(
-            "reg-rate",
+            "reg_rate",
             format!("the regularisation rate must be finite and ≥ 0, got {rate}"),
         ))
     }
@@ -60,7 +60,7 @@ impl Regularization {
     /// L1 with a rate.
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] (`reg-rate`) if the rate is negative or not finite.
+    /// [`Error::InvalidSetting`] (`reg_rate`) if the rate is negative or not finite.
     pub fn l1(rate: f64) -> Result<Self> {
         check_rate(rate).map(Regularization::L1)
     }
@@ -68,7 +68,7 @@ impl Regularization {
     /// L2 with a rate.
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] (`reg-rate`) if the rate is negative or not finite.
+    /// [`Error::InvalidSetting`] (`reg_rate`) if the rate is negative or not finite.
     pub fn l2(rate: f64) -> Result<Self> {
         check_rate(rate).map(Regularization::L2)
     }
@@ -76,7 +76,7 @@ impl Regularization {
     /// From a command-line name (`none`, `l1`, `l2`) and a rate.
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] for `regularization` on an unknown name, or `reg-rate`.
+    /// [`Error::InvalidSetting`] for `regularization` on an unknown name, or `reg_rate`.
     pub fn from_name(name: &str, rate: f64) -> Result<Self> {
         match name {
             "none" => check_rate(rate).map(|_| Regularization::None),
@@ -195,11 +195,11 @@ mod tests {
     }
 
     #[test]
-    fn bad_rates_and_names_name_the_option() {
+    fn bad_rates_and_names_name_the_setting() {
         let e = Regularization::l2(-1.0).unwrap_err();
-        assert!(e.to_string().starts_with("invalid --reg-rate"), "{e}");
+        assert_eq!(e.setting(), Some("reg_rate"), "{e}");
         let e = Regularization::from_name("l3", 0.1).unwrap_err();
-        assert!(e.to_string().starts_with("invalid --regularization"), "{e}");
+        assert_eq!(e.setting(), Some("regularization"), "{e}");
         assert_eq!(
             Regularization::from_name("l1", 0.1),
             Ok(Regularization::L1(0.1))

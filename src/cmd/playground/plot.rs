@@ -9,7 +9,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::setup::Setup;
-use super::Point;
+use super::EpochMetrics;
 use crate::cmd::figure::{self, Figure};
 use crate::cmd::font::FAMILY;
 use crate::cmd::Error;
@@ -25,7 +25,7 @@ const BLUE: RGBColor = RGBColor(8, 119, 189);
 ///
 /// # Errors
 /// [`Error::Output`] naming the folder or file that cannot be written.
-pub fn write(dir: &Path, setup: &Setup, history: &[Point]) -> Result<Vec<PathBuf>, Error> {
+pub fn write(dir: &Path, setup: &Setup, history: &[EpochMetrics]) -> Result<Vec<PathBuf>, Error> {
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::Output(format!("cannot create {}: {e}", dir.display())))?;
     let mut written = Vec::new();
@@ -50,7 +50,7 @@ pub fn write(dir: &Path, setup: &Setup, history: &[Point]) -> Result<Vec<PathBuf
 /// What to draw.
 enum Picture<'a> {
     Surface(&'a Setup, &'a Surface),
-    Curves(&'a Setup, &'a [Point]),
+    Curves(&'a Setup, &'a [EpochMetrics]),
 }
 
 impl Figure for Picture<'_> {
@@ -208,7 +208,7 @@ fn draw_surface<DB: DrawingBackend>(
 fn draw_curves<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     setup: &Setup,
-    history: &[Point],
+    history: &[EpochMetrics],
 ) -> Result<(), String> {
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.fill(&WHITE).map_err(e)?;
@@ -235,7 +235,7 @@ fn draw_curves<DB: DrawingBackend>(
         .axis_desc_style((FAMILY, 16))
         .draw()
         .map_err(e)?;
-    let series = |f: fn(&Point) -> f64| history.iter().map(move |p| (p.epoch as f64, f(p)));
+    let series = |f: fn(&EpochMetrics) -> f64| history.iter().map(move |p| (p.epoch as f64, f(p)));
     chart
         .draw_series(LineSeries::new(
             series(|p| p.train.loss),

@@ -2,12 +2,12 @@
 
 use ndarray::{Array1, Array2};
 use nn::datasets::{read_csv, Dataset, Features, Problem, Task};
-use nn::optim::{self, Schedule};
+use nn::optim::{self, LrSchedule};
 use nn::{Activation, Backend, Compiled, Eager, Loss, Mlp, Regularization, Trainer};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-use super::{nn_error, Args};
+use super::{nn_error, option_error, Args};
 use crate::cmd::Error;
 
 /// One side of the split.
@@ -71,21 +71,16 @@ pub struct Setup {
     rng: StdRng,
 }
 
-fn positive(option: &'static str, value: i64) -> Result<usize, Error> {
+fn positive(option: &str, value: i64) -> Result<usize, Error> {
     usize::try_from(value)
         .ok()
         .filter(|&v| v > 0)
-        .ok_or_else(|| {
-            nn_error(nn::Error::invalid(
-                option,
-                format!("must be at least 1, got {value}"),
-            ))
-        })
+        .ok_or_else(|| option_error(option, format!("must be at least 1, got {value}")))
 }
 
 /// `8,8` → `[8, 8]`; every size a whole number ≥ 1.
 fn hidden_sizes(s: &str) -> Result<Vec<usize>, Error> {
-    let bad = |m: String| nn_error(nn::Error::invalid("layers", m));
+    let bad = |m: String| option_error("--layers", m);
     if s.trim().is_empty() {
         return Ok(Vec::new());
     }
@@ -102,13 +97,14 @@ impl Setup {
     /// Validates the options and builds the run.
     ///
     /// # Errors
-    /// [`Error::Option`] naming the first bad option (or the data file's bad line).
+    /// [`Error::Option`] naming the first bad option; [`Error::Data`] naming the data file
+    /// (and its bad line and column).
     pub fn new(args: &Args) -> Result<Self, Error> {
-        let epochs = positive("epochs", args.epochs)?;
-        let batch = positive("batch", args.batch)?;
-        let samples = positive("samples", args.samples)?;
+        let epochs = positive("--epochs", args.epochs)?;
+        let batch = positive("--batch", args.batch)?;
+        let samples = positive("--samples", args.samples)?;
         let report = match args.report {
-            Some(r) => positive("report", r)?,
+            Some(r) => positive("--report", r)?,
             None => epochs.div_ceil(10).max(1),
         };
         let hidden = hidden_sizes(&args.layers)?;
@@ -118,20 +114,15 @@ impl Setup {
             Regularization::from_name(&args.regularization, args.reg_rate).map_err(nn_error)?;
         let mut optimizer = optim::by_name(&args.optimizer, args.lr).map_err(nn_error)?;
         let schedule = match args.lr_end {
-            None => Schedule::constant(args.lr),
-            Some(end) => Schedule::linear(args.lr, end, epochs), // steps set below
+            None => LrSchedule::constant(args.lr),
+            Some(end) => LrSchedule::linear(args.lr, end, epochs), // steps set below
         }
-        .map_err(|e| match (e, args.lr_end) {
-            (nn::Error::InvalidOption { message, .. }, Some(_)) => {
-                nn_error(nn::Error::invalid("lr-end", message))
-            }
-            (e, _) => nn_error(e),
-        })?;
+        .map_err(nn_error)?;
         if !(args.test_ratio > 0.0 && args.test_ratio < 1.0) {
-            return Err(nn_error(nn::Error::invalid(
-                "test-ratio",
+            return Err(option_error(
+                "--test-ratio",
                 format!("must be strictly between 0 and 1, got {}", args.test_ratio),
-            )));
+            ));
         }
 
         let mut rng = StdRng::seed_from_u64(args.seed);
@@ -154,13 +145,13 @@ impl Setup {
         } else if features == Features::raw() {
             None
         } else {
-            return Err(nn_error(nn::Error::invalid(
-                "features",
+            return Err(option_error(
+                "--features",
                 format!(
                     "the playground's features need 2 input columns, {name} has {}",
                     data.points.ncols()
                 ),
-            )));
+            ));
         };
         let feature_names = match &features {
             Some(f) => f.0.iter().map(|x| x.name().to_string()).collect(),
@@ -172,12 +163,20 @@ impl Setup {
             None => Loss::Mse,
         };
         if data.task == Task::Regression && loss != Loss::Mse {
-            return Err(nn_error(nn::Error::invalid(
-                "loss",
+            return Err(option_error(
+                "--loss",
                 format!("{name} is a regression problem: use mse, not {loss}"),
-            )));
+            ));
         }
-        let (train, test) = data.split(args.test_ratio, &mut rng).map_err(nn_error)?;
+        let (train, test) =
+            data.split(args.test_ratio, &mut rng)
+                .map_err(|e| match (&args.data, e) {
+                    (Some(_), nn::Error::InvalidSetting { message, .. }) => option_error(
+                        "--test-ratio",
+                        format!("{name} has {} data rows: {message}", data.len()),
+                    ),
+                    (_, e) => nn_error(e),
+                })?;
         let train = Part::new(&train, features.as_ref()).map_err(nn_error)?;
         let test = Part::new(&test, features.as_ref()).map_err(nn_error)?;
 
@@ -192,7 +191,7 @@ impl Setup {
         };
         let steps_per_epoch = train.len().div_ceil(batch);
         let schedule = match schedule {
-            Schedule::Linear { start, end, .. } => Schedule::Linear {
+            LrSchedule::Linear { start, end, .. } => LrSchedule::Linear {
                 start,
                 end,
                 steps: epochs * steps_per_epoch,

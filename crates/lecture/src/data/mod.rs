@@ -1,11 +1,12 @@
 //! The course's data files: CSV with header `in_true,out_true` (or two headerless numeric
 //! columns), one `(s0, out)` pair per row.
 //!
-//! Reading streams line by line with a bounded buffer ([`CsvReader`]), so a huge file costs
-//! memory only for the samples kept, and every problem is reported with the file, the line
-//! and the column ([`DataError`]). Writing goes to a temporary file in the same folder,
-//! renamed into place only when complete ([`write_file`]). [`Generator`] makes data from
-//! known weights with a seeded random input.
+//! Reading streams line by line with a bounded buffer ([`CsvReader`], on the workspace's
+//! CSV reader [`table::Reader`]), so a huge file costs memory only for the samples kept, and
+//! every problem is reported with the file, the line and the column ([`DataError`]).
+//! Writing goes to a temporary file in the same folder, renamed into place only when
+//! complete ([`write_file`]). [`Generator`] makes data from known weights with a seeded
+//! random input.
 //!
 //! ```
 //! use lecture::data::{parse, Sample};
@@ -26,8 +27,6 @@ mod generate;
 mod read;
 mod write;
 
-use std::fmt;
-
 pub use generate::Generator;
 pub use read::{open, parse, read_file, CsvReader, MAX_LINE_BYTES};
 pub use write::write_file;
@@ -41,53 +40,6 @@ pub struct Sample {
     pub out: f64,
 }
 
-/// A problem with a data file, naming the file and, where it applies, the line and column.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DataError {
-    /// The file, as given.
-    pub path: String,
-    /// 1-based line number, if the problem is on a line.
-    pub line: Option<usize>,
-    /// 1-based column number and the column's name, if the problem is in a field.
-    pub column: Option<(usize, String)>,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl DataError {
-    pub(crate) fn file(path: &str, message: impl Into<String>) -> Self {
-        DataError {
-            path: path.to_string(),
-            line: None,
-            column: None,
-            message: message.into(),
-        }
-    }
-
-    pub(crate) fn at(path: &str, line: usize, message: impl Into<String>) -> Self {
-        DataError {
-            line: Some(line),
-            ..DataError::file(path, message)
-        }
-    }
-
-    pub(crate) fn in_column(mut self, index: usize, name: &str) -> Self {
-        self.column = Some((index, name.to_string()));
-        self
-    }
-}
-
-impl fmt::Display for DataError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path)?;
-        if let Some(line) = self.line {
-            write!(f, ": line {line}")?;
-        }
-        if let Some((index, name)) = &self.column {
-            write!(f, ", column {index} ({name})")?;
-        }
-        write!(f, ": {}", self.message)
-    }
-}
-
-impl std::error::Error for DataError {}
+/// A problem with a data file, naming the file and, where it applies, the line and column;
+/// [`table::Error`], whose `kind` tells an unreadable file from wrong content.
+pub use table::Error as DataError;

@@ -1,39 +1,36 @@
-//! Streaming CSV reader with file:line:column errors.
+//! The course's CSV files as a stream of samples, on the workspace's CSV reader.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
+
+use table::{Layout, Reader};
 
 use super::{DataError, Sample};
 
-/// The longest line the reader accepts (1 MiB): a file without line breaks cannot make it
-/// buffer more than this.
-pub const MAX_LINE_BYTES: usize = 1 << 20;
+pub use table::MAX_LINE_BYTES;
 
-const DEFAULT_NAMES: [&str; 2] = ["in_true", "out_true"];
+/// The columns of a data file, and their names when the file has no header.
+const COLUMNS: [&str; 2] = ["in_true", "out_true"];
 
 /// An iterator over the samples of a CSV file, read one line at a time.
 ///
 /// The first non-blank line is a header if none of its fields is a number (any two names
 /// are accepted; the course uses `in_true,out_true`), and data otherwise. Blank lines are
-/// skipped, a UTF-8 byte-order mark and `\r\n` line ends are accepted, fields may be
-/// surrounded by spaces or double quotes. Rejected, each with its line and column: a row
-/// without exactly two fields (with a hint when another delimiter is used), an empty or
+/// skipped and counted, a UTF-8 byte-order mark and `\r\n` line ends are accepted, fields
+/// may be surrounded by spaces or double quotes. Rejected, each with its line and column: a
+/// row without exactly two fields (with a hint when another delimiter is used), an empty or
 /// non-numeric field, a non-finite number (`NaN`, `inf`, or `1e400`, which overflows),
-/// invalid UTF-8, a line longer than [`MAX_LINE_BYTES`]; and a file with no data rows.
+/// invalid UTF-8, a line longer than [`MAX_LINE_BYTES`]; and a file with no data rows. See
+/// [`table::Reader`] for the whole contract.
 ///
 /// After the first error the iterator ends.
 ///
 /// # Complexity
 /// O(file size) time; O([`MAX_LINE_BYTES`]) memory at most.
+#[derive(Debug)]
 pub struct CsvReader<R> {
-    reader: R,
-    path: String,
-    line: usize,
-    buf: Vec<u8>,
-    names: Option<[String; 2]>,
-    header_line: Option<usize>,
-    rows: usize,
+    table: Reader<R>,
     done: bool,
 }
 
@@ -43,12 +40,8 @@ pub struct CsvReader<R> {
 /// A [`DataError`] naming the file if it cannot be opened (missing, a directory, no
 /// permission).
 pub fn open(path: &Path) -> Result<CsvReader<BufReader<File>>, DataError> {
-    let name = path.display().to_string();
-    let file = File::open(path).map_err(|e| DataError::file(&name, format!("cannot read: {e}")))?;
-    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-        return Err(DataError::file(&name, "cannot read: is a directory"));
-    }
-    Ok(parse(BufReader::with_capacity(1 << 16, file), &name))
+    let table = Reader::open(path, Layout::named(&COLUMNS))?;
+    Ok(CsvReader { table, done: false })
 }
 
 /// Reads every sample of `path` into memory.
@@ -62,13 +55,7 @@ pub fn read_file(path: &Path) -> Result<Vec<Sample>, DataError> {
 /// Reads samples from any buffered reader; `name` stands for the file in error messages.
 pub fn parse<R: BufRead>(reader: R, name: &str) -> CsvReader<R> {
     CsvReader {
-        reader,
-        path: name.to_string(),
-        line: 0,
-        buf: Vec::new(),
-        names: None,
-        header_line: None,
-        rows: 0,
+        table: Reader::new(reader, name, Layout::named(&COLUMNS)),
         done: false,
     }
 }
@@ -80,185 +67,14 @@ impl<R: BufRead> Iterator for CsvReader<R> {
         if self.done {
             return None;
         }
-        let item = self.next_sample();
-        if !matches!(item, Some(Ok(_))) {
-            self.done = true;
-        }
+        let item = match self.table.next_row() {
+            Ok(Some(&[s0, out])) => Some(Ok(Sample { s0, out })),
+            Ok(Some(_)) => unreachable!("lecture internal error: the layout has two columns"),
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        };
+        self.done = !matches!(item, Some(Ok(_)));
         item
-    }
-}
-
-impl<R: BufRead> CsvReader<R> {
-    fn next_sample(&mut self) -> Option<Result<Sample, DataError>> {
-        loop {
-            match self.read_line() {
-                Err(e) => return Some(Err(e)),
-                Ok(false) => return self.end(),
-                Ok(true) => {}
-            }
-            match self.line_text() {
-                Err(e) => return Some(Err(e)),
-                Ok(None) => continue,
-                Ok(Some((count, fields))) => {
-                    if let Some(sample) = self.row(count, &fields).transpose() {
-                        return Some(sample);
-                    }
-                }
-            }
-        }
-    }
-
-    /// Reads the next line into `buf`, without its line end. `Ok(false)` at end of file.
-    fn read_line(&mut self) -> Result<bool, DataError> {
-        self.buf.clear();
-        let limit = MAX_LINE_BYTES as u64 + 2;
-        let n = (&mut self.reader)
-            .take(limit)
-            .read_until(b'\n', &mut self.buf)
-            .map_err(|e| self.error(self.line + 1, format!("cannot read: {e}")))?;
-        if n == 0 {
-            return Ok(false);
-        }
-        self.line += 1;
-        if self.buf.last() == Some(&b'\n') {
-            self.buf.pop();
-        }
-        if self.buf.last() == Some(&b'\r') {
-            self.buf.pop();
-        }
-        if self.buf.len() > MAX_LINE_BYTES {
-            let msg = format!("line is longer than {MAX_LINE_BYTES} bytes");
-            return Err(self.error(self.line, msg));
-        }
-        if self.line == 1 && self.buf.starts_with(b"\xEF\xBB\xBF") {
-            self.buf.drain(..3);
-        }
-        Ok(true)
-    }
-
-    /// The current line's number of fields and its first (at most three) fields, trimmed;
-    /// `None` for a blank line. A line of a million commas costs no million strings.
-    fn line_text(&self) -> Result<Option<(usize, Vec<String>)>, DataError> {
-        let text = std::str::from_utf8(&self.buf).map_err(|e| {
-            let good = &self.buf[..e.valid_up_to()];
-            let column = 1 + good.iter().filter(|&&b| b == b',').count();
-            let name = self.column_name(column);
-            self.error(
-                self.line,
-                format!("invalid UTF-8 at byte {} of the line", e.valid_up_to() + 1),
-            )
-            .in_column(column, &name)
-        })?;
-        if text.trim().is_empty() {
-            return Ok(None);
-        }
-        let count = 1 + text.bytes().filter(|&b| b == b',').count();
-        Ok(Some((count, text.splitn(3, ',').map(unquote).collect())))
-    }
-
-    /// A data row, or `Ok(None)` if this line was the header.
-    fn row(&mut self, count: usize, fields: &[String]) -> Result<Option<Sample>, DataError> {
-        let first = self.names.is_none() && self.header_line.is_none() && self.rows == 0;
-        if first && fields.iter().all(|f| f.parse::<f64>().is_err()) {
-            if count != 2 {
-                let msg = format!(
-                    "expected 2 fields (in_true,out_true), found {count}{}",
-                    delimiter_hint(&self.buf)
-                );
-                return Err(self.error(self.line, msg));
-            }
-            self.names = Some([fields[0].clone(), fields[1].clone()]);
-            self.header_line = Some(self.line);
-            return Ok(None);
-        }
-        if count != 2 {
-            let msg = format!(
-                "expected 2 fields, found {count}{}",
-                delimiter_hint(&self.buf)
-            );
-            return Err(self.error(self.line, msg));
-        }
-        let s0 = self.number(&fields[0], 1)?;
-        let out = self.number(&fields[1], 2)?;
-        self.rows += 1;
-        Ok(Some(Sample { s0, out }))
-    }
-
-    fn number(&self, field: &str, column: usize) -> Result<f64, DataError> {
-        let fail = |msg: String| {
-            self.error(self.line, msg)
-                .in_column(column, &self.column_name(column))
-        };
-        if field.is_empty() {
-            return Err(fail("empty field".to_string()));
-        }
-        let x: f64 = field
-            .parse()
-            .map_err(|_| fail(format!("invalid number '{}'", shorten(field))))?;
-        if x.is_finite() {
-            Ok(x)
-        } else if field.to_ascii_lowercase().contains(['i', 'n']) {
-            Err(fail(format!("'{field}' is not a finite number")))
-        } else {
-            Err(fail(format!(
-                "'{field}' is out of range (overflows to {x})"
-            )))
-        }
-    }
-
-    fn end(&mut self) -> Option<Result<Sample, DataError>> {
-        if self.rows > 0 {
-            return None;
-        }
-        let msg = match self.header_line {
-            Some(line) => format!("no data rows after the header on line {line}"),
-            None => "empty file: no header and no data rows".to_string(),
-        };
-        Some(Err(DataError::file(&self.path, msg)))
-    }
-
-    fn column_name(&self, column: usize) -> String {
-        match &self.names {
-            Some(names) => names[column - 1].clone(),
-            None => DEFAULT_NAMES[column.min(2) - 1].to_string(),
-        }
-    }
-
-    fn error(&self, line: usize, message: String) -> DataError {
-        DataError::at(&self.path, line, message)
-    }
-}
-
-/// A field without surrounding spaces and double quotes.
-fn unquote(field: &str) -> String {
-    let t = field.trim();
-    let t = t
-        .strip_prefix('"')
-        .and_then(|t| t.strip_suffix('"'))
-        .unwrap_or(t);
-    t.trim().to_string()
-}
-
-/// "; the file seems to use ';' as delimiter, expected ','" when a line contains `;`, a
-/// tab or `|` but no comma.
-fn delimiter_hint(line: &[u8]) -> String {
-    if line.contains(&b',') {
-        return String::new();
-    }
-    match [b';', b'\t', b'|'].into_iter().find(|d| line.contains(d)) {
-        Some(d) => format!(
-            " (wrong delimiter? the line uses {:?}, expected ',')",
-            char::from(d)
-        ),
-        None => String::new(),
-    }
-}
-
-/// At most 40 characters of a field, for messages.
-fn shorten(field: &str) -> String {
-    match field.char_indices().nth(40) {
-        Some((i, _)) => format!("{}…", &field[..i]),
-        None => field.to_string(),
     }
 }
 
@@ -295,6 +111,12 @@ mod tests {
         assert_eq!(e, "d.csv: line 3, column 1 (x): invalid number 'abc'");
         let e = first_error(b"x,y\n1,2\n,4\n");
         assert_eq!(e, "d.csv: line 3, column 1 (x): empty field");
+    }
+
+    #[test]
+    fn line_numbers_are_exact_after_blank_lines() {
+        let e = first_error(b"in_true,out_true\n\n\n1,2\n\r\n  \n3,x\n");
+        assert_eq!(e, "d.csv: line 7, column 2 (out_true): invalid number 'x'");
     }
 
     #[test]
@@ -352,7 +174,7 @@ mod tests {
         let e = first_error(b"1,2\n3,\xff\xfe\n");
         assert_eq!(
             e,
-            "d.csv: line 2, column 2 (out_true): invalid UTF-8 at byte 3 of the line"
+            "d.csv: line 2, column 2 (out_true): invalid UTF-8 '\\xff\\xfe'"
         );
     }
 

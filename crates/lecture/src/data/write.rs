@@ -36,7 +36,7 @@ where
     let name = path.display().to_string();
     if let Ok(meta) = fs::metadata(path) {
         if !meta.is_file() {
-            return Err(DataError::file(&name, "cannot write: not a regular file"));
+            return Err(DataError::io(&name, "cannot write: not a regular file"));
         }
     }
     let temp = temp_path(path);
@@ -44,7 +44,7 @@ where
     let result = result.and_then(|n| {
         fs::rename(&temp, path)
             .map(|()| n)
-            .map_err(|e| DataError::file(&name, format!("cannot write: {e}")))
+            .map_err(|e| DataError::io(&name, format!("cannot write: {e}")))
     });
     if result.is_err() {
         let _ = fs::remove_file(&temp);
@@ -56,7 +56,7 @@ fn write_rows<I>(temp: &Path, name: &str, samples: I) -> Result<usize, DataError
 where
     I: IntoIterator<Item = Sample>,
 {
-    let io = |e: std::io::Error| DataError::file(name, format!("cannot write: {e}"));
+    let io = |e: std::io::Error| DataError::io(name, format!("cannot write: {e}"));
     let file = File::create(temp).map_err(io)?;
     let mut out = BufWriter::with_capacity(1 << 16, file);
     out.write_all(b"in_true,out_true\n").map_err(io)?;
@@ -67,7 +67,7 @@ where
                 "refusing to write a non-finite sample ({}, {})",
                 s.s0, s.out
             );
-            return Err(DataError::at(name, n + 2, msg));
+            return Err(DataError::data(name, msg).at_line(n + 2));
         }
         writeln!(out, "{:?},{:?}", s.s0, s.out).map_err(io)?;
         n += 1;

@@ -3,108 +3,56 @@
 use std::path::Path;
 
 use ndarray::{Array1, Array2};
+use table::{Layout, Reader};
 
 use super::{Dataset, Task};
 use crate::{Error, Result};
 
+/// The most columns a file may have (features and label).
+pub const MAX_COLUMNS: usize = 1024;
+
 /// Reads a CSV file: every column but the label column is a feature, every field a finite
-/// number. The first row is a header of column names, unless it is all numbers: then it is
-/// data, and the columns are named `x1, x2, …, label`.
+/// number. The first row is a header of column names if none of its fields is a number;
+/// otherwise it is data, and the columns are named `x1, x2, …` with the label column
+/// called `label`. The rules for lines, fields and headers are [`table::Reader`]'s.
 ///
-/// The label column is `label` if given, else the last column. If every label is in
-/// `{−1, 1}` or in `{0, 1}` the task is classification (0 becomes −1), otherwise
-/// regression. Fields are trimmed; a UTF-8 byte-order mark and CRLF line ends are fine.
+/// The label column is `label`: a column name, or a column number from 1 (a header has no
+/// numbers, so a number is never a name); without `label`, the last column. If every label
+/// is in `{−1, 1}` or in `{0, 1}` the task is classification (0 becomes −1), otherwise
+/// regression.
 ///
 /// # Errors
-/// [`Error::Io`] if the file cannot be read; [`Error::Data`] naming the file, the line and
-/// (where it applies) the column number and name for: a field that is empty, not a
-/// number, or not finite (`NaN`, `inf`, `1e400`); a row with the wrong number of fields;
-/// a header with fewer than two columns (with a hint when the delimiter looks wrong); an
-/// unknown label column; no data rows.
+/// [`Error::Data`] with a [`table::Error`]: of kind `Io` if the file cannot be read; of
+/// kind `Data`, naming the file, the line and (where it applies) the column number and
+/// name, for a field that is empty, not a number, or not finite (`NaN`, `inf`, `1e400`); a
+/// row with another number of fields than the first; a first row with fewer than two or
+/// more than [`MAX_COLUMNS`] fields (with a hint when the delimiter looks wrong); no data
+/// rows. [`Error::InvalidSetting`] (`label`) for a label column the file does not have.
 ///
 /// # Complexity
-/// **O(rows · columns)**, streaming: one record in memory besides the result.
+/// **O(rows · columns)**, streaming: one line in memory besides the result.
 pub fn read_csv(path: &Path, label: Option<&str>) -> Result<Dataset> {
-    let shown = path.display().to_string();
-    let data_error = |line: u64, column: Option<(usize, String)>, message: String| Error::Data {
-        path: shown.clone(),
-        line,
-        column,
-        message,
+    let number = label.and_then(|l| l.trim().parse::<usize>().ok());
+    let layout = Layout {
+        min_columns: 2,
+        max_columns: MAX_COLUMNS,
+        description: "one or more feature columns and a label column".to_string(),
+        unnamed: Box::new(move |n| unnamed_columns(n, number.unwrap_or(n))),
     };
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .trim(::csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| io_or_csv(&shown, e))?;
-    let mut header: Vec<String> = reader
-        .headers()
-        .map_err(|e| io_or_csv(&shown, e))?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_string())
-        .collect();
-    // A first row of numbers is data, not a header: name the columns x1, x2, …, label.
-    let headerless = header.iter().all(|h| parse_number(h).is_ok());
-    let first_row: Vec<String> = if headerless {
-        let n = header.len();
-        let names = (1..n).map(|j| format!("x{j}")).chain(["label".to_string()]);
-        std::mem::replace(&mut header, names.collect())
-    } else {
-        Vec::new()
-    };
-    if header.len() < 2 {
-        let hint = match header.first() {
-            Some(h) if h.contains(';') || h.contains('\t') => {
-                format!(" (found '{h}': wrong delimiter? columns are separated by commas)")
-            }
-            _ => String::new(),
-        };
-        return Err(data_error(
-            1,
-            None,
-            format!("need at least one feature column and a label column{hint}"),
-        ));
-    }
-    let label_index = match label {
-        None => header.len() - 1,
-        Some(name) => header.iter().position(|h| h == name).ok_or_else(|| {
-            data_error(
-                1,
-                None,
-                format!("no label column '{name}' (columns: {})", header.join(", ")),
-            )
-        })?,
-    };
+    let mut reader = Reader::open(path, layout)?;
+    let header = reader.names()?.to_vec();
+    let shown = reader.path().to_string();
+    let label_index = label_column(&header, label, &shown)?;
     let mut features: Vec<f64> = Vec::new();
     let mut labels: Vec<f64> = Vec::new();
-    let mut push = |line: u64, fields: &mut dyn Iterator<Item = &str>| -> Result<()> {
-        for (j, field) in fields.enumerate() {
-            let column = || Some((j + 1, header[j].clone()));
-            let value = parse_number(field).map_err(|m| data_error(line, column(), m))?;
+    while let Some(row) = reader.next_row()? {
+        for (j, &value) in row.iter().enumerate() {
             if j == label_index {
                 labels.push(value);
             } else {
                 features.push(value);
             }
         }
-        Ok(())
-    };
-    if headerless {
-        push(1, &mut first_row.iter().map(String::as_str))?;
-    }
-    let mut record = ::csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(io_or_csv(&shown, e)),
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        push(line, &mut record.iter())?;
-    }
-    if labels.is_empty() {
-        return Err(data_error(0, None, "no data rows after the header".into()));
     }
     let names: Vec<String> = header
         .iter()
@@ -132,45 +80,40 @@ pub fn read_csv(path: &Path, label: Option<&str>) -> Result<Dataset> {
     })
 }
 
-fn parse_number(field: &str) -> std::result::Result<f64, String> {
-    if field.is_empty() {
-        return Err("empty value".into());
-    }
-    match field.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) => Err(format!("non-finite number '{field}'")),
-        Err(_) => Err(format!("invalid number '{field}'")),
-    }
+/// `x1, x2, …` for the features of a file without header, and `label` for column
+/// `label_number` (from 1).
+fn unnamed_columns(n: usize, label_number: usize) -> Vec<String> {
+    let mut feature = 0;
+    (1..=n)
+        .map(|j| {
+            if j == label_number {
+                "label".to_string()
+            } else {
+                feature += 1;
+                format!("x{feature}")
+            }
+        })
+        .collect()
 }
 
-fn io_or_csv(path: &str, e: ::csv::Error) -> Error {
-    let line = e.position().map_or(0, |p| p.line());
-    match e.into_kind() {
-        ::csv::ErrorKind::Io(io) => Error::Io {
-            path: path.to_string(),
-            message: io.to_string(),
-        },
-        ::csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => Error::Data {
-            path: path.to_string(),
-            line,
-            column: None,
-            message: format!("found {len} fields, but the header has {expected_len}"),
-        },
-        ::csv::ErrorKind::Utf8 { err, .. } => Error::Data {
-            path: path.to_string(),
-            line,
-            column: Some((err.field() + 1, format!("#{}", err.field() + 1))),
-            message: "invalid UTF-8".into(),
-        },
-        other => Error::Data {
-            path: path.to_string(),
-            line,
-            column: None,
-            message: format!("{other:?}"),
-        },
+/// The 0-based index of the label column: `label` by name or number from 1, else the last.
+fn label_column(header: &[String], label: Option<&str>, path: &str) -> Result<usize> {
+    let Some(label) = label else {
+        return Ok(header.len() - 1);
+    };
+    if let Some(j) = header.iter().position(|h| h == label) {
+        return Ok(j);
     }
+    let n = header.len();
+    let message = match label.trim().parse::<usize>() {
+        Ok(k) if (1..=n).contains(&k) => return Ok(k - 1),
+        Ok(k) => format!("the label column number must be from 1 to {n} for {path}, got {k}"),
+        Err(_) => format!(
+            "{path} has no column '{label}' for the label (columns: {})",
+            header.join(", ")
+        ),
+    };
+    Err(Error::invalid("label", message))
 }
 
 #[cfg(test)]
@@ -228,6 +171,36 @@ mod tests {
     }
 
     #[test]
+    fn the_label_column_can_be_given_by_number() {
+        let path = file("number.csv", b"a,b,y\n1,2,0\n3,4,1\n");
+        let by_name = read_csv(&path, Some("b")).expect("valid file");
+        let by_number = read_csv(&path, Some("2")).expect("valid file");
+        assert_eq!(by_name, by_number);
+        assert_eq!(by_number.names, ["a", "y"]);
+        assert_eq!(by_number.labels.to_vec(), [2.0, 4.0]);
+        let e = read_csv(&path, Some("4")).unwrap_err();
+        assert!(matches!(
+            e,
+            Error::InvalidSetting {
+                setting: "label",
+                ..
+            }
+        ));
+        assert!(
+            e.to_string()
+                .starts_with("the label column number must be from 1 to 3 for "),
+            "{e}"
+        );
+        // a file without header: the label column is called `label`, the others x1, x2, …
+        let path = file("first.csv", b"1,0.5,1.5\n-1,2,3\n1,x,4\n");
+        let e = read_csv(&path, Some("1")).unwrap_err().to_string();
+        assert!(
+            e.ends_with("first.csv: line 3, column 2 (x1): invalid number 'x'"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn a_first_row_of_numbers_is_data() {
         let path = file("headerless.csv", b"0.5,1.5,1\n-2,3,-1\n");
         let d = read_csv(&path, None).expect("valid file");
@@ -242,60 +215,91 @@ mod tests {
     }
 
     #[test]
-    fn bad_fields_are_named_by_file_line_and_column() {
-        let e = error("bad.csv", b"x,y\n1,2\nabc,4\n");
+    fn a_first_row_with_one_number_is_data_not_a_header() {
+        let e = error("mixed.csv", b"x,2,label\n1,2,1\n");
         assert!(
-            e.ends_with("bad.csv: line 3, column 1 (x): invalid number 'abc'"),
+            e.ends_with(
+                "mixed.csv: line 1, column 1 (x1): invalid number 'x' \
+                 (a first row with a number in it is data, not a header)"
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn bad_fields_are_named_by_file_line_and_column() {
+        let e = error("bad.csv", b"x,y\n1,2\n\nabc,4\n");
+        assert!(
+            e.ends_with("bad.csv: line 4, column 1 (x): invalid number 'abc'"),
             "{e}"
         );
         let e = error("empty.csv", b"x,y\n1,2\n3,\n");
         assert!(
-            e.ends_with("empty.csv: line 3, column 2 (y): empty value"),
+            e.ends_with("empty.csv: line 3, column 2 (y): empty field"),
             "{e}"
         );
-        for bad in ["NaN", "inf", "1e400"] {
+        for bad in ["NaN", "inf"] {
             let e = error("nan.csv", format!("x,y\n{bad},1\n").as_bytes());
             assert!(
                 e.ends_with(&format!(
-                    "nan.csv: line 2, column 1 (x): non-finite number '{bad}'"
+                    "nan.csv: line 2, column 1 (x): '{bad}' is not a finite number"
                 )),
                 "{e}"
             );
         }
+        let e = error("big.csv", b"x,y\n1e400,1\n");
+        assert!(
+            e.ends_with(
+                "big.csv: line 2, column 1 (x): '1e400' is out of range (overflows to inf)"
+            ),
+            "{e}"
+        );
     }
 
     #[test]
     fn structural_problems_are_reported_with_their_line() {
         let e = error("ragged.csv", b"x,y\n1,2\n3\n");
         assert!(
-            e.ends_with("ragged.csv: line 3: found 1 fields, but the header has 2"),
+            e.ends_with("ragged.csv: line 3: expected 2 fields, found 1"),
             "{e}"
         );
         let e = error("semi.csv", b"x;y\n1;2\n");
         assert!(
-            e.contains("semi.csv: line 1: ") && e.contains("wrong delimiter"),
+            e.ends_with(
+                "semi.csv: line 1: expected at least 2 fields (one or more feature columns \
+                 and a label column), found 1 (wrong delimiter? the line uses ';', expected ',')"
+            ),
             "{e}"
         );
         let e = error("header.csv", b"x,y\n");
         assert!(
-            e.ends_with("header.csv: no data rows after the header"),
+            e.ends_with("header.csv: no data rows after the header on line 1"),
             "{e}"
         );
         let e = error("empty_file.csv", b"");
-        assert!(e.contains("empty_file.csv"), "{e}");
+        assert!(
+            e.ends_with("empty_file.csv: empty file: no header and no data rows"),
+            "{e}"
+        );
         let path = file("label.csv", b"x,y\n1,1\n");
         let e = read_csv(&path, Some("z")).unwrap_err().to_string();
         assert!(
-            e.ends_with("label.csv: line 1: no label column 'z' (columns: x, y)"),
+            e.ends_with("label.csv has no column 'z' for the label (columns: x, y)"),
             "{e}"
         );
     }
 
     #[test]
-    fn a_missing_file_is_named() {
-        let e = read_csv(Path::new("/no/such/data.csv"), None)
-            .unwrap_err()
-            .to_string();
-        assert!(e.starts_with("/no/such/data.csv: cannot read: "), "{e}");
+    fn a_missing_file_is_an_io_error_naming_it() {
+        let e = read_csv(Path::new("/no/such/data.csv"), None).unwrap_err();
+        assert!(
+            matches!(&e, Error::Data(t) if t.kind == table::ErrorKind::Io),
+            "{e:?}"
+        );
+        assert!(
+            e.to_string()
+                .starts_with("/no/such/data.csv: cannot read: "),
+            "{e}"
+        );
     }
 }

@@ -8,7 +8,7 @@ mod csv;
 mod features;
 mod problems;
 
-pub use self::csv::read_csv;
+pub use self::csv::{read_csv, MAX_COLUMNS};
 pub use features::{Feature, Features};
 pub use problems::Problem;
 
@@ -65,8 +65,8 @@ impl Dataset {
     /// holding `round(n · test_ratio)` samples (at least one in each).
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] (`test-ratio`) if `test_ratio` is not strictly between 0
-    /// and 1, or if either part would be empty.
+    /// [`Error::InvalidSetting`] (`test_ratio`) if `test_ratio` is not strictly between 0
+    /// and 1, or if either part would be empty (the message gives the number of samples).
     ///
     /// # Examples
     /// ```
@@ -82,16 +82,17 @@ impl Dataset {
     pub fn split(&self, test_ratio: f64, rng: &mut impl Rng) -> Result<(Dataset, Dataset)> {
         if !(test_ratio > 0.0 && test_ratio < 1.0) {
             return Err(Error::invalid(
-                "test-ratio",
+                "test_ratio",
                 format!("the test ratio must be strictly between 0 and 1, got {test_ratio}"),
             ));
         }
         let n = self.len();
         let n_test = (n as f64 * test_ratio).round() as usize;
         if n_test == 0 || n_test == n {
+            let empty = if n_test == 0 { "testing" } else { "training" };
             return Err(Error::invalid(
-                "test-ratio",
-                format!("a test ratio of {test_ratio} leaves an empty part of {n} samples"),
+                "test_ratio",
+                format!("a test ratio of {test_ratio} leaves none of {n} samples for {empty}"),
             ));
         }
         let mut order: Vec<usize> = (0..n).collect();
@@ -133,9 +134,26 @@ mod tests {
         let data = Problem::Circle.generate(20, 0.0, &mut rng).unwrap();
         for r in [0.0, 1.0, -0.5, 1.5, f64::NAN] {
             let e = data.split(r, &mut rng).unwrap_err();
-            assert!(e.to_string().starts_with("invalid --test-ratio"), "{e}");
+            assert!(matches!(
+                e,
+                Error::InvalidSetting {
+                    setting: "test_ratio",
+                    ..
+                }
+            ));
+            assert!(e.to_string().starts_with("the test ratio must be"), "{e}");
         }
-        assert!(data.split(0.01, &mut rng).is_err()); // round(0.2) = 0 test samples
+        // round(20 · 0.01) = 0 test samples; round(20 · 0.99) = 20
+        let e = data.split(0.01, &mut rng).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "a test ratio of 0.01 leaves none of 20 samples for testing"
+        );
+        let e = data.split(0.99, &mut rng).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "a test ratio of 0.99 leaves none of 20 samples for training"
+        );
     }
 
     #[test]

@@ -77,7 +77,7 @@ impl Problem {
     /// `moons`, the standard deviation of the gaussian noise).
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] (`samples`) if `n < 2`; (`noise`) if `noise` is negative
+    /// [`Error::InvalidSetting`] (`samples`) if `n < 2`; (`noise`) if `noise` is negative
     /// or not finite.
     ///
     /// # Examples
@@ -269,16 +269,16 @@ impl FromStr for Problem {
     type Err = Error;
 
     /// # Errors
-    /// [`Error::InvalidOption`] for `dataset` on an unknown name.
+    /// [`Error::InvalidSetting`] for `problem` on an unknown name.
     fn from_str(s: &str) -> Result<Self> {
         Problem::ALL
             .into_iter()
             .find(|p| p.name() == s)
             .ok_or_else(|| {
                 Error::invalid(
-                    "dataset",
+                    "problem",
                     format!(
-                        "unknown dataset '{s}' (expected circle, xor, gauss, spiral, plane, \
+                        "unknown problem '{s}' (expected circle, xor, gauss, spiral, plane, \
                      multigauss or moons)"
                     ),
                 )
@@ -342,13 +342,13 @@ mod tests {
     }
 
     #[test]
-    fn bad_parameters_name_the_option() {
+    fn bad_parameters_name_the_setting() {
         let mut rng = StdRng::seed_from_u64(1);
         let e = Problem::Xor.generate(1, 0.0, &mut rng).unwrap_err();
-        assert!(e.to_string().starts_with("invalid --samples"), "{e}");
+        assert_eq!(e.setting(), Some("samples"), "{e}");
         let e = Problem::Xor.generate(10, -0.1, &mut rng).unwrap_err();
-        assert!(e.to_string().starts_with("invalid --noise"), "{e}");
+        assert_eq!(e.setting(), Some("noise"), "{e}");
         let e = "spirals".parse::<Problem>().unwrap_err();
-        assert!(e.to_string().starts_with("invalid --dataset"), "{e}");
+        assert_eq!(e.setting(), Some("problem"), "{e}");
     }
 }

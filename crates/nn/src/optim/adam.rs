@@ -40,7 +40,7 @@ impl Adam {
     /// Adam with the usual constants.
     ///
     /// # Errors
-    /// [`Error::InvalidOption`](crate::Error::InvalidOption) (`lr`) if `lr` is not finite
+    /// [`Error::InvalidSetting`](crate::Error::InvalidSetting) (`lr`) if `lr` is not finite
     /// and positive.
     pub fn new(lr: f64) -> Result<Self> {
         check_learning_rate(lr)?;

@@ -2,14 +2,17 @@
 //!
 //! [`Optimizer::step`] takes the parameters and the gradient of the loss with respect to
 //! them, both as slices in the same order, and updates the parameters in place. The
-//! learning rate can be changed between steps, which is how a [`Schedule`] drives it.
+//! learning rate can be changed between steps, which is how an [`LrSchedule`] drives it.
 
 mod adam;
 mod schedule;
 mod sgd;
 
 pub use adam::Adam;
-pub use schedule::Schedule;
+pub use schedule::LrSchedule;
+/// The former name of [`LrSchedule`], kept while callers move to the new one.
+#[doc(hidden)]
+pub use schedule::LrSchedule as Schedule;
 pub use sgd::Sgd;
 
 use crate::{Error, Result};
@@ -32,7 +35,7 @@ pub trait Optimizer {
 /// Checks a learning rate: finite and positive.
 ///
 /// # Errors
-/// [`Error::InvalidOption`] (`lr`) otherwise.
+/// [`Error::InvalidSetting`] (`lr`) otherwise.
 pub fn check_learning_rate(lr: f64) -> Result<f64> {
     if lr.is_finite() && lr > 0.0 {
         Ok(lr)
@@ -48,7 +51,7 @@ pub fn check_learning_rate(lr: f64) -> Result<f64> {
 /// default constants (momentum 0.9; Adam β₁ = 0.9, β₂ = 0.999, ε = 1e-8).
 ///
 /// # Errors
-/// [`Error::InvalidOption`] for `optimizer` on an unknown name, or for `lr`.
+/// [`Error::InvalidSetting`] for `optimizer` on an unknown name, or for `lr`.
 ///
 /// # Examples
 /// ```
@@ -75,13 +78,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bad_learning_rates_and_names_name_the_option() {
+    fn bad_learning_rates_and_names_name_the_setting() {
         for lr in [0.0, -0.1, f64::NAN, f64::INFINITY] {
             let e = by_name("adam", lr).err().expect("rejected");
-            assert!(e.to_string().starts_with("invalid --lr"), "{e}");
+            assert_eq!(e.setting(), Some("lr"), "{e}");
         }
         let e = by_name("rmsprop", 0.1).err().expect("rejected");
-        assert!(e.to_string().starts_with("invalid --optimizer"), "{e}");
+        assert_eq!(e.setting(), Some("optimizer"), "{e}");
     }
 
     #[test]

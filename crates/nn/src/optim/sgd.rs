@@ -28,7 +28,7 @@ impl Sgd {
     /// Plain SGD.
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] (`lr`) if `lr` is not finite and positive.
+    /// [`Error::InvalidSetting`] (`lr`) if `lr` is not finite and positive.
     pub fn new(lr: f64) -> Result<Self> {
         Self::with_momentum(lr, 0.0)
     }
@@ -36,7 +36,7 @@ impl Sgd {
     /// SGD with momentum `μ ∈ [0, 1)`.
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] (`lr`, `momentum`) if either is out of range.
+    /// [`Error::InvalidSetting`] (`lr`, `momentum`) if either is out of range.
     pub fn with_momentum(lr: f64, momentum: f64) -> Result<Self> {
         check_learning_rate(lr)?;
         if !(0.0..1.0).contains(&momentum) {
@@ -117,6 +117,6 @@ mod tests {
     #[test]
     fn momentum_out_of_range_names_the_option() {
         let e = Sgd::with_momentum(0.1, 1.0).unwrap_err();
-        assert!(e.to_string().starts_with("invalid --momentum"), "{e}");
+        assert_eq!(e.setting(), Some("momentum"), "{e}");
     }
 }
