@@ -29,7 +29,7 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion};
 use ndarray::Array2;
 use nn::datasets::Problem;
-use nn::optim::{Schedule, Sgd};
+use nn::optim::{LrSchedule, Sgd};
 use nn::{Activation, Backend, Compiled, Eager, Loss, Mlp, Regularization, Trainer};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -123,7 +123,7 @@ fn trainer(mlp: &Mlp, backend: Box<dyn Backend + Send>) -> Trainer {
         mlp.clone(),
         backend,
         Box::new(Sgd::new(LR).expect("valid rate")),
-        Schedule::Constant(LR),
+        LrSchedule::Constant(LR),
         Regularization::L2(ALPHA),
         100,
     )

@@ -25,8 +25,15 @@ fn brute_force_count(p: &Program, from: usize, to: usize) -> u128 {
         return 0;
     }
     let i = p.instrs[to - p.inputs];
-    let operands: &[usize] = if i.op.is_binary() { &[i.a, i.b] } else { &[i.a] };
-    operands.iter().map(|&o| brute_force_count(p, from, o)).sum()
+    let operands: &[usize] = if i.op.is_binary() {
+        &[i.a, i.b]
+    } else {
+        &[i.a]
+    };
+    operands
+        .iter()
+        .map(|&o| brute_force_count(p, from, o))
+        .sum()
 }
 
 proptest! {

@@ -18,7 +18,7 @@ pub trait Backend {
     /// with respect to `params` into `grad`.
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] (`batch`) if `data` has no rows; an engine error if the
+    /// [`Error::InvalidSetting`] (`batch`) if `data` has no rows; an engine error if the
     /// shapes do not fit the network.
     fn loss_sum(&mut self, params: &[f64], data: ArrayView2<f64>, grad: &mut [f64]) -> Result<f64>;
 }

@@ -6,7 +6,7 @@ use rand::seq::SliceRandom;
 use rand::Rng;
 
 use crate::datasets::Task;
-use crate::optim::{Optimizer, Schedule};
+use crate::optim::{LrSchedule, Optimizer};
 use crate::{Backend, Error, Loss, Mlp, Module, Regularization, Result};
 
 /// The objective of one minibatch: `mean loss + R(p)`.
@@ -19,7 +19,7 @@ pub struct Trainer {
     pub mlp: Mlp,
     backend: Box<dyn Backend + Send>,
     optimizer: Box<dyn Optimizer + Send>,
-    schedule: Schedule,
+    schedule: LrSchedule,
     regularization: Regularization,
     batch_size: usize,
     steps: usize,
@@ -31,12 +31,12 @@ impl Trainer {
     /// smaller). The schedule sets the optimizer's learning rate before every step.
     ///
     /// # Errors
-    /// [`Error::InvalidOption`] (`batch`) if `batch_size` is 0.
+    /// [`Error::InvalidSetting`] (`batch`) if `batch_size` is 0.
     pub fn new(
         mlp: Mlp,
         backend: Box<dyn Backend + Send>,
         optimizer: Box<dyn Optimizer + Send>,
-        schedule: Schedule,
+        schedule: LrSchedule,
         regularization: Regularization,
         batch_size: usize,
     ) -> Result<Self> {
@@ -191,7 +191,7 @@ mod tests {
             for loss in Loss::ALL {
                 let backend = Box::new(Compiled::new(&net, loss).unwrap());
                 let opt = Box::new(Sgd::new(0.1).unwrap());
-                let schedule = Schedule::Constant(0.1);
+                let schedule = LrSchedule::Constant(0.1);
                 let mut t = Trainer::new(net.clone(), backend, opt, schedule, reg, 3).unwrap();
                 let (value, grad) = t.objective(data.view()).unwrap();
                 let grad = grad.to_vec();
@@ -225,8 +225,15 @@ mod tests {
         let backend = Box::new(Eager::new(&net, Loss::Mse));
         let opt = Box::new(Sgd::new(0.5).unwrap());
         let reg = Regularization::L2(0.1);
-        let mut t =
-            Trainer::new(net.clone(), backend, opt, Schedule::Constant(0.25), reg, 2).unwrap();
+        let mut t = Trainer::new(
+            net.clone(),
+            backend,
+            opt,
+            LrSchedule::Constant(0.25),
+            reg,
+            2,
+        )
+        .unwrap();
         let grad = t.objective(data.view()).unwrap().1.to_vec();
         t.step(data.view()).unwrap();
         // p ← p − lr(0)·∇, with the schedule's rate 0.25 overriding the optimizer's 0.5
@@ -250,7 +257,7 @@ mod tests {
                 net.clone(),
                 backend,
                 opt,
-                Schedule::Constant(0.03),
+                LrSchedule::Constant(0.03),
                 Regularization::L2(1e-3),
                 8,
             )

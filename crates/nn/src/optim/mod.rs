@@ -10,9 +10,6 @@ mod sgd;
 
 pub use adam::Adam;
 pub use schedule::LrSchedule;
-/// The former name of [`LrSchedule`], kept while callers move to the new one.
-#[doc(hidden)]
-pub use schedule::LrSchedule as Schedule;
 pub use sgd::Sgd;
 
 use crate::{Error, Result};
