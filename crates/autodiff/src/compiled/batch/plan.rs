@@ -20,7 +20,7 @@ use crate::{Op, Tape};
 
 /// Where a number per lane comes from: a row of lanes, or one scalar for every lane.
 #[derive(Clone, Copy, Debug)]
-pub(super) enum Source {
+pub(super) enum RowOrScalar {
     /// Row of the value buffer.
     Row(u32),
     /// Index into the scalars (parameters, frozen leaves, constants).
@@ -29,17 +29,17 @@ pub(super) enum Source {
 
 /// One op of the forward pass.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Forward {
+pub(super) struct LaneOp {
     pub(super) op: Op,
-    pub(super) a: Source,
-    pub(super) b: Source,
+    pub(super) a: RowOrScalar,
+    pub(super) b: RowOrScalar,
     /// The op's value row.
-    pub(super) dst: u32,
+    pub(super) value_row: u32,
     /// First of the rows its computed partials go to (one per operand), if it has any.
-    pub(super) partials: u32,
+    pub(super) partial_rows: u32,
     /// For an `a + b` whose `b` is a product nothing else reads: the product's operands,
     /// multiplied in the same loop (see `fuse`).
-    pub(super) product: Option<(Source, Source)>,
+    pub(super) product: Option<(RowOrScalar, RowOrScalar)>,
     /// For a chain of such sums, each read only by the next: `(first, count)` of its
     /// products in [`Plan::terms`], added to `a` in order (see `fuse`).
     pub(super) chain: Option<(u32, u32)>,
@@ -47,7 +47,7 @@ pub(super) struct Forward {
 
 /// Where a sweep step's contribution `adj[dst] · factor` goes.
 #[derive(Clone, Copy, Debug)]
-pub(super) enum Target {
+pub(super) enum Dest {
     /// The first contribution to an adjoint row: written.
     Write(u32),
     /// A later contribution: added.
@@ -58,19 +58,29 @@ pub(super) enum Target {
 
 /// One edge of the reverse sweep.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Step {
+pub(super) struct LaneStep {
     /// Adjoint row of the op.
-    pub(super) adjoint: u32,
+    pub(super) adjoint_row: u32,
     /// The local partial.
-    pub(super) factor: Source,
-    pub(super) target: Target,
+    pub(super) factor: RowOrScalar,
+    pub(super) dest: Dest,
     /// Whether the factor is a computed partial, which may be infinite or NaN where the
     /// values are finite: then lanes whose adjoint is 0 must be skipped.
-    pub(super) guard: bool,
-    /// The op's other step, run in the same loop: its factor, adjoint row, and whether it
-    /// writes (else adds). Only after an unguarded [`Target::Gradient`] step, itself
-    /// unguarded (see `fuse`).
-    pub(super) then: Option<(Source, u32, bool)>,
+    pub(super) skip_zero_adjoint: bool,
+    /// The op's other step, run in the same loop. Only after a [`Dest::Gradient`] step
+    /// that does not skip zero adjoints, itself not skipping them (see `fuse`).
+    pub(super) paired: Option<PairedStep>,
+}
+
+/// A second step from the same adjoint row, into an adjoint row (see [`LaneStep::paired`]).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct PairedStep {
+    /// The local partial.
+    pub(super) factor: RowOrScalar,
+    /// The adjoint row it goes to.
+    pub(super) row: u32,
+    /// Whether it is the first contribution to that row (written), else a later one (added).
+    pub(super) write: bool,
 }
 
 /// A tape laid out for lanes, given how many of its inputs are data columns.
@@ -78,13 +88,15 @@ pub(super) struct Step {
 pub(super) struct Plan {
     /// The tape's id and the column count this plan is for.
     pub(super) key: (u64, usize),
-    pub(super) forward: Vec<Forward>,
-    pub(super) sweep: Vec<Step>,
+    pub(super) ops: Vec<LaneOp>,
+    pub(super) sweep: Vec<LaneStep>,
     /// Value rows: columns, ops, then stored partials.
     pub(super) value_rows: usize,
     pub(super) adjoint_rows: usize,
-    /// The output's value, and its adjoint row (set to 1).
-    pub(super) output: (Source, u32),
+    /// The output's value.
+    pub(super) output: RowOrScalar,
+    /// The output's adjoint row (set to 1).
+    pub(super) output_adjoint_row: u32,
     /// `(parameter, adjoint row)`: parameters whose gradient is their row's lane sum.
     pub(super) row_gradients: Vec<(u32, u32)>,
     /// Scalars after the tape's leading slots: the constant partials.
@@ -101,11 +113,11 @@ impl Plan {
         let source = |slot: u32| {
             let s = slot as usize;
             if (1..=columns).contains(&s) {
-                Source::Row(to_u32(s - 1))
+                RowOrScalar::Row(to_u32(s - 1))
             } else if s >= first_op {
-                Source::Row(to_u32(columns + s - first_op))
+                RowOrScalar::Row(to_u32(columns + s - first_op))
             } else {
-                Source::Scalar(slot)
+                RowOrScalar::Scalar(slot)
             }
         };
 
@@ -176,18 +188,18 @@ impl Plan {
         let mut forward = Vec::with_capacity(ops);
         for (k, &TapeOp { op, args: [a, b] }) in tape.ops.iter().enumerate() {
             let computed = partial_sources(op)[..op.arity()].contains(&Partial::Computed);
-            let partials = if computed && needed[first_op + k] {
+            let partial_rows = if computed && needed[first_op + k] {
                 value_rows += op.arity();
                 to_u32(value_rows - op.arity())
             } else {
                 NONE
             };
-            forward.push(Forward {
+            forward.push(LaneOp {
                 op,
                 a: source(a),
                 b: source(b),
-                dst: to_u32(columns + k),
-                partials,
+                value_row: to_u32(columns + k),
+                partial_rows,
                 product: None,
                 chain: None,
             });
@@ -195,7 +207,7 @@ impl Plan {
 
         // Sweep: each step's factor read from where it is.
         let mut constants = Vec::new();
-        let sweep: Vec<Step> = kept
+        let sweep: Vec<LaneStep> = kept
             .iter()
             .filter_map(|s| {
                 if alias[s.src as usize] {
@@ -211,41 +223,42 @@ impl Plan {
                     Partial::Constant => {
                         let (_, d) = f.op.eval(1.0, 1.0);
                         constants.push(d[position]);
-                        Source::Scalar(to_u32(first_op + constants.len() - 1))
+                        RowOrScalar::Scalar(to_u32(first_op + constants.len() - 1))
                     }
                     Partial::Operand(0) => f.a,
                     Partial::Operand(_) => f.b,
-                    Partial::Value => Source::Row(f.dst),
-                    Partial::Computed => Source::Row(f.partials + to_u32(position)),
+                    Partial::Value => RowOrScalar::Row(f.value_row),
+                    Partial::Computed => RowOrScalar::Row(f.partial_rows + to_u32(position)),
                 };
                 let src = s.src as usize;
-                let target = if gradient_of[src] != NONE {
-                    Target::Gradient(gradient_of[src])
+                let dest = if gradient_of[src] != NONE {
+                    Dest::Gradient(gradient_of[src])
                 } else if s.first {
-                    Target::Write(adjoint_row[src])
+                    Dest::Write(adjoint_row[src])
                 } else {
-                    Target::Add(adjoint_row[src])
+                    Dest::Add(adjoint_row[src])
                 };
-                Some(Step {
-                    adjoint: adjoint_row[s.dst as usize],
+                Some(LaneStep {
+                    adjoint_row: adjoint_row[s.dst as usize],
                     factor,
-                    target,
-                    guard: source == Partial::Computed,
-                    then: None,
+                    dest,
+                    skip_zero_adjoint: source == Partial::Computed,
+                    paired: None,
                 })
             })
             .collect();
 
         let output_source = source(tape.output);
-        let (forward, terms) = super::fuse::products(tape, forward, &sweep, output_source);
+        let (ops, terms) = super::fuse::fuse_multiply_adds(tape, forward, &sweep, output_source);
         Plan {
             key: (tape.id, columns),
-            forward,
+            ops,
             terms,
-            sweep: super::fuse::steps(sweep),
+            sweep: super::fuse::pair_steps(sweep),
             value_rows,
             adjoint_rows,
-            output: (output_source, adjoint_row[output]),
+            output: output_source,
+            output_adjoint_row: adjoint_row[output],
             row_gradients,
             constants,
         }
