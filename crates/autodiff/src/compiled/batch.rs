@@ -29,6 +29,7 @@ mod fuse;
 mod kernels;
 mod lanes;
 mod plan;
+mod program;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;

@@ -2,7 +2,7 @@
 //! or a scalar), chosen once per op or step.
 
 use super::kernels;
-use super::plan::RowOrScalar;
+use super::program::RowOrScalar;
 
 /// [`kernels::sum_and_write`] for each kind of factor.
 #[inline(always)]

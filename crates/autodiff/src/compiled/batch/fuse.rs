@@ -7,7 +7,7 @@
 //! - Sweep: a weight's gradient `Σ adj·x` and its input's adjoint `adj·w` in one call,
 //!   while the op's adjoint row is in L1 cache.
 
-use super::plan::{Dest, LaneOp, LaneStep, PairedStep, RowOrScalar};
+use super::program::{Dest, LaneOp, LaneStep, PairedStep, RowOrScalar};
 use crate::{Op, Tape};
 
 /// `forward` with each `Mul` whose value only the next op, an `Add`, reads (not the sweep,

@@ -7,7 +7,7 @@ use ndarray::ArrayView2;
 
 use super::dispatch::{mul_add, op_lanes, sum_and_write};
 use super::kernels;
-use super::plan::{Dest, Plan, RowOrScalar};
+use super::program::{Dest, Plan, RowOrScalar, NO_ROW};
 use crate::Tape;
 
 /// Most samples per chunk: each op's loop then runs long enough for its setup (the
@@ -207,7 +207,7 @@ impl Lanes {
         for f in &plan.ops {
             let (before, after) = self.values.split_at_mut(f.value_row as usize * w);
             let (v, rest) = after.split_at_mut(w);
-            let (pa, pb) = if f.partial_rows == u32::MAX {
+            let (pa, pb) = if f.partial_rows == NO_ROW {
                 (&mut [][..], &mut [][..])
             } else {
                 // one row per operand (a unary op's `pb` is never written)

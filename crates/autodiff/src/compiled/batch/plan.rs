@@ -1,111 +1,11 @@
-//! The lane program of a tape: which slots hold one value per lane, which partials are
-//! stored, and the reverse sweep reduced to the steps that reach a parameter.
-//!
-//! - Data columns and ops hold one value per lane (*rows* of the value buffer). Parameters,
-//!   frozen leaves and the scratch slot are the same in every lane: one number each (a
-//!   *scalar*), never copied into lanes.
-//! - A partial is stored in a row only when `partial_sources` says it must be
-//!   computed; otherwise the sweep reads it where it already is (a constant, an operand's
-//!   value or the op's own value). Those shortcuts hold when the op's value is not NaN; a
-//!   chunk with a value that is not finite is replayed exactly instead (see `Lanes::run`),
-//!   so that a partial read from a value is finite too and the sweep need not skip zero
-//!   adjoints for it (`0 · ∞` cannot occur).
-//! - Sweep steps into data columns, or into ops that lead to no parameter, are dropped
-//!   (their adjoints are never reported). A parameter reached by a single step gets its
-//!   chunk gradient from that step directly (summed over the lanes), with no adjoint row.
+//! [`Plan::new`]: the lane program (see `program.rs`) of a tape, given how many of its
+//! inputs are data columns.
 
+use super::fuse;
+use super::program::{Dest, LaneOp, LaneStep, Plan, RowOrScalar, NO_ROW as NONE};
 use crate::compiled::shortcuts::{partial_sources, Partial};
 use crate::compiled::tape::TapeOp;
-use crate::{Op, Tape};
-
-/// Where a number per lane comes from: a row of lanes, or one scalar for every lane.
-#[derive(Clone, Copy, Debug)]
-pub(super) enum RowOrScalar {
-    /// Row of the value buffer.
-    Row(u32),
-    /// Index into the scalars (parameters, frozen leaves, constants).
-    Scalar(u32),
-}
-
-/// One op of the forward pass.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct LaneOp {
-    pub(super) op: Op,
-    pub(super) a: RowOrScalar,
-    pub(super) b: RowOrScalar,
-    /// The op's value row.
-    pub(super) value_row: u32,
-    /// First of the rows its computed partials go to (one per operand), if it has any.
-    pub(super) partial_rows: u32,
-    /// For an `a + b` whose `b` is a product nothing else reads: the product's operands,
-    /// multiplied in the same loop (see `fuse`).
-    pub(super) product: Option<(RowOrScalar, RowOrScalar)>,
-    /// For a chain of such sums, each read only by the next: `(first, count)` of its
-    /// products in [`Plan::terms`], added to `a` in order (see `fuse`).
-    pub(super) chain: Option<(u32, u32)>,
-}
-
-/// Where a sweep step's contribution `adj[dst] · factor` goes.
-#[derive(Clone, Copy, Debug)]
-pub(super) enum Dest {
-    /// The first contribution to an adjoint row: written.
-    Write(u32),
-    /// A later contribution: added.
-    Add(u32),
-    /// The only contribution to a parameter: summed over the lanes into its gradient.
-    Gradient(u32),
-}
-
-/// One edge of the reverse sweep.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct LaneStep {
-    /// Adjoint row of the op.
-    pub(super) adjoint_row: u32,
-    /// The local partial.
-    pub(super) factor: RowOrScalar,
-    pub(super) dest: Dest,
-    /// Whether the factor is a computed partial, which may be infinite or NaN where the
-    /// values are finite: then lanes whose adjoint is 0 must be skipped.
-    pub(super) skip_zero_adjoint: bool,
-    /// The op's other step, run in the same loop. Only after a [`Dest::Gradient`] step
-    /// that does not skip zero adjoints, itself not skipping them (see `fuse`).
-    pub(super) paired: Option<PairedStep>,
-}
-
-/// A second step from the same adjoint row, into an adjoint row (see [`LaneStep::paired`]).
-#[derive(Clone, Copy, Debug)]
-pub(super) struct PairedStep {
-    /// The local partial.
-    pub(super) factor: RowOrScalar,
-    /// The adjoint row it goes to.
-    pub(super) row: u32,
-    /// Whether it is the first contribution to that row (written), else a later one (added).
-    pub(super) write: bool,
-}
-
-/// A tape laid out for lanes, given how many of its inputs are data columns.
-#[derive(Debug)]
-pub(super) struct Plan {
-    /// The tape's id and the column count this plan is for.
-    pub(super) key: (u64, usize),
-    pub(super) ops: Vec<LaneOp>,
-    pub(super) sweep: Vec<LaneStep>,
-    /// Value rows: columns, ops, then stored partials.
-    pub(super) value_rows: usize,
-    pub(super) adjoint_rows: usize,
-    /// The output's value.
-    pub(super) output: RowOrScalar,
-    /// The output's adjoint row (set to 1).
-    pub(super) output_adjoint_row: u32,
-    /// `(parameter, adjoint row)`: parameters whose gradient is their row's lane sum.
-    pub(super) row_gradients: Vec<(u32, u32)>,
-    /// Scalars after the tape's leading slots: the constant partials.
-    pub(super) constants: Vec<f64>,
-    /// The products of the chains of sums: `(scalar, row)`.
-    pub(super) terms: Vec<(u32, u32)>,
-}
-
-const NONE: u32 = u32::MAX;
+use crate::Tape;
 
 impl Plan {
     pub(super) fn new(tape: &Tape, columns: usize) -> Plan {
@@ -249,12 +149,12 @@ impl Plan {
             .collect();
 
         let output_source = source(tape.output);
-        let (ops, terms) = super::fuse::fuse_multiply_adds(tape, forward, &sweep, output_source);
+        let (ops, terms) = fuse::fuse_multiply_adds(tape, forward, &sweep, output_source);
         Plan {
             key: (tape.id, columns),
             ops,
             terms,
-            sweep: super::fuse::pair_steps(sweep),
+            sweep: fuse::pair_steps(sweep),
             value_rows,
             adjoint_rows,
             output: output_source,
