@@ -1,4 +1,6 @@
-//! Two ops, or two sweep steps, in one pass over the lanes.
+//! Two ops, or two sweep steps, in one pass over the lanes: the last passes of
+//! [`Plan::new`](super::program::Plan), rewriting the lane program (`program.rs`, the only
+//! module this one uses).
 //!
 //! - Forward: `z + x·y` in one loop when nothing but the sum reads the product (a neuron's
 //!   multiply-adds), so the product is never stored; and a chain of them, each sum read
@@ -10,14 +12,14 @@
 use super::program::{Dest, LaneOp, LaneStep, PairedStep, RowOrScalar};
 use crate::{Op, Tape};
 
-/// `forward` with each `Mul` whose value only the next op, an `Add`, reads (not the sweep,
+/// `ops` with each `Mul` whose value only the next op, an `Add`, reads (not the sweep,
 /// not the output) folded into that `Add`. The sum is the same number: `z + m` and
 /// `m + z` are equal for every non-NaN result, and a chunk with a NaN value is replayed
 /// row by row anyway. Then consecutive such sums of a parameter times a row, each sum
 /// read only by the next, become one chain (returned with its terms).
 pub(super) fn fuse_multiply_adds(
     tape: &Tape,
-    forward: Vec<LaneOp>,
+    ops: Vec<LaneOp>,
     sweep: &[LaneStep],
     output: RowOrScalar,
 ) -> (Vec<LaneOp>, Vec<(u32, u32)>) {
@@ -30,7 +32,7 @@ pub(super) fn fuse_multiply_adds(
             }
         }
     };
-    for f in &forward {
+    for f in &ops {
         read(f.a);
         if f.op.arity() == 2 {
             read(f.b);
@@ -41,11 +43,11 @@ pub(super) fn fuse_multiply_adds(
     }
     read(output);
 
-    let mut fused = Vec::with_capacity(forward.len());
+    let mut fused = Vec::with_capacity(ops.len());
     let mut k = 0;
-    while k < forward.len() {
-        let f = forward[k];
-        if let Some(&next) = forward.get(k + 1) {
+    while k < ops.len() {
+        let f = ops[k];
+        if let Some(&next) = ops.get(k + 1) {
             let lone = |s: RowOrScalar| matches!(s, RowOrScalar::Row(r) if r == f.value_row);
             if f.op == Op::Mul
                 && next.op == Op::Add

@@ -1,5 +1,6 @@
 //! The lane buffers behind [`Tape::batch`]: every value, partial and adjoint row holds one
-//! number per sample of a chunk ([`Lanes::width`] samples); see [`Plan`] for the layout.
+//! number per sample of a chunk ([`Lanes::width`] samples). The program they run, and
+//! where each number is, is described in [`program`](super::program).
 
 use std::cell::Cell;
 
@@ -265,8 +266,8 @@ impl Lanes {
 
 impl Lanes {
     /// A chunk with a value that is not finite, replayed row by row exactly as
-    /// [`Tape::gradient`] does
-    /// (NaN partials and all); the gradient is the sum over the rows in order.
+    /// [`Tape::gradient`] does (NaN partials and all), since the lanes' shortcuts assume
+    /// finite values; the gradient is the sum over the rows in order.
     fn replay_rows_one_by_one(
         &self,
         tape: &Tape,
