@@ -164,7 +164,7 @@ impl Adjoints {
         }
     }
 
-    /// Rows for the ops that reach a parameter, but those that share one, and for the
+    /// Rows for the ops that reach a parameter (except those that share one) and for the
     /// output, in slot order: a step's destination row is then below its op's row.
     fn place_ops(&mut self, tape: &Tape, reaches: &[bool], shared: &[bool]) {
         let output = tape.output as usize;
