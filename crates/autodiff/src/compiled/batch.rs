@@ -23,12 +23,17 @@
 //! with [`Tape::gradient`]), the grouping differs: expect a relative difference of about
 //! `n · ε` in the worst case for `n` rows (ε = 2.2e-16), far less when terms share a sign.
 //! Per-sample outputs are bit for bit those of [`Tape::value`].
+//!
+//! The lanes run a *lane program* built once per tape and column count: its form is
+//! described in `batch/program.rs`, built by `plan.rs` then `fuse.rs`, and run by
+//! `lanes.rs` through the loops of `kernels.rs`.
 
 mod dispatch;
 mod fuse;
 mod kernels;
 mod lanes;
 mod plan;
+mod program;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;

@@ -2,14 +2,14 @@
 //! or a scalar), chosen once per op or step.
 
 use super::kernels;
-use super::plan::Source;
+use super::program::RowOrScalar;
 
 /// [`kernels::sum_and_write`] for each kind of factor.
 #[inline(always)]
 pub(super) fn sum_and_write<'r>(
     adj: &[f64],
-    f: Source,
-    g: Source,
+    f: RowOrScalar,
+    g: RowOrScalar,
     write: bool,
     acc: &mut [f64],
     row: impl Fn(u32) -> &'r [f64],
@@ -25,25 +25,25 @@ pub(super) fn sum_and_write<'r>(
         };
     }
     match (f, g) {
-        (Source::Row(f), Source::Scalar(g)) => go!(row(f), scalar(g)),
-        (Source::Row(f), Source::Row(g)) => go!(row(f), row(g)),
-        (Source::Scalar(f), Source::Row(g)) => go!(scalar(f), row(g)),
-        (Source::Scalar(f), Source::Scalar(g)) => go!(scalar(f), scalar(g)),
+        (RowOrScalar::Row(f), RowOrScalar::Scalar(g)) => go!(row(f), scalar(g)),
+        (RowOrScalar::Row(f), RowOrScalar::Row(g)) => go!(row(f), row(g)),
+        (RowOrScalar::Scalar(f), RowOrScalar::Row(g)) => go!(scalar(f), row(g)),
+        (RowOrScalar::Scalar(f), RowOrScalar::Scalar(g)) => go!(scalar(f), scalar(g)),
     }
 }
 
 /// [`kernels::mul_add`] for each kind of operand source.
 #[inline(always)]
 pub(super) fn mul_add<'r>(
-    x: Source,
-    y: Source,
-    z: Source,
+    x: RowOrScalar,
+    y: RowOrScalar,
+    z: RowOrScalar,
     row: impl Fn(u32) -> &'r [f64],
     scalar: impl Fn(u32) -> f64,
     v: &mut [f64],
 ) -> bool {
     use kernels::mul_add as go;
-    use Source::{Row, Scalar};
+    use RowOrScalar::{Row, Scalar};
     match (x, y, z) {
         (Scalar(x), Row(y), Row(z)) => go(scalar(x), row(y), row(z), v),
         (Scalar(x), Row(y), Scalar(z)) => go(scalar(x), row(y), scalar(z), v),
@@ -56,21 +56,21 @@ pub(super) fn mul_add<'r>(
     }
 }
 
-/// [`kernels::forward`] for each kind of operand source.
+/// [`kernels::op_lanes`] for each kind of operand source.
 #[allow(clippy::too_many_arguments)] // the kernel's five plus the two ways to read a source
 #[inline(always)]
-pub(super) fn forward<'r>(
+pub(super) fn op_lanes<'r>(
     op: crate::Op,
-    a: Source,
-    b: Source,
+    a: RowOrScalar,
+    b: RowOrScalar,
     row: impl Fn(u32) -> &'r [f64],
     scalar: impl Fn(u32) -> f64,
     v: &mut [f64],
     pa: &mut [f64],
     pb: &mut [f64],
 ) -> bool {
-    use kernels::forward as go;
-    use Source::{Row, Scalar};
+    use kernels::op_lanes as go;
+    use RowOrScalar::{Row, Scalar};
     match (a, b) {
         (Row(a), Row(b)) => go(op, row(a), row(b), v, pa, pb),
         (Row(a), Scalar(b)) => go(op, row(a), scalar(b), v, pa, pb),

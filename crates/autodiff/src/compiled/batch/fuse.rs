@@ -1,4 +1,6 @@
-//! Two ops, or two sweep steps, in one pass over the lanes.
+//! Two ops, or two sweep steps, in one pass over the lanes: the last passes of
+//! [`Plan::new`](super::program::Plan), rewriting the lane program (`program.rs`, the only
+//! module this one uses).
 //!
 //! - Forward: `z + x·y` in one loop when nothing but the sum reads the product (a neuron's
 //!   multiply-adds), so the product is never stored; and a chain of them, each sum read
@@ -7,30 +9,30 @@
 //! - Sweep: a weight's gradient `Σ adj·x` and its input's adjoint `adj·w` in one call,
 //!   while the op's adjoint row is in L1 cache.
 
-use super::plan::{Forward, Source, Step, Target};
+use super::program::{Dest, LaneOp, LaneStep, PairedStep, RowOrScalar};
 use crate::{Op, Tape};
 
-/// `forward` with each `Mul` whose value only the next op, an `Add`, reads (not the sweep,
+/// `ops` with each `Mul` whose value only the next op, an `Add`, reads (not the sweep,
 /// not the output) folded into that `Add`. The sum is the same number: `z + m` and
 /// `m + z` are equal for every non-NaN result, and a chunk with a NaN value is replayed
 /// row by row anyway. Then consecutive such sums of a parameter times a row, each sum
 /// read only by the next, become one chain (returned with its terms).
-pub(super) fn products(
+pub(super) fn fuse_multiply_adds(
     tape: &Tape,
-    forward: Vec<Forward>,
-    sweep: &[Step],
-    output: Source,
-) -> (Vec<Forward>, Vec<(u32, u32)>) {
+    ops: Vec<LaneOp>,
+    sweep: &[LaneStep],
+    output: RowOrScalar,
+) -> (Vec<LaneOp>, Vec<(u32, u32)>) {
     // how many times each value row is read: as an operand, a sweep factor, the output
     let mut reads = vec![0u32; tape.ops.len() + tape.inputs + 1];
-    let mut read = |s: Source| {
-        if let Source::Row(r) = s {
+    let mut read = |s: RowOrScalar| {
+        if let RowOrScalar::Row(r) = s {
             if let Some(count) = reads.get_mut(r as usize) {
                 *count += 1;
             }
         }
     };
-    for f in &forward {
+    for f in &ops {
         read(f.a);
         if f.op.arity() == 2 {
             read(f.b);
@@ -41,19 +43,19 @@ pub(super) fn products(
     }
     read(output);
 
-    let mut fused = Vec::with_capacity(forward.len());
+    let mut fused = Vec::with_capacity(ops.len());
     let mut k = 0;
-    while k < forward.len() {
-        let f = forward[k];
-        if let Some(&next) = forward.get(k + 1) {
-            let lone = |s: Source| matches!(s, Source::Row(r) if r == f.dst);
+    while k < ops.len() {
+        let f = ops[k];
+        if let Some(&next) = ops.get(k + 1) {
+            let lone = |s: RowOrScalar| matches!(s, RowOrScalar::Row(r) if r == f.value_row);
             if f.op == Op::Mul
                 && next.op == Op::Add
                 && (lone(next.a) != lone(next.b))
-                && reads.get(f.dst as usize) == Some(&1)
+                && reads.get(f.value_row as usize) == Some(&1)
             {
                 let z = if lone(next.a) { next.b } else { next.a };
-                fused.push(Forward {
+                fused.push(LaneOp {
                     a: z,
                     b: z,
                     product: Some((f.a, f.b)),
@@ -66,37 +68,36 @@ pub(super) fn products(
         fused.push(f);
         k += 1;
     }
-    chains(fused, &reads)
+    chain_multiply_adds(fused, &reads)
 }
 
-/// See [`products`].
-fn chains(fused: Vec<Forward>, reads: &[u32]) -> (Vec<Forward>, Vec<(u32, u32)>) {
+/// See [`fuse_multiply_adds`].
+fn chain_multiply_adds(fused: Vec<LaneOp>, reads: &[u32]) -> (Vec<LaneOp>, Vec<(u32, u32)>) {
+    use RowOrScalar::{Row, Scalar};
     // a product of a scalar and a row, as (scalar, row)
-    let term = |f: &Forward| match f.product {
-        Some((Source::Scalar(w), Source::Row(h)) | (Source::Row(h), Source::Scalar(w))) => {
-            Some((w, h))
-        }
+    let term = |f: &LaneOp| match f.product {
+        Some((Scalar(w), Row(h)) | (Row(h), Scalar(w))) => Some((w, h)),
         _ => None,
     };
-    let mut out: Vec<Forward> = Vec::with_capacity(fused.len());
+    let mut out: Vec<LaneOp> = Vec::with_capacity(fused.len());
     let mut terms = Vec::new();
     for f in fused {
         if let (Some(t), Some(last)) = (term(&f), out.last_mut()) {
-            let next = matches!(f.a, Source::Row(r) if r == last.dst)
-                && reads.get(last.dst as usize) == Some(&1);
+            let next = matches!(f.a, RowOrScalar::Row(r) if r == last.value_row)
+                && reads.get(last.value_row as usize) == Some(&1);
             if next {
                 if let Some((first, count)) = last.chain {
                     // the chain's terms are the last ones pushed
                     last.chain = Some((first, count + 1));
                     terms.push(t);
-                    last.dst = f.dst;
+                    last.value_row = f.value_row;
                     continue;
                 }
                 if let Some(previous) = term(last) {
                     last.chain = Some((to_u32(terms.len()), 2));
                     last.product = None;
                     terms.extend([previous, t]);
-                    last.dst = f.dst;
+                    last.value_row = f.value_row;
                     continue;
                 }
             }
@@ -110,22 +111,29 @@ fn to_u32(i: usize) -> u32 {
     u32::try_from(i).expect("autodiff internal error: fewer terms than ops")
 }
 
-/// `sweep` with each unguarded step into a parameter's gradient followed, from the same
-/// op, by an unguarded step into an adjoint row, merged into one step. Each step's
-/// arithmetic is unchanged.
-pub(super) fn steps(sweep: Vec<Step>) -> Vec<Step> {
-    let mut merged: Vec<Step> = Vec::with_capacity(sweep.len());
+/// `sweep` with each step into a parameter's gradient followed, from the same op, by a
+/// step into an adjoint row, merged into one step, where neither skips zero adjoints
+/// (the merged loop does not skip them). Each step's arithmetic is unchanged.
+pub(super) fn pair_steps(sweep: Vec<LaneStep>) -> Vec<LaneStep> {
+    let mut merged: Vec<LaneStep> = Vec::with_capacity(sweep.len());
     for step in sweep {
         if let Some(last) = merged.last_mut() {
-            let into_row = match step.target {
-                Target::Write(r) => Some((r, true)),
-                Target::Add(r) => Some((r, false)),
-                Target::Gradient(_) => None,
+            let into_row = match step.dest {
+                Dest::Write(r) => Some((r, true)),
+                Dest::Add(r) => Some((r, false)),
+                Dest::Gradient(_) => None,
             };
-            if let (Target::Gradient(_), Some((row, write))) = (last.target, into_row) {
-                if last.then.is_none() && !last.guard && !step.guard && last.adjoint == step.adjoint
+            if let (Dest::Gradient(_), Some((row, write))) = (last.dest, into_row) {
+                if last.paired.is_none()
+                    && !last.skip_zero_adjoint
+                    && !step.skip_zero_adjoint
+                    && last.adjoint_row == step.adjoint_row
                 {
-                    last.then = Some((step.factor, row, write));
+                    last.paired = Some(PairedStep {
+                        factor: step.factor,
+                        row,
+                        write,
+                    });
                     continue;
                 }
             }

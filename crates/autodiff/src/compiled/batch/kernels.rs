@@ -48,7 +48,7 @@ impl Lane for f64 {
 /// whether a value is NaN where a partial was not stored (the sweep's shortcuts then do
 /// not hold).
 #[inline(always)]
-pub(super) fn forward<A: Lane, B: Lane>(
+pub(super) fn op_lanes<A: Lane, B: Lane>(
     op: Op,
     a: A,
     b: B,
@@ -104,7 +104,7 @@ fn lane<const GIVEN_EXP: bool, A: Lane, B: Lane>(
     }
 }
 
-/// Each lane's value (and partials) stored as [`forward`] says; with `GIVEN_EXP`, `v`
+/// Each lane's value (and partials) stored as [`op_lanes`] says; with `GIVEN_EXP`, `v`
 /// holds the exponentials the op starts from, each read before it is overwritten.
 #[inline(always)]
 fn store<const GIVEN_EXP: bool, A: Lane, B: Lane>(
@@ -204,58 +204,59 @@ pub(super) fn dot<Z: Lane>(
     bad
 }
 
-// `GUARD`: skip the lanes where `adj` is 0, as the graph's reverse sweep does not pass zero
-// adjoints on. That matters only where `f` is infinite or NaN (`0 · ∞`); with a finite `f`
-// the unguarded loop gives the same numbers but for the sign of a zero adjoint, which is
-// never read: an op's zero adjoint is not passed on, and a parameter's lanes are summed
-// starting from +0 (`+0 + −0 = +0`). For the same reason the first contribution is
-// written as `adj · f` rather than the sweep's `0 + adj · f`, and sums add `adj · f`.
+// `SKIP` (a step's `skip_zero_adjoint`): skip the lanes where `adj` is 0, as the graph's
+// reverse sweep does not pass zero adjoints on. That matters only where `f` is infinite or
+// NaN (`0 · ∞`); with a finite `f` the loop without the skip gives the same numbers but for
+// the sign of a zero adjoint, which is never read: an op's zero adjoint is not passed on,
+// and a parameter's lanes are summed starting from +0 (`+0 + −0 = +0`). For the same
+// reason the first contribution is written as `adj · f` rather than the sweep's
+// `0 + adj · f`, and sums add `adj · f`.
 
 /// `acc = adj · f` lane by lane: the first contribution.
 #[inline(always)]
-pub(super) fn write<const GUARD: bool, F: Lane>(acc: &mut [f64], adj: &[f64], f: F) {
+pub(super) fn write<const SKIP: bool, F: Lane>(acc: &mut [f64], adj: &[f64], f: F) {
     let adj = &adj[..acc.len()];
     for (i, acc) in acc.iter_mut().enumerate() {
         let sum = adj[i] * f.at(i);
-        *acc = if !GUARD || adj[i] != 0.0 { sum } else { 0.0 };
+        *acc = if !SKIP || adj[i] != 0.0 { sum } else { 0.0 };
     }
 }
 
 /// `acc += adj · f` lane by lane.
 #[inline(always)]
-pub(super) fn add<const GUARD: bool, F: Lane>(acc: &mut [f64], adj: &[f64], f: F) {
+pub(super) fn add<const SKIP: bool, F: Lane>(acc: &mut [f64], adj: &[f64], f: F) {
     let adj = &adj[..acc.len()];
     for (i, acc) in acc.iter_mut().enumerate() {
         let sum = *acc + adj[i] * f.at(i);
-        *acc = if !GUARD || adj[i] != 0.0 { sum } else { *acc };
+        *acc = if !SKIP || adj[i] != 0.0 { sum } else { *acc };
     }
 }
 
-/// `Σ adj · f` over the lanes (where `adj` is not 0 if `GUARD`): what
+/// `Σ adj · f` over the lanes (where `adj` is not 0 if `SKIP`): what
 /// [`write`](fn@write) followed by [`sum`] gives, without the row.
 #[inline(always)]
-pub(super) fn write_sum<const GUARD: bool, F: Lane>(adj: &[f64], f: F) -> f64 {
+pub(super) fn write_sum<const SKIP: bool, F: Lane>(adj: &[f64], f: F) -> f64 {
     let mut acc = [0.0; 8];
     let mut chunks = adj.chunks_exact(8);
     for (c, adj) in (&mut chunks).enumerate() {
         let f = f.eight(8 * c);
         for j in 0..8 {
             let term = adj[j] * f[j];
-            acc[j] += if !GUARD || adj[j] != 0.0 { term } else { 0.0 };
+            acc[j] += if !SKIP || adj[j] != 0.0 { term } else { 0.0 };
         }
     }
     let mut total = combine(acc);
     let whole = adj.len() - chunks.remainder().len();
     for (i, &adj) in chunks.remainder().iter().enumerate() {
         let term = adj * f.at(whole + i);
-        total += if !GUARD || adj != 0.0 { term } else { 0.0 };
+        total += if !SKIP || adj != 0.0 { term } else { 0.0 };
     }
     total
 }
 
 /// [`write`](fn@write) (or [`add`]) of `adj · g` into `acc`, then [`write_sum`] of
-/// `adj · f`, unguarded, in one call (the adjoint row is still in L1 cache for the second
-/// loop).
+/// `adj · f`, neither skipping zero adjoints, in one call (the adjoint row is still in L1
+/// cache for the second loop).
 #[inline(always)]
 pub(super) fn sum_and_write<const WRITE: bool, F: Lane, G: Lane>(
     adj: &[f64],

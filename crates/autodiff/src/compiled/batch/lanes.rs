@@ -1,13 +1,14 @@
 //! The lane buffers behind [`Tape::batch`]: every value, partial and adjoint row holds one
-//! number per sample of a chunk ([`Lanes::width`] samples); see [`Plan`] for the layout.
+//! number per sample of a chunk ([`Lanes::width`] samples). The program they run, and
+//! where each number is, is described in [`program`](super::program).
 
 use std::cell::Cell;
 
 use ndarray::ArrayView2;
 
-use super::dispatch::{forward, mul_add, sum_and_write};
+use super::dispatch::{mul_add, op_lanes, sum_and_write};
 use super::kernels;
-use super::plan::{Plan, Source, Target};
+use super::program::{Dest, Plan, RowOrScalar, NO_ROW};
 use crate::Tape;
 
 /// Most samples per chunk: each op's loop then runs long enough for its setup (the
@@ -129,61 +130,61 @@ impl Lanes {
         let n = data.nrows();
         debug_assert!(n <= self.width && n == out.len());
         // the shortcuts need finite values: data, parameters, frozen leaves, constants, ops
-        if !self.load(data) || !self.finite || self.forward(n) {
-            return self.exact(tape, data, out, gradient);
+        if !self.load(data) || !self.finite || self.forward_chunk(n) {
+            return self.replay_rows_one_by_one(tape, data, out, gradient);
         }
         let plan = self
             .plan
             .as_ref()
             .expect("autodiff internal error: planned in take");
         let w = self.stride;
-        let (output, output_adjoint) = plan.output;
-        match output {
-            Source::Row(r) => out.copy_from_slice(&self.values[r as usize * w..][..n]),
-            Source::Scalar(s) => out.fill(self.scalars[s as usize]),
+        match plan.output {
+            RowOrScalar::Row(r) => out.copy_from_slice(&self.values[r as usize * w..][..n]),
+            RowOrScalar::Scalar(s) => out.fill(self.scalars[s as usize]),
         }
-        self.adjoints[output_adjoint as usize * w..][..n].fill(1.0);
+        self.adjoints[plan.output_adjoint_row as usize * w..][..n].fill(1.0);
 
         gradient.fill(0.0);
         for step in &plan.sweep {
-            let (before, after) = self.adjoints.split_at_mut(step.adjoint as usize * w);
+            let (before, after) = self.adjoints.split_at_mut(step.adjoint_row as usize * w);
             let adj = &after[..n];
-            if let (Some((g, r, write)), Target::Gradient(p)) = (step.then, step.target) {
-                let acc = &mut before[r as usize * w..][..n];
+            if let (Some(paired), Dest::Gradient(p)) = (step.paired, step.dest) {
+                let acc = &mut before[paired.row as usize * w..][..n];
                 let (values, scalars) = (&self.values[..], &self.scalars[..]);
                 let row = |r: u32| &values[r as usize * w..][..n];
                 let scalar = |s: u32| scalars[s as usize];
-                gradient[p as usize] = sum_and_write(adj, step.factor, g, write, acc, row, scalar);
+                let (f, g, write) = (step.factor, paired.factor, paired.write);
+                gradient[p as usize] = sum_and_write(adj, f, g, write, acc, row, scalar);
                 continue;
             }
             macro_rules! with_factor {
                 ($f:ident => $body:expr) => {
                     match step.factor {
-                        Source::Row(r) => {
+                        RowOrScalar::Row(r) => {
                             let $f = &self.values[r as usize * w..][..n];
                             $body
                         }
-                        Source::Scalar(s) => {
+                        RowOrScalar::Scalar(s) => {
                             let $f = self.scalars[s as usize];
                             $body
                         }
                     }
                 };
             }
-            match (step.target, step.guard) {
-                (Target::Write(r), false) => with_factor!(f => kernels::write::<false, _>(
+            match (step.dest, step.skip_zero_adjoint) {
+                (Dest::Write(r), false) => with_factor!(f => kernels::write::<false, _>(
                     &mut before[r as usize * w..][..n], adj, f)),
-                (Target::Write(r), true) => with_factor!(f => kernels::write::<true, _>(
+                (Dest::Write(r), true) => with_factor!(f => kernels::write::<true, _>(
                     &mut before[r as usize * w..][..n], adj, f)),
-                (Target::Add(r), false) => with_factor!(f => kernels::add::<false, _>(
+                (Dest::Add(r), false) => with_factor!(f => kernels::add::<false, _>(
                     &mut before[r as usize * w..][..n], adj, f)),
-                (Target::Add(r), true) => with_factor!(f => kernels::add::<true, _>(
+                (Dest::Add(r), true) => with_factor!(f => kernels::add::<true, _>(
                     &mut before[r as usize * w..][..n], adj, f)),
-                (Target::Gradient(p), false) => {
+                (Dest::Gradient(p), false) => {
                     gradient[p as usize] =
                         with_factor!(f => kernels::write_sum::<false, _>(adj, f));
                 }
-                (Target::Gradient(p), true) => {
+                (Dest::Gradient(p), true) => {
                     gradient[p as usize] = with_factor!(f => kernels::write_sum::<true, _>(adj, f));
                 }
             }
@@ -197,21 +198,21 @@ impl Lanes {
     /// The forward pass over `n` lanes; whether a value the sweep would take a shortcut
     /// around is infinite or NaN.
     #[inline(always)]
-    fn forward(&mut self, n: usize) -> bool {
+    fn forward_chunk(&mut self, n: usize) -> bool {
         let plan = self
             .plan
             .as_ref()
             .expect("autodiff internal error: planned in take");
         let w = self.stride;
         let mut bad = false;
-        for f in &plan.forward {
-            let (before, after) = self.values.split_at_mut(f.dst as usize * w);
+        for f in &plan.ops {
+            let (before, after) = self.values.split_at_mut(f.value_row as usize * w);
             let (v, rest) = after.split_at_mut(w);
-            let (pa, pb) = if f.partials == u32::MAX {
+            let (pa, pb) = if f.partial_rows == NO_ROW {
                 (&mut [][..], &mut [][..])
             } else {
                 // one row per operand (a unary op's `pb` is never written)
-                let start = (f.partials - f.dst - 1) as usize * w;
+                let start = (f.partial_rows - f.value_row - 1) as usize * w;
                 rest[start..].split_at_mut(w)
             };
             let row = |r: u32| &before[r as usize * w..][..n];
@@ -221,8 +222,8 @@ impl Lanes {
                 let terms = &plan.terms[first as usize..][..count as usize];
                 let (scalars, values) = (&self.scalars[..], &before[..]);
                 bad |= match f.a {
-                    Source::Row(r) => kernels::dot(row(r), terms, values, w, scalars, v),
-                    Source::Scalar(s) => kernels::dot(scalar(s), terms, values, w, scalars, v),
+                    RowOrScalar::Row(r) => kernels::dot(row(r), terms, values, w, scalars, v),
+                    RowOrScalar::Scalar(s) => kernels::dot(scalar(s), terms, values, w, scalars, v),
                 };
                 continue;
             }
@@ -230,7 +231,7 @@ impl Lanes {
                 bad |= mul_add(x, y, f.a, row, scalar, v);
                 continue;
             }
-            bad |= forward(f.op, f.a, f.b, row, scalar, v, pa, pb);
+            bad |= op_lanes(f.op, f.a, f.b, row, scalar, v, pa, pb);
         }
         bad
     }
@@ -265,9 +266,9 @@ impl Lanes {
 
 impl Lanes {
     /// A chunk with a value that is not finite, replayed row by row exactly as
-    /// [`Tape::gradient`] does
-    /// (NaN partials and all); the gradient is the sum over the rows in order.
-    fn exact(
+    /// [`Tape::gradient`] does (NaN partials and all), since the lanes' shortcuts assume
+    /// finite values; the gradient is the sum over the rows in order.
+    fn replay_rows_one_by_one(
         &self,
         tape: &Tape,
         data: ArrayView2<'_, f64>,

@@ -5,6 +5,8 @@ use ndarray::array;
 
 use crate::{Graph, Tape};
 
+mod speed_tricks;
+
 /// `Σ` over rows of [`Tape::gradient`]'s parameter part, and the per-row outputs.
 fn rows(tape: &Tape, data: &ndarray::Array2<f64>, params: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let mut ws = tape.workspace();

@@ -1,0 +1,118 @@
+//! One test per speed trick of the lane program (see `program.rs`): each checks that the
+//! plan of a small tape uses the trick, then that the batch gives what [`Tape::gradient`]
+//! gives row by row. With fewer than 8 rows the lanes sum the rows' gradients in row order,
+//! as the replay does, so the gradient is compared bit for bit too.
+
+use ndarray::{array, Array2};
+
+use super::super::program::{Dest, LaneStep, Plan};
+use super::rows;
+use crate::compiled::wide::same;
+use crate::{Graph, Tape};
+
+/// The batch over `data` is row replay: outputs and gradient bit for bit (a NaN matches any
+/// NaN, whose sign and payload are not specified).
+#[track_caller]
+fn assert_batch_is_row_replay(tape: &Tape, data: &Array2<f64>, params: &[f64]) {
+    assert!(data.nrows() < 8, "more rows are summed in another order");
+    let out = tape.batch(data.view(), params).unwrap();
+    let (outputs, gradient) = rows(tape, data, params);
+    for (&got, &want) in out.outputs.iter().zip(&outputs) {
+        assert!(same(got, want), "output {got} vs {want}");
+    }
+    for (&got, &want) in out.gradient.iter().zip(&gradient) {
+        assert!(same(got, want), "gradient {got} vs {want}");
+    }
+}
+
+#[test]
+fn a_product_read_only_by_a_sum_is_multiplied_in_the_sums_loop() {
+    // y = sin(w·x + t): the product w·x is not stored; z = b + w₀x₀ + w₁x₁ + w₂x₀ is one
+    // chain of three products added in one row
+    let g = Graph::new();
+    let (x0, x1, t) = (g.constant(0.0), g.constant(0.0), g.constant(0.0));
+    let (w, w0, w1, w2, b) = (g.var(0.0), g.var(0.0), g.var(0.0), g.var(0.0), g.var(0.0));
+    let y = (w * x0 + t).sin() * (b + w0 * x0 + w1 * x1 + w2 * x0).tanh();
+    let tape = Tape::compile(y, &[x0, x1, t, w, w0, w1, w2, b]).unwrap();
+    let plan = Plan::new(&tape, 3);
+    assert_eq!(plan.ops.iter().filter(|f| f.product.is_some()).count(), 1);
+    let chains: Vec<_> = plan.ops.iter().filter_map(|f| f.chain).collect();
+    assert_eq!((chains.len(), chains[0].1, plan.terms.len()), (1, 3, 3));
+    let data = array![[0.5, -1.0, 0.2], [-2.0, 0.25, 1.0], [1.5, 3.0, -0.7]];
+    assert_batch_is_row_replay(&tape, &data, &[0.8, -0.4, 0.3, 1.1, -0.2]);
+}
+
+#[test]
+fn an_operand_of_a_sum_shares_the_sums_adjoint_row() {
+    // y = ((sin(wx) + x) + t)²: ∂y/∂sin = ∂y/∂(inner sum) = ∂y/∂(outer sum), one row for
+    // the three; rows: w·x, the outer sum, the square (w's one step needs none)
+    let g = Graph::new();
+    let (x, t, w) = (g.constant(0.0), g.constant(0.0), g.var(0.0));
+    let y = ((w * x).sin() + x + t).square();
+    let tape = Tape::compile(y, &[x, t, w]).unwrap();
+    assert_eq!(Plan::new(&tape, 2).adjoint_rows, 3);
+    let data = array![[0.5, -1.0], [-2.0, 0.25], [1.5, 3.0], [0.0, 0.0]];
+    assert_batch_is_row_replay(&tape, &data, &[0.7]);
+}
+
+#[test]
+fn constant_partials_are_scalars_not_stored_rows() {
+    // y = sin(t − w·x) / 4 · 3: the partials −1, 1/4 and 3 are read as scalars
+    let g = Graph::new();
+    let (x, t, w) = (g.constant(0.0), g.constant(0.0), g.var(0.0));
+    let y = (t - w * x).sin() / 4.0 * 3.0;
+    let tape = Tape::compile(y, &[x, t, w]).unwrap();
+    let plan = Plan::new(&tape, 2);
+    for c in [-1.0, 0.25, 3.0] {
+        assert!(plan.constants.contains(&c), "{c} in {:?}", plan.constants);
+    }
+    let data = array![[0.5, -1.0], [-2.0, 0.25], [1.5, 3.0]];
+    assert_batch_is_row_replay(&tape, &data, &[0.7]);
+}
+
+#[test]
+fn a_parameter_used_once_is_summed_straight_into_its_gradient() {
+    // y = tanh(w · sin(v·x)) + v: w has one step (no row), v two (a row); w's step and
+    // the step into sin run in one loop
+    let g = Graph::new();
+    let (x, v, w) = (g.constant(0.0), g.var(0.0), g.var(0.0));
+    let y = (w * (v * x).sin()).tanh() + v;
+    let tape = Tape::compile(y, &[x, v, w]).unwrap();
+    let plan = Plan::new(&tape, 1);
+    // v is parameter 0, w parameter 1
+    assert_eq!(plan.row_gradients.len(), 1);
+    assert_eq!(plan.row_gradients[0].0, 0);
+    let into_w = |s: &&LaneStep| s.dest == Dest::Gradient(1);
+    let w_step = plan.sweep.iter().find(into_w).expect("a step into w");
+    assert!(w_step.paired.is_some(), "{w_step:?}");
+    let data = array![[0.5], [-2.0], [1.5], [0.0], [-0.3]];
+    assert_batch_is_row_replay(&tape, &data, &[0.8, -0.4]);
+}
+
+#[test]
+fn an_op_that_overflows_sends_its_chunk_to_row_replay() {
+    // y = min(e^{wx}, t): at x = 800, e^{wx} = ∞ and min picks t, so ∂y/∂e^{wx} = 0; the
+    // lanes would multiply that 0 by the partial e^{wx} = ∞ (NaN), the replay skips it
+    let g = Graph::new();
+    let (x, t, w) = (g.constant(0.0), g.constant(0.0), g.var(0.0));
+    let y = (w * x).exp().min(t);
+    let tape = Tape::compile(y, &[x, t, w]).unwrap();
+    let data = array![[0.5, 5.0], [800.0, 2.0], [-1.0, 7.0]];
+    assert_batch_is_row_replay(&tape, &data, &[1.0]);
+    let gradient = tape.batch(data.view(), &[1.0]).unwrap().gradient[0];
+    assert_eq!(gradient, 0.5 * 0.5f64.exp() - (-1.0f64).exp()); // Σ x e^{wx}, not NaN
+}
+
+#[test]
+fn an_infinite_parameter_sends_every_chunk_to_row_replay() {
+    // y = min(w · sin(vx), t) at w = ∞: w·sin(vx) = ∞ where sin(vx) > 0, min picks t, and
+    // the replay skips the zero adjoint that the lanes would multiply by w = ∞
+    let g = Graph::new();
+    let (x, t, v, w) = (g.constant(0.0), g.constant(0.0), g.var(0.0), g.var(0.0));
+    let y = (w * (v * x).sin()).min(t);
+    let tape = Tape::compile(y, &[x, t, v, w]).unwrap();
+    let data = array![[0.5, 5.0], [1.0, 2.0], [2.0, 7.0]];
+    assert_batch_is_row_replay(&tape, &data, &[1.0, f64::INFINITY]);
+    let out = tape.batch(data.view(), &[1.0, f64::INFINITY]).unwrap();
+    assert_eq!(out.gradient, [0.0, 0.0]); // min picks t in every row
+}
