@@ -3,10 +3,11 @@
 //! Nodes are recorded in topological order (an operand always before its result), so
 //! walking the record backwards visits every node after all the nodes computed from it:
 //! each adjoint is complete before it is passed on. The whole algorithm is the loop in
-//! [`sweep`].
+//! [`sweep`]; [`Var::backward`] runs a copy of it that keeps the last adjoints in registers
+//! (`record/sweep.rs`), tested against it bit for bit.
 
-use crate::record::Adjoints;
 use crate::record::Record;
+use crate::record::{fast_sweep, Adjoints};
 use crate::{Gradients, Var};
 
 impl<'g> Var<'g> {
@@ -44,17 +45,20 @@ impl<'g> Var<'g> {
         let state = self.graph.state();
         let root = self.index();
         let mut adjoints = Adjoints::zeros(root + 1);
-        sweep(&state.record, root, seed, &mut adjoints.0);
+        // `sweep` below, with a register cache (`record/sweep.rs`): the same bits, faster
+        fast_sweep(&state.record, root, seed, &mut adjoints.0);
         Gradients::new(self.graph, root, adjoints)
     }
 }
 
-/// Fills `adjoints` (`root + 1` zeros) with `∂root/∂node` for every node up to `root`, for
+/// The reverse sweep. Fills `adjoints` (`root + 1` zeros) with `∂root/∂node` for every node up to `root`, for
 /// a sweep seeded with `seed`.
 ///
 /// Node by node downwards from the root, and each node's edges from the last recorded
 /// (slot 1 before slot 0): the order the compiled tape replays too.
-fn sweep(record: &Record, root: usize, seed: f64, adjoints: &mut [f64]) {
+// the algorithm to read, and the reference the faster copy is tested against
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) fn sweep(record: &Record, root: usize, seed: f64, adjoints: &mut [f64]) {
     let (sources, partials) = record.edges_up_to(root);
     let mut edge = sources.len(); // one past the last edge into the node being swept
     adjoints[root] = seed;
@@ -102,6 +106,33 @@ pub(crate) fn first_pass_on(adjoint: f64, partial: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Graph;
+
+    #[test]
+    fn the_fast_sweep_gives_the_plain_sweeps_bits() {
+        // chains, fan-out, a zero adjoint past an infinite partial, NaN
+        let g = Graph::new();
+        let (x, y, z) = (g.var(0.3), g.var(-1.7), g.var(f64::NAN));
+        let mut c = x;
+        for k in 0..50 {
+            c = if k % 3 == 0 {
+                (c * y).sin() + x
+            } else {
+                c.tanh() * c
+            };
+        }
+        let masked = (x - x).relu() * (x * 0.0).ln();
+        let outputs = [c, c + masked, c * z + y.exp(), x * x];
+        let state = g.state();
+        for out in outputs {
+            let root = out.index();
+            let (mut plain, mut fast) = (vec![0.0; root + 1], vec![0.0; root + 1]);
+            sweep(&state.record, root, 1.0, &mut plain);
+            fast_sweep(&state.record, root, 1.0, &mut fast);
+            let bits = |v: &[f64]| v.iter().map(|a| a.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&plain), bits(&fast), "root {root}");
+        }
+    }
 
     #[test]
     fn a_zero_adjoint_passes_nothing_on_through_any_partial() {

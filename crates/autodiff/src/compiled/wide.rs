@@ -13,9 +13,9 @@
 //! 128-entry table of `2^(i/128)` (Szabolcs Nagy's algorithm, from Arm's optimized-routines).
 //! [`exp_in_place`] runs the same sequence on four lanes at once, so the lanes get the very
 //! numbers the scalar call would give, about three times faster. [`exp`] is the same code on
-//! one argument, which [`Op::eval`](crate::Op::eval) calls for those ops: a direct call in
-//! place of the C library's two (its wrapper, then the FMA variant), 29 instructions
-//! instead of 72.
+//! one argument, which recording ([`eval`]) and tape replay call for those ops: a direct
+//! call in place of the C library's two (its wrapper, then the FMA variant), 29
+//! instructions instead of 72.
 //!
 //! Nothing here assumes the C library is that one. The first call checks the vector code
 //! against [`f64::exp`] over [`PROBES`] arguments spread over the whole range (and the
@@ -30,6 +30,8 @@
 //! cases there.
 
 use std::sync::OnceLock;
+
+use crate::Op;
 
 /// Table entries: `2^(i/N)` for `i` in `0..N`.
 const N: usize = 128;
@@ -66,6 +68,20 @@ pub(crate) fn exp(x: f64) -> f64 {
         }
     } else {
         x.exp()
+    }
+}
+
+/// [`Op::eval`], with `eˣ`, the sigmoid and softplus taking their exponential from [`exp`]:
+/// the same bits, in fewer instructions. Recording calls this; the op table stays plain.
+#[inline(always)]
+pub(crate) fn eval(op: Op, a: f64, b: f64) -> (f64, [f64; 2]) {
+    let via_exp = |op: Op, x: f64| Op::nan_partials(op.given_exp(x, exp(op.exp_argument(x))));
+    // one arm per op, so that each finishes with its own formula
+    match op {
+        Op::Exp => via_exp(Op::Exp, a),
+        Op::Sigmoid => via_exp(Op::Sigmoid, a),
+        Op::Softplus => via_exp(Op::Softplus, a),
+        _ => op.eval(a, b),
     }
 }
 

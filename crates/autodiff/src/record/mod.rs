@@ -18,10 +18,13 @@ use std::panic::Location;
 
 mod code;
 mod spare;
+mod sweep;
 
 pub(crate) use code::Code;
 pub(crate) use spare::{Adjoints, Spare};
+pub(crate) use sweep::sweep as fast_sweep;
 
+use crate::compiled::wide;
 use crate::{Dag, Edge, Node, Op};
 
 /// Nodes per block of the index that finds a node's number (see [`Record::op`]).
@@ -321,10 +324,11 @@ impl Record {
             self.locations.push(at);
         }
         let operand = |slot: usize| self.values[operands[slot] as usize];
+        // `Op::eval`, with the exponential ops through the faster `exp` (the same bits)
         let (value, partials) = if ARITY == 1 {
-            op.eval(operand(0), 0.0)
+            wide::eval(op, operand(0), 0.0)
         } else {
-            op.eval(operand(0), operand(1))
+            wide::eval(op, operand(0), operand(1))
         };
         self.values[node] = value;
         self.codes[node] = code;
