@@ -66,22 +66,7 @@ impl<'g> Var<'g> {
         let graph = self.graph;
         let root = self.index();
         // the nodes up to the root: op and operands (new nodes are appended after them)
-        let nodes: Vec<(Op, [usize; 2])> = {
-            let state = graph.state();
-            let (sources, _) = state.record.edges_up_to(root);
-            state
-                .record
-                .ops_from(0, 0)
-                .take(root + 1)
-                .map(|(_, op, edges)| {
-                    let mut operands = [0; 2];
-                    for (operand, e) in operands.iter_mut().zip(edges) {
-                        *operand = sources[e] as usize;
-                    }
-                    (op, operands)
-                })
-                .collect()
-        };
+        let nodes = graph.state().record.operands_up_to(root);
         let var = |i: usize| {
             graph
                 .node(i)
@@ -90,7 +75,9 @@ impl<'g> Var<'g> {
         let mut adjoints: Vec<Option<Var<'g>>> = vec![None; root + 1];
         adjoints[root] = Some(graph.constant(1.0));
         for node in (0..=root).rev() {
-            let (op, [a, b]) = nodes[node];
+            let (op, ref operands) = nodes[node];
+            let operand = |slot: usize| operands.get(slot).map_or(0, |&(i, _)| i);
+            let (a, b) = (operand(0), operand(1));
             let Some(adjoint) = adjoints[node] else {
                 continue; // a zero adjoint is not passed on
             };

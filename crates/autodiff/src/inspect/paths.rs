@@ -104,19 +104,7 @@ impl<'g> Var<'g> {
             };
         }
         // each node's op and operand edges (source, partial), up to the root
-        let nodes: Vec<(Op, Vec<(usize, f64)>)> = {
-            let state = graph.state();
-            let (sources, partials) = state.record.edges_up_to(root);
-            state
-                .record
-                .ops_from(0, 0)
-                .take(root + 1)
-                .map(|(_, op, edges)| {
-                    let operands = edges.map(|e| (sources[e] as usize, partials[e])).collect();
-                    (op, operands)
-                })
-                .collect()
-        };
+        let nodes = graph.state().record.operands_up_to(root);
         // paths[n]: the number of paths from the leaf up to node n (recording order is a
         // topological order, so each node's operands are counted before it)
         let mut paths = vec![0_u128; root + 1];

@@ -268,6 +268,22 @@ impl Record {
         (&self.sources[..end], &self.partials[..end])
     }
 
+    /// Every node up to `root`: its op and, per operand in slot order, the operand's index
+    /// and the edge's partial. A copy, for walks that record new nodes as they go.
+    ///
+    /// # Complexity
+    /// **O(|V| + |E|)** time and space over the nodes up to `root`.
+    pub(crate) fn operands_up_to(&self, root: usize) -> Vec<(Op, Vec<(usize, f64)>)> {
+        let (sources, partials) = self.edges_up_to(root);
+        self.ops_from(0, 0)
+            .take(root + 1)
+            .map(|(_, op, edges)| {
+                let operands = edges.map(|e| (sources[e] as usize, partials[e])).collect();
+                (op, operands)
+            })
+            .collect()
+    }
+
     /// Number of operands (and so of edges) of node `i`.
     #[inline(always)]
     pub(crate) fn arity(&self, i: usize) -> usize {
