@@ -1,8 +1,9 @@
 //! Every operation of the engine: its value and its local partial derivatives, side by side.
 //!
 //! This is the only place that knows what an operation computes. Recording
-//! ([`Graph`](crate::Graph)), the sweeps, the compiled tape and the batch lanes all call
-//! [`Op::eval`] and never special-case an op.
+//! ([`Graph`](crate::Graph)), the compiled tape and the batch lanes all compute with these
+//! formulas; the one thing they may change is where `eˣ`, the sigmoid and softplus get
+//! their exponential (a faster `exp` with the same bits, see [`Op::given_exp`]).
 //!
 //! Conventions at points where an op is not differentiable (chosen once, followed
 //! everywhere, pinned by tests):
