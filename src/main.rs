@@ -30,6 +30,8 @@ enum Command {
     Train(cmd::train::Args),
     /// Compare tape, slide formulas and finite differences at one point.
     Check(cmd::check::Args),
+    /// Show each weight's gradient as the chain rule builds it: paths, partials, products.
+    Explain(cmd::explain::Args),
     /// Print the lecture graph as Graphviz DOT after a backward pass.
     Graph(cmd::graph::Args),
     /// Write a CSV file of data generated from known weights.
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         None => cmd::story::run(&cli.story),
         Some(Command::Train(args)) => cmd::train::run(&args),
         Some(Command::Check(args)) => cmd::check::run(&args),
+        Some(Command::Explain(args)) => cmd::explain::run(&args),
         Some(Command::Graph(args)) => cmd::graph::run(&args),
         Some(Command::Generate(args)) => cmd::generate::run(&args),
         Some(Command::Playground(args)) => cmd::playground::run(&args),

@@ -561,3 +561,77 @@ fn a_plot_that_cannot_be_written_is_named_and_leaves_no_partial_file() {
     assert_eq!(left, ["weights.png"]); // only the blocking folder: no temporary, no svg
     fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn explain_w0_prints_the_slide_product_factor_by_factor_and_its_sum_equals_the_tape() {
+    let o = backprop(&["explain", "--weight", "w0"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.starts_with("dC/dw0: 1 path from w0 to C\n"), "{text}");
+    assert!(text.contains("w0 → x1 → s1 → x2 → s2 → out → (target − out) → (target − out)² → C"));
+    // the slide's factors, each with its symbol: s0, s1(1 − s1), w1, s2(1 − s2), w2, and
+    // dC/dout as −1 · 2(target − out) · 0.5
+    for factor in [
+        "= s0 ",
+        "= s1(1 − s1) ",
+        "= w1 ",
+        "= s2(1 − s2) ",
+        "= w2 ",
+        "= 2(target − out) ",
+    ] {
+        assert!(text.contains(factor), "{factor:?} in {text}");
+    }
+    let value = |prefix: &str| -> f64 {
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(prefix))
+            .unwrap();
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    assert_eq!(value("sum over listed paths"), value("tape's dC/dw0"));
+    assert_eq!(value("tape's dC/dw0"), -1.177352571495724e-3);
+}
+
+#[test]
+fn explain_json_sums_equal_the_tape_for_every_net() {
+    for net in ["lecture", "two-node", "chain:4"] {
+        let o = backprop(&["explain", "--net", net, "--json"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let gradients = json["gradients"].as_array().unwrap();
+        assert!(!gradients.is_empty());
+        for g in gradients {
+            let (sum, tape) = (
+                g["sum_of_listed"].as_f64().unwrap(),
+                g["tape"].as_f64().unwrap(),
+            );
+            assert!(
+                (sum - tape).abs() <= 1e-15 * tape.abs(),
+                "{net}: {sum} vs {tape}"
+            );
+            assert_eq!(g["left_out"], "0");
+            let product: f64 = g["listed"][0]["factors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["value"].as_f64().unwrap())
+                .product();
+            assert!(
+                (product - tape).abs() <= 1e-15 * tape.abs(),
+                "{net}: {product} vs {tape}"
+            );
+        }
+    }
+}
+
+#[test]
+fn explain_refuses_a_weight_the_net_does_not_have() {
+    assert_input_error(
+        &backprop(&["explain", "--weight", "w9"]),
+        &["--weight", "w9", "w0, w1, w2"],
+    );
+    assert_input_error(
+        &backprop(&["explain", "--max-paths", "0"]),
+        &["--max-paths"],
+    );
+}

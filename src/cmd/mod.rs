@@ -2,6 +2,7 @@
 //! stdout, and option parsers.
 
 pub mod check;
+pub mod explain;
 pub mod figure;
 pub mod font;
 pub mod generate;

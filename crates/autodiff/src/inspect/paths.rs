@@ -15,6 +15,10 @@ pub struct PathEdge {
     pub source: usize,
     /// Index of the node computed from it.
     pub target: usize,
+    /// The operand's name (for an unnamed op, its op on its operands' names).
+    pub source_name: String,
+    /// The target's name, as `source_name`.
+    pub target_name: String,
     /// The operand's position in the target's op (0 or 1).
     pub slot: u8,
     /// The target's op.
@@ -169,6 +173,8 @@ fn path_along(graph: &Graph, nodes: &[(Op, Vec<(usize, f64)>)], stack: &[(usize,
         edges.push(PathEdge {
             source,
             target,
+            source_name: name(source),
+            target_name: name(target),
             slot: slot as u8,
             op: *op,
             partial,
@@ -179,14 +185,41 @@ fn path_along(graph: &Graph, nodes: &[(Op, Vec<(usize, f64)>)], stack: &[(usize,
     Path { edges, product }
 }
 
-/// A node's name, or `n<index>` for an unnamed op, or its value for an unnamed leaf.
+/// A node's name; for an unnamed leaf its value; for an unnamed op the op on its operands'
+/// names (`(target − out)²`), up to three levels deep (`n<index>` below that).
 fn node_name(graph: &Graph, nodes: &[(Op, Vec<(usize, f64)>)], i: usize) -> String {
-    match graph.name(petgraph::graph::NodeIndex::new(i)) {
-        Some(name) => name,
-        None if nodes[i].0.is_leaf() => {
-            format!("{}", graph.value(petgraph::graph::NodeIndex::new(i)))
-        }
-        None => format!("n{i}"),
+    expression(graph, nodes, i, 3)
+}
+
+fn expression(graph: &Graph, nodes: &[(Op, Vec<(usize, f64)>)], i: usize, depth: u32) -> String {
+    let index = petgraph::graph::NodeIndex::new(i);
+    let (op, operands) = &nodes[i];
+    if let Some(name) = graph.name(index) {
+        return name;
+    }
+    if op.is_leaf() {
+        return format!("{}", graph.value(index));
+    }
+    if depth == 0 {
+        return format!("n{i}");
+    }
+    let operand = |slot: usize| {
+        operands.get(slot).map_or(String::new(), |&(j, _)| {
+            expression(graph, nodes, j, depth - 1)
+        })
+    };
+    let (a, b) = (operand(0), operand(1));
+    match op {
+        Op::Add => format!("({a} + {b})"),
+        Op::Sub => format!("({a} − {b})"),
+        Op::Mul => format!("{a}·{b}"),
+        Op::Div => format!("{a}/{b}"),
+        Op::Square => format!("{a}²"),
+        Op::Neg => format!("−{a}"),
+        Op::MulScalar(c) => format!("{c}·{a}"),
+        Op::AddScalar(c) => format!("({a} + {c})"),
+        op if op.arity() == 1 => format!("{}({a})", op.name()),
+        op => format!("{}({a}, {b})", op.name()),
     }
 }
 
@@ -276,7 +309,7 @@ mod tests {
                 "s2(1 − s2)",
                 "w2",
                 "−1",
-                "2n10",
+                "2(target − out)",
                 "0.5"
             ]
         );
