@@ -10,6 +10,9 @@ use serde_json::json;
 use super::options::PointArgs;
 use super::{print, Error};
 
+/// The most weights `--weight all` explains at once.
+const MAX_ALL: usize = 64;
+
 /// Options of `backprop explain`.
 #[derive(ClapArgs, Debug)]
 pub struct Args {
@@ -51,6 +54,14 @@ pub fn run(args: &Args) -> Result<(), Error> {
             }
         }
     };
+    // each weight's paths run the length of the net: all of them at once grows as its square
+    if chosen.len() > MAX_ALL {
+        return Err(Error::Option(format!(
+            "invalid --weight: all on a net with {} weights (more than {MAX_ALL}) prints too much; \
+             pick one, e.g. --weight w0",
+            chosen.len()
+        )));
+    }
     let explained: Vec<(usize, Paths)> = chosen
         .iter()
         .map(|&i| {
