@@ -223,15 +223,8 @@ impl Tape {
                     values[slot as usize].get()
                 }
             };
-            // eˣ, S(x) and softplus through the lanes' exponential: bit for bit `f64::exp`,
-            // in fewer instructions (see `wide`); one arm per op, so each is its own formula
-            let via_exp = |op: Op, x: f64| op.given_exp(x, wide::exp(op.exp_argument(x)));
-            let (v, d) = match op {
-                Op::Exp => via_exp(Op::Exp, operand(a)),
-                Op::Sigmoid => via_exp(Op::Sigmoid, operand(a)),
-                Op::Softplus => via_exp(Op::Softplus, operand(a)),
-                _ => op.value_and_partials(operand(a), operand(b)),
-            };
+            // eˣ, S(x) and softplus through the lanes' exponential (see `wide`)
+            let (v, d) = wide::value_and_partials(op, operand(a), operand(b));
             op_values[k].set(v);
             partials[k] = d;
             nan |= v.is_nan();

@@ -75,13 +75,20 @@ pub(crate) fn exp(x: f64) -> f64 {
 /// the same bits, in fewer instructions. Recording calls this; the op table stays plain.
 #[inline(always)]
 pub(crate) fn eval(op: Op, a: f64, b: f64) -> (f64, [f64; 2]) {
-    let via_exp = |op: Op, x: f64| Op::nan_partials(op.given_exp(x, exp(op.exp_argument(x))));
+    Op::nan_partials(value_and_partials(op, a, b))
+}
+
+/// [`Op::value_and_partials`] with the exponential from [`exp`], as [`eval`]: for loops
+/// that mend the partials of NaN values once at the end (tape replay).
+#[inline(always)]
+pub(crate) fn value_and_partials(op: Op, a: f64, b: f64) -> (f64, [f64; 2]) {
+    let via_exp = |op: Op, x: f64| op.given_exp(x, exp(op.exp_argument(x)));
     // one arm per op, so that each finishes with its own formula
     match op {
         Op::Exp => via_exp(Op::Exp, a),
         Op::Sigmoid => via_exp(Op::Sigmoid, a),
         Op::Softplus => via_exp(Op::Softplus, a),
-        _ => op.eval(a, b),
+        _ => op.value_and_partials(a, b),
     }
 }
 
