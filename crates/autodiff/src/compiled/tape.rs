@@ -183,13 +183,20 @@ impl Tape {
         let value = ws.values[self.output as usize];
         // Usually the input slots' adjoints themselves: a copy would add a store and a
         // load to the path from one replay's gradient to the next replay's inputs.
-        let gradient = if self.gradient_in_place {
+        if !self.gradient_in_place {
+            self.copy_gradient(ws);
+        }
+        Ok((value, self.gradient_in(ws)))
+    }
+
+    /// Where the last replay in `ws` left the gradient (see [`Tape::gradient`]).
+    #[inline(always)]
+    pub(crate) fn gradient_in<'w>(&self, ws: &'w Workspace) -> &'w [f64] {
+        if self.gradient_in_place {
             &ws.adjoints[1..=self.inputs]
         } else {
-            self.copy_gradient(ws);
             &ws.gradient
-        };
-        Ok((value, gradient))
+        }
     }
 
     /// Number of slots, the scratch slot included.

@@ -107,7 +107,7 @@ impl Tape {
     /// let tape = Tape::compile(f, &[x, y])?;
     /// let mut ws = tape.workspace();
     /// let (value, gradient, hv) = tape.hvp(&mut ws, &[2.0, 3.0], &[1.0, -1.0])?;
-    /// assert_eq!((value, gradient), (12.0, vec![12.0, 4.0]));
+    /// assert_eq!((value, gradient), (12.0, &[12.0, 4.0][..]));
     /// assert_eq!(hv, [2.0, 4.0]); // [6 - 4, 4 - 0]
     /// # Ok::<(), autodiff::Error>(())
     /// ```
@@ -116,19 +116,16 @@ impl Tape {
         ws: &'w mut Workspace,
         inputs: &[f64],
         t: &[f64],
-    ) -> Result<(f64, Vec<f64>, &'w [f64])> {
+    ) -> Result<(f64, &'w [f64], &'w [f64])> {
         if t.len() != self.inputs {
             return Err(crate::Error::InputCount {
                 expected: self.inputs,
                 found: t.len(),
             });
         }
-        let (value, gradient) = self.gradient(ws, inputs)?;
-        let gradient = gradient.to_vec();
-        let mut tangents = std::mem::take(&mut ws.tangents);
-        self.tangent_replay(ws, &mut tangents, t);
-        ws.tangents = tangents;
-        Ok((value, gradient, &ws.tangents.product))
+        let (value, _) = self.gradient(ws, inputs)?;
+        self.tangent_replay(ws, t);
+        Ok((value, self.gradient_in(ws), &ws.tangents.product))
     }
 
     /// The Hessian of the output with respect to the inputs at `inputs`: one
@@ -156,7 +153,14 @@ impl Tape {
 
     /// The tangents along `t` of every value, partial and adjoint, after a gradient
     /// replay has left the values, partials and adjoints in `ws`.
-    fn tangent_replay(&self, ws: &Workspace, tan: &mut Tangents, t: &[f64]) {
+    fn tangent_replay(&self, ws: &mut Workspace, t: &[f64]) {
+        let Workspace {
+            values,
+            partials,
+            adjoints,
+            tangents: tan,
+            ..
+        } = ws;
         let slots = self.slots();
         tan.values.clear();
         tan.values.resize(slots, 0.0);
@@ -172,10 +176,10 @@ impl Tape {
         }
         // forward: tangents of values and partials
         for (k, &TapeOp { op, args: [a, b] }) in self.ops.iter().enumerate() {
-            let (x, y) = (ws.values[a as usize], ws.values[b as usize]);
+            let (x, y) = (values[a as usize], values[b as usize]);
             let (dx, dy) = (tan.values[a as usize], tan.values[b as usize]);
-            let d = ws.partials[k];
-            let v = ws.values[self.first_op + k];
+            let d = partials[k];
+            let v = values[self.first_op + k];
             tan.values[self.first_op + k] = d[0] * dx + if b == SCRATCH { 0.0 } else { d[1] * dy };
             let [haa, hab, hbb] = second_partials(op, x, y, v, d);
             tan.partials[k] = if op.arity() == 1 {
@@ -185,12 +189,12 @@ impl Tape {
             };
         }
         // reverse: the sweep's rule and its tangent, over the same edges in the same order
-        let partials = ws.partials.as_flattened();
+        let partials = partials.as_flattened();
         let partial_tangents = tan.partials.as_flattened();
         for step in &self.sweep {
             let (dst, src, p) = (step.dst as usize, step.src as usize, step.partial as usize);
             let sum = pass_on(tan.adjoints[src], tan.adjoints[dst], partials[p]);
-            tan.adjoints[src] = pass_on(sum, ws.adjoints[dst], partial_tangents[p]);
+            tan.adjoints[src] = pass_on(sum, adjoints[dst], partial_tangents[p]);
         }
         for &(input, slot) in &self.gradient_slots {
             tan.product[input as usize] = tan.adjoints[slot as usize];
