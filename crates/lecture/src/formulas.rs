@@ -116,18 +116,16 @@ pub fn cost_hessian(
         dout_dw1(w2, s2, s1),
         dout_dw2(s2),
     ];
+    // symmetric: each mixed derivative once
+    let (d10, d20, d21) = (
+        d2out_dw1_dw0(w2, s2, w1, s1, s0),
+        d2out_dw2_dw0(s2, w1, s1, s0),
+        d2out_dw2_dw1(s2, s1),
+    );
     let d2out = [
-        [
-            d2out_dw0_dw0(w2, s2, w1, s1, s0),
-            d2out_dw1_dw0(w2, s2, w1, s1, s0),
-            d2out_dw2_dw0(s2, w1, s1, s0),
-        ],
-        [
-            d2out_dw1_dw0(w2, s2, w1, s1, s0),
-            d2out_dw1_dw1(w2, s2, s1),
-            d2out_dw2_dw1(s2, s1),
-        ],
-        [d2out_dw2_dw0(s2, w1, s1, s0), d2out_dw2_dw1(s2, s1), 0.0],
+        [d2out_dw0_dw0(w2, s2, w1, s1, s0), d10, d20],
+        [d10, d2out_dw1_dw1(w2, s2, s1), d21],
+        [d20, d21, 0.0],
     ];
     let mut h = [[0.0; 3]; 3];
     for i in 0..3 {
