@@ -18,7 +18,7 @@ pub(crate) struct Taped {
     ws: Workspace,
     /// `[s0, target, w0, w1, …]`: the row of the step, then the weights.
     inputs: Vec<f64>,
-    /// The data as an `n × 2` matrix `(s0, target)`, made on the first full-batch step.
+    /// The data as an `n × 2` matrix `(s0, target)`, made on the first batch call.
     batch: Option<Array2<f64>>,
 }
 
@@ -65,16 +65,9 @@ impl Gradient for Taped {
     }
 
     fn mean(&mut self, data: &[Sample], grad: &mut [f64]) -> Result<f64> {
-        let matrix = self.batch.get_or_insert_with(|| {
-            Array2::from_shape_fn((data.len(), 2), |(i, j)| {
-                if j == 0 {
-                    data[i].s0
-                } else {
-                    data[i].out
-                }
-            })
-        });
-        let out = self.tape.par_batch(matrix.view(), &self.inputs[2..])?;
+        let out = self
+            .tape
+            .par_batch(rows_matrix(&mut self.batch, data).view(), &self.inputs[2..])?;
         let n = data.len() as f64;
         for (g, s) in grad.iter_mut().zip(&out.gradient) {
             *g = s / n;
@@ -82,15 +75,27 @@ impl Gradient for Taped {
         Ok(out.sum / n)
     }
 
-    /// The tape's forward pass per row: the same operations on the same values as the
-    /// net on `f64`, summed in the same order.
+    /// The tape's forward pass per row, in batch lanes across cores (whose outputs are bit
+    /// for bit [`Tape::value`]'s: the same operations on the same values as the net on
+    /// `f64`), summed in row order.
     fn mean_cost(&mut self, data: &[Sample]) -> Result<f64> {
-        let mut sum = 0.0;
-        for s in data {
-            self.inputs[0] = s.s0;
-            self.inputs[1] = s.out;
-            sum += self.tape.value(&mut self.ws, &self.inputs)?;
-        }
+        let out = self
+            .tape
+            .par_batch(rows_matrix(&mut self.batch, data).view(), &self.inputs[2..])?;
+        let sum = out.outputs.iter().fold(0.0, |sum, c| sum + c);
         Ok(sum / data.len() as f64)
     }
+}
+
+/// The data as an `n × 2` matrix `(s0, target)`, made on first use and kept in `cache`.
+fn rows_matrix<'c>(cache: &'c mut Option<Array2<f64>>, data: &[Sample]) -> &'c Array2<f64> {
+    cache.get_or_insert_with(|| {
+        Array2::from_shape_fn((data.len(), 2), |(i, j)| {
+            if j == 0 {
+                data[i].s0
+            } else {
+                data[i].out
+            }
+        })
+    })
 }

@@ -208,13 +208,20 @@ fn progress_is_called_every_1024_steps_and_at_the_end_of_each_epoch() {
 
 #[test]
 fn the_reported_cost_is_mean_cost_at_the_final_weights_bit_for_bit() {
-    let data = data(1000);
-    for engine in [Engine::Eager, Engine::Tape] {
-        let mut config = Config::new(Net::Chain(3));
-        config.engine = engine;
-        let trained = train(&data, &config, &mut |_| {}).unwrap();
-        let expected = mean_cost(Net::Chain(3), &trained.weights, &data).unwrap();
-        assert_eq!(trained.cost.to_bits(), expected.to_bits());
+    // enough rows for the tape's batch lanes to use several chunks and both threads
+    let data = data(5000);
+    for net in [Net::Chain(3), Net::Lecture, Net::TwoNode] {
+        for engine in [Engine::Eager, Engine::Tape] {
+            let mut config = Config::new(net);
+            config.engine = engine;
+            let trained = train(&data, &config, &mut |_| {}).unwrap();
+            let expected = mean_cost(net, &trained.weights, &data).unwrap();
+            assert_eq!(
+                trained.cost.to_bits(),
+                expected.to_bits(),
+                "{net} {engine:?}"
+            );
+        }
     }
 }
 
