@@ -60,6 +60,17 @@ fn no_arguments_tells_the_whole_lecture_and_writes_the_plots() {
     assert!(text.contains("slide formula") && text.contains("finite difference"));
     assert!(text.contains("150000 steps"));
     assert!(text.contains("recovered"));
+    // after the gradient table, explain's text for w0 at the slides' point, word for word,
+    // and the pointers to the lesson page and to explain
+    let explained = stdout(&backprop(&["explain", "--weight", "w0"]));
+    assert!(explained.contains("∂x1/∂w0") && explained.contains("product"));
+    let at = text
+        .find(explained.trim_end())
+        .expect("explain w0 in the story");
+    assert!(at > text.find("finite difference").unwrap());
+    assert!(at < text.find("3. The challenge").unwrap());
+    assert!(text.contains("backprop report --out lesson.html"));
+    assert!(text.contains("backprop explain --weight all"));
     for name in ["weights.png", "weights.svg", "surface.png", "surface.svg"] {
         let path = plots.join(name);
         assert!(text.contains(path_str(&path)), "{name} not announced");
