@@ -71,6 +71,45 @@ fn no_arguments_tells_the_whole_lecture_and_writes_the_plots() {
     assert!(at < text.find("3. The challenge").unwrap());
     assert!(text.contains("backprop report --out lesson.html"));
     assert!(text.contains("backprop explain --weight all"));
+    let texts = |name: &str| -> Vec<String> {
+        let svg = fs::read_to_string(plots.join(name)).unwrap();
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| {
+                let body = &t[t.find('>')? + 1..];
+                Some(body[..body.find("</text>")?].trim().to_string())
+            })
+            .collect()
+    };
+    let weights = texts("weights.svg");
+    for needle in [
+        "true weights",
+        "true w0 = -0.2",
+        "step (log scale)",
+        "100,000",
+    ] {
+        assert!(
+            weights.iter().any(|t| t.starts_with(needle)),
+            "{needle}: {weights:?}"
+        );
+    }
+    assert!(weights
+        .iter()
+        .any(|t| t.starts_with("each point: the mean cost of the steps")));
+    assert!(
+        !weights.iter().any(|t| t.contains("mean of")),
+        "{weights:?}"
+    );
+    let surface = texts("surface.svg");
+    assert!(surface
+        .iter()
+        .any(|t| t.starts_with("This slice holds w0 at its final value")));
+    for label in weights.iter().chain(&surface) {
+        assert!(
+            !label.ends_with(".0") && label != "-0",
+            "tick label {label:?}"
+        );
+    }
     for name in ["weights.png", "weights.svg", "surface.png", "surface.svg"] {
         let path = plots.join(name);
         assert!(text.contains(path_str(&path)), "{name} not announced");

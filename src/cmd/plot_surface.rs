@@ -210,10 +210,20 @@ fn draw<DB: DrawingBackend>(
         }
     }
     let held = s.held_names();
+    let (its, was) = if s.held.len() == 1 {
+        ("its final value", "was")
+    } else {
+        ("their final values", "were")
+    };
+    let path_label = if s.held.is_empty() {
+        "descent path".to_string()
+    } else {
+        format!("descent path, {held} near {its}")
+    };
     chart
         .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
         .map_err(e)?
-        .label(format!("descent path, {held} near its final value"))
+        .label(path_label)
         .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], WHITE.stroke_width(2)));
     if !s.held.is_empty() {
         chart
@@ -271,8 +281,8 @@ fn draw<DB: DrawingBackend>(
             .map(|&(k, w)| format!("w{k} = {}", ticks::axis(w, w.abs().max(1e-300))))
             .collect();
         format!(
-            "This slice holds {held} at its final value ({}). The path is the run's (w{}, w{}) \
-             projected onto it;\ndashed where {held} was still far from that value, so the run \
+            "This slice holds {held} at {its} ({}). The path is the run's (w{}, w{}) \
+             projected onto it;\ndashed where {held} {was} still far from that, so the run \
              was on another slice and the colours below it do not apply.",
             values.join(", "),
             s.a,

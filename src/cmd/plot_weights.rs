@@ -13,6 +13,8 @@ use super::Error;
 
 const SIZE: (u32, u32) = (1000, 720);
 const MAX_POINTS: usize = 2000;
+/// Up to this many records, each is also marked with a dot (a line needs two points).
+const FEW_POINTS: usize = 50;
 const COLOURS: [RGBColor; 6] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
@@ -112,6 +114,13 @@ fn draw<DB: DrawingBackend>(
                 .iter()
                 .map(|&i| ((steps[i] as f64).max(1.0), trajectory.weights(i)[k])),
         );
+        if records.len() <= FEW_POINTS {
+            let marks = records.iter().map(|&i| {
+                let at = ((steps[i] as f64).max(1.0), trajectory.weights(i)[k]);
+                Circle::new(at, 3, colour.filled())
+            });
+            chart.draw_series(marks).map_err(e)?;
+        }
         chart
             .draw_series(LineSeries::new(series, colour.stroke_width(2)))
             .map_err(e)?
@@ -192,7 +201,7 @@ fn draw<DB: DrawingBackend>(
         .y_labels(10)
         .y_label_formatter(&|y| {
             if (y - y.round()).abs() < 1e-9 {
-                format!("1e{}", y.round())
+                format!("1e{}", y.round() as i64)
             } else {
                 format!("{:.0e}", 10f64.powf(*y))
             }
@@ -202,6 +211,10 @@ fn draw<DB: DrawingBackend>(
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(e)?;
+    if points.len() <= FEW_POINTS {
+        let marks = points.iter().map(|&p| Circle::new(p, 3, BLACK.filled()));
+        chart.draw_series(marks).map_err(e)?;
+    }
     chart
         .draw_series(LineSeries::new(points, BLACK.stroke_width(1)))
         .map_err(e)?;
