@@ -377,6 +377,23 @@ fn graph_refuses_an_unknown_highlight_listing_the_valid_names() {
         &backprop(&["graph", "--net", "chain:1", "--highlight", "x1"]),
         &["--highlight", "w0, w1, s0, target"],
     );
+    assert_input_error(
+        &backprop(&["graph", "--highlight", ""]),
+        &["--highlight", "\"\""],
+    );
+}
+
+#[test]
+fn graph_writes_infinite_values_as_such() {
+    // x1 = 1e308 · 1e308 = inf, s1 = S(inf) = 1, whose partial s1(1 − s1) is 0
+    let o = backprop(&["graph", "--s0", "1e308", "--weights", "1e308,1,1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dot = stdout(&o);
+    assert!(
+        dot.contains(r#"label = "x1 = s0·w0\n= inf\n∂C/∂x1 = 0""#),
+        "{dot}"
+    );
+    assert!(dot.contains(r#"label = "s1(1 − s1) = 0""#), "{dot}");
 }
 
 #[test]
