@@ -2,9 +2,18 @@
 //! operands' names, their value to 4 digits (full precision in a tooltip) and adjoint; edges
 //! with their local partials; data styled apart from weights; one leaf's paths highlighted.
 
+mod common;
+mod program;
+
 use std::collections::BTreeSet;
 
 use autodiff::{DotOptions, Graph, Var, HIGHLIGHT_COLOR};
+use proptest::prelude::*;
+
+use program::checks;
+use program::{program, Program};
+
+const REGRESSIONS: &str = "proptest-regressions/dot.txt";
 
 /// The lecture's net written out: `C = ½ (target − out)²`, `out = w2 S(w1 S(w0 s0))`.
 fn lecture(g: &Graph) -> ([Var<'_>; 3], [Var<'_>; 2], Var<'_>) {
@@ -307,4 +316,27 @@ fn options_from_another_graph_are_refused() {
     let a = g.var(1.0);
     let b = h.var(2.0);
     let _ = g.to_dot_styled(&DotOptions::new().highlight(b, a));
+}
+
+fn case() -> impl Strategy<Value = (Program, Vec<f64>)> {
+    checks::with_inputs(program())
+}
+
+proptest! {
+    #![proptest_config(checks::config(200, REGRESSIONS))]
+
+    /// On random straight-line programs (reused operands, `a·a`, included), the edges
+    /// drawn in colour are exactly those of the paths `paths_from` lists, each once.
+    #[test]
+    fn highlighted_edges_are_the_listed_paths_edges_on_random_programs((p, x) in case()) {
+        let g = Graph::new();
+        let slots = p.build(&g, &x);
+        let out = *slots.last().unwrap();
+        for &leaf in &slots[..x.len()] {
+            prop_assume!(out.paths_from(leaf, 4096).left_out() == 0);
+            let dot = g.to_dot_styled(&DotOptions::new().highlight(leaf, out));
+            prop_assert_eq!(highlighted(&dot), path_edges(out, leaf), "{}", p);
+            prop_assert_eq!(edges(&dot).len(), g.edge_count());
+        }
+    }
 }
