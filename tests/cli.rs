@@ -60,6 +60,56 @@ fn no_arguments_tells_the_whole_lecture_and_writes_the_plots() {
     assert!(text.contains("slide formula") && text.contains("finite difference"));
     assert!(text.contains("150000 steps"));
     assert!(text.contains("recovered"));
+    // after the gradient table, explain's text for w0 at the slides' point, word for word,
+    // and the pointers to the lesson page and to explain
+    let explained = stdout(&backprop(&["explain", "--weight", "w0"]));
+    assert!(explained.contains("∂x1/∂w0") && explained.contains("product"));
+    let at = text
+        .find(explained.trim_end())
+        .expect("explain w0 in the story");
+    assert!(at > text.find("finite difference").unwrap());
+    assert!(at < text.find("3. The challenge").unwrap());
+    assert!(text.contains("backprop report --out lesson.html"));
+    assert!(text.contains("backprop explain --weight all"));
+    let texts = |name: &str| -> Vec<String> {
+        let svg = fs::read_to_string(plots.join(name)).unwrap();
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| {
+                let body = &t[t.find('>')? + 1..];
+                Some(body[..body.find("</text>")?].trim().to_string())
+            })
+            .collect()
+    };
+    let weights = texts("weights.svg");
+    for needle in [
+        "true weights",
+        "true w0 = -0.2",
+        "step (log scale)",
+        "100,000",
+    ] {
+        assert!(
+            weights.iter().any(|t| t.starts_with(needle)),
+            "{needle}: {weights:?}"
+        );
+    }
+    assert!(weights
+        .iter()
+        .any(|t| t.starts_with("each point: the mean cost of the steps")));
+    assert!(
+        !weights.iter().any(|t| t.contains("mean of")),
+        "{weights:?}"
+    );
+    let surface = texts("surface.svg");
+    assert!(surface
+        .iter()
+        .any(|t| t.starts_with("This slice holds w0 at its final value")));
+    for label in weights.iter().chain(&surface) {
+        assert!(
+            !label.ends_with(".0") && label != "-0",
+            "tick label {label:?}"
+        );
+    }
     for name in ["weights.png", "weights.svg", "surface.png", "surface.svg"] {
         let path = plots.join(name);
         assert!(text.contains(path_str(&path)), "{name} not announced");
@@ -231,17 +281,119 @@ fn help_says_what_running_without_a_command_does() {
 }
 
 #[test]
-fn graph_prints_dot_with_the_lecture_names_and_adjoints() {
+fn graph_prints_dot_left_to_right_with_ops_short_values_and_full_tooltips() {
     let o = backprop(&["graph", "--weights", "2,1,0.5"]);
     assert!(o.status.success());
     let dot = stdout(&o);
-    assert!(dot.starts_with("digraph"));
-    for name in [
-        "s0", "w0", "x1", "s1", "w1", "x2", "s2", "w2", "out", "target", "C",
+    assert!(dot.starts_with("digraph {\n    rankdir=\"LR\""), "{dot}");
+    for label in [
+        r#"label = "x1 = s0·w0\n= 4\n∂C/∂x1 = "#,
+        r#"label = "s1 = S(x1)\n= 0.982\n"#,
+        r#"label = "x2 = s1·w1\n= 0.982\n"#,
+        r#"label = "out = s2·w2\n= 0.3638\n"#,
+        r#"label = "C = 0.5·(target − out)²\n= 0.05653\n∂C/∂C = 1""#,
+        r#"label = "w0 = 2\n∂C/∂w0 = -0.001177" tooltip = "w0 = 2\n∂C/∂w0 = -0.0011773525714957"#,
     ] {
-        assert!(dot.contains(&format!("label = \"{name}\\nvalue")), "{name}");
+        assert!(dot.contains(label), "{label} in {dot}");
     }
-    assert!(dot.contains("adjoint = ") && dot.contains("∂ = "));
+    // the edge w0 → x1 carries ∂x1/∂w0 = s0 = 2
+    assert!(dot.contains(r#"1 -> 5 [ label = "s0 = 2" tooltip = "∂x1/∂w0 = s0 = 2"]"#));
+    // s0 and target are data, drawn alike and unlike the weights
+    let style = |name: &str| {
+        let start = format!("label = \"{name} = ");
+        let line = dot.lines().find(|l| l.contains(&start)).unwrap();
+        line[line.find("shape").unwrap()..].to_string()
+    };
+    assert_eq!(style("s0"), style("target"));
+    assert_ne!(style("s0"), style("w0"));
+    assert_eq!(style("w0"), style("w2"));
+    assert!(!dot.contains(backprop::autodiff::HIGHLIGHT_COLOR));
+}
+
+/// The highlighted edges of a DOT text, as `(source, target)` sorted, with multiplicity.
+fn highlighted_edges(dot: &str) -> Vec<(usize, usize)> {
+    let mut on: Vec<(usize, usize)> = dot
+        .lines()
+        .filter(|l| l.contains(" -> ") && l.contains(backprop::autodiff::HIGHLIGHT_COLOR))
+        .map(|l| {
+            let (ends, _) = l.trim().split_once(" [").unwrap();
+            let (s, t) = ends.split_once(" -> ").unwrap();
+            (s.parse().unwrap(), t.parse().unwrap())
+        })
+        .collect();
+    on.sort_unstable();
+    on
+}
+
+#[test]
+fn graph_highlight_colours_exactly_the_path_edges_of_the_weight() {
+    use backprop::lecture::{Net, Point};
+    for (net_name, net) in [
+        ("lecture", Net::Lecture),
+        ("two-node", Net::TwoNode),
+        ("chain:5", Net::Chain(5)),
+    ] {
+        let g = backprop::autodiff::Graph::new();
+        let point = Point {
+            weights: if net == Net::Lecture {
+                Point::slides().weights
+            } else {
+                vec![1.0; net.n_weights()]
+            },
+            ..Point::slides()
+        };
+        let built = net.build(&g, &point).unwrap();
+        let leaves = built.weights.iter().chain([&built.s0, &built.target]);
+        for leaf in leaves {
+            let name = leaf.name().unwrap();
+            let o = backprop(&["graph", "--net", net_name, "--highlight", &name]);
+            assert!(o.status.success(), "{}", stderr(&o));
+            let paths = built.cost.paths_from(*leaf, 1000);
+            let mut expected: Vec<(usize, usize)> = paths.listed[0]
+                .edges
+                .iter()
+                .map(|e| (e.source, e.target))
+                .collect();
+            expected.sort_unstable();
+            assert_eq!(paths.count, 1, "one path per leaf in these nets");
+            assert_eq!(
+                highlighted_edges(&stdout(&o)),
+                expected,
+                "{net_name} {name}"
+            );
+            let legend = format!("red: every path from {name} to C");
+            assert!(stdout(&o).contains(&legend));
+        }
+    }
+}
+
+#[test]
+fn graph_refuses_an_unknown_highlight_listing_the_valid_names() {
+    assert_input_error(
+        &backprop(&["graph", "--highlight", "w3"]),
+        &["--highlight", "\"w3\"", "w0, w1, w2, s0, target"],
+    );
+    assert_input_error(
+        &backprop(&["graph", "--net", "chain:1", "--highlight", "x1"]),
+        &["--highlight", "w0, w1, s0, target"],
+    );
+    assert_input_error(
+        &backprop(&["graph", "--highlight", ""]),
+        &["--highlight", "\"\""],
+    );
+}
+
+#[test]
+fn graph_writes_infinite_values_as_such() {
+    // x1 = 1e308 · 1e308 = inf, s1 = S(inf) = 1, whose partial s1(1 − s1) is 0
+    let o = backprop(&["graph", "--s0", "1e308", "--weights", "1e308,1,1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dot = stdout(&o);
+    assert!(
+        dot.contains(r#"label = "x1 = s0·w0\n= inf\n∂C/∂x1 = 0""#),
+        "{dot}"
+    );
+    assert!(dot.contains(r#"label = "s1(1 − s1) = 0""#), "{dot}");
 }
 
 #[test]

@@ -16,6 +16,17 @@ fn playground(args: &[&str]) -> Output {
         .expect("run backprop")
 }
 
+/// The texts of an SVG drawn by plotters (each `<text …>` element's body, trimmed).
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let body = &t[t.find('>')? + 1..];
+            Some(body[..body.find("</text>")?].trim().to_string())
+        })
+        .collect()
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -217,7 +228,16 @@ fn plots_writes_the_decision_surface_and_loss_curves_as_png_and_svg() {
         for name in ["surface.svg", "loss.svg"] {
             let svg = fs::read_to_string(dir.join(name)).expect(name);
             assert!(svg.starts_with("<svg") && svg.contains("<text"), "{name}");
+            for label in svg_texts(&svg) {
+                let needless = label.ends_with(".0") || label == "-0";
+                assert!(!needless, "{name}: tick label {label:?}");
+            }
         }
+        // the surface's colour key says what the colours are
+        let surface = fs::read_to_string(dir.join("surface.svg")).expect("surface.svg");
+        assert!(svg_texts(&surface)
+            .iter()
+            .any(|t| t.starts_with("2·P(blue) − 1")));
         fs::remove_dir_all(dir).expect("remove the scratch folder");
     }
 }

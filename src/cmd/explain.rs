@@ -117,7 +117,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
 }
 
 /// The text for one weight: each listed path with its factors, the sum, the tape.
-fn explain_weight(weight: &str, p: &Paths) -> String {
+pub(crate) fn explain_weight(weight: &str, p: &Paths) -> String {
     let plural = if p.count == 1 { "" } else { "s" };
     let mut text = format!(
         "dC/d{weight}: {} path{plural} from {weight} to C\n",

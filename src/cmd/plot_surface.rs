@@ -11,6 +11,7 @@ use plotters::prelude::*;
 
 use super::figure::{self, Figure};
 use super::font::FAMILY;
+use super::ticks;
 use super::Error;
 
 const SIZE: (u32, u32) = (900, 760);
@@ -26,6 +27,24 @@ struct Surface {
     range_b: (f64, f64),
     /// `log10 C`, row-major: `[i_b * GRID + i_a]`.
     log_cost: Vec<f64>,
+    /// The other weights, held at their final values: `(k, w_k)`.
+    held: Vec<(usize, f64)>,
+}
+
+impl Surface {
+    /// The held weights' names: `w0`, `w0, w1`.
+    fn held_names(&self) -> String {
+        let names: Vec<String> = self.held.iter().map(|(k, _)| format!("w{k}")).collect();
+        names.join(", ")
+    }
+
+    /// Whether the held weights of `weights` are near their final values: within 2% of
+    /// their size (at least 0.01), so the surface drawn is about the one the run was on.
+    fn on_slice(&self, weights: &[f64]) -> bool {
+        self.held
+            .iter()
+            .all(|&(k, w)| (weights[k] - w).abs() <= 0.02 * w.abs().max(0.5))
+    }
 }
 
 /// Writes `STEM.png` and `STEM.svg` in `dir`: mean cost over `data` as a function of the
@@ -99,12 +118,14 @@ fn surface(
             log_cost.push(mean_cost(net, &fixed, &rows)?.max(1e-300).log10());
         }
     }
+    let held = (0..a).map(|k| (k, fixed[k])).collect();
     Ok(Surface {
         a,
         b,
         range_a,
         range_b,
         log_cost,
+        held,
     })
 }
 
@@ -116,11 +137,9 @@ fn draw<DB: DrawingBackend>(
 ) -> Result<(), String> {
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.fill(&WHITE).map_err(e)?;
-    let title = format!(
-        "cost surface: log10 mean C(w{}, w{}) and the descent path",
-        s.a, s.b
-    );
+    let title = format!("cost surface: log10 mean C(w{}, w{})", s.a, s.b);
     let root = root.titled(&title, (FAMILY, 22).into_font()).map_err(e)?;
+    let (root, caption) = root.split_vertically(SIZE.1 - 70);
     let (main, bar) = root.split_horizontally(SIZE.0 - 120);
     let (lo, hi) = s
         .log_cost
@@ -152,81 +171,140 @@ fn draw<DB: DrawingBackend>(
         .disable_mesh()
         .x_desc(format!("w{}", s.a))
         .y_desc(format!("w{}", s.b))
+        .x_label_formatter(&figure::tick_labels(s.range_a.0, s.range_a.1))
+        .y_label_formatter(&figure::tick_labels(s.range_b.0, s.range_b.1))
         .label_style((FAMILY, 14))
         .axis_desc_style((FAMILY, 16))
         .draw()
         .map_err(e)?;
 
+    // The path is the run's (a, b) projected on this slice: where the held weights were
+    // still far from their final values the run was on another slice, drawn dashed.
     let n = trajectory.len();
     let stride = n.div_ceil(MAX_PATH).max(1);
-    let start = (trajectory.initial()[s.a], trajectory.initial()[s.b]);
-    let path = std::iter::once(start).chain(
-        (0..n)
-            .step_by(stride)
-            .chain(n.checked_sub(1))
-            .map(|i| (trajectory.weights(i)[s.a], trajectory.weights(i)[s.b])),
-    );
+    let weights_at = |i: Option<usize>| i.map_or(trajectory.initial(), |i| trajectory.weights(i));
+    let records =
+        std::iter::once(None).chain((0..n).step_by(stride).chain(n.checked_sub(1)).map(Some));
+    let points: Vec<((f64, f64), bool)> = records
+        .map(|i| {
+            let w = weights_at(i);
+            ((w[s.a], w[s.b]), s.on_slice(w))
+        })
+        .collect();
+    let elsewhere = RGBColor(235, 235, 235);
+    for pair in points.windows(2) {
+        let ((from, _), (to, on)) = (pair[0], pair[1]);
+        if on {
+            chart
+                .draw_series([PathElement::new([from, to], WHITE.stroke_width(2))])
+                .map_err(e)?;
+        } else {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [from, to],
+                    6,
+                    4,
+                    elsewhere.stroke_width(2),
+                ))
+                .map_err(e)?;
+        }
+    }
+    let held = s.held_names();
+    let (its, was) = if s.held.len() == 1 {
+        ("its final value", "was")
+    } else {
+        ("their final values", "were")
+    };
+    let path_label = if s.held.is_empty() {
+        "descent path".to_string()
+    } else {
+        format!("descent path, {held} near {its}")
+    };
     chart
-        .draw_series(LineSeries::new(path, WHITE.stroke_width(2)))
+        .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
         .map_err(e)?
-        .label("descent path")
+        .label(path_label)
         .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], WHITE.stroke_width(2)));
+    if !s.held.is_empty() {
+        chart
+            .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
+            .map_err(e)?
+            .label(format!("descent path, {held} elsewhere (another slice)"))
+            .legend(move |(x, y)| {
+                plotters::element::DashedPathElement::new(
+                    [(x, y), (x + 20, y)],
+                    5,
+                    3,
+                    elsewhere.stroke_width(2),
+                )
+            });
+    }
+    let start = (trajectory.initial()[s.a], trajectory.initial()[s.b]);
     chart
         .draw_series([Circle::new(start, 6, WHITE.filled())])
         .map_err(e)?
         .label("start")
         .legend(|(x, y)| Circle::new((x + 10, y), 5, WHITE.filled()));
-    if let Some(i) = n.checked_sub(1) {
-        let end = (trajectory.weights(i)[s.a], trajectory.weights(i)[s.b]);
-        chart
-            .draw_series([Circle::new(end, 6, RED.filled())])
-            .map_err(e)?
-            .label("end")
-            .legend(|(x, y)| Circle::new((x + 10, y), 5, RED.filled()));
-    }
+    // the true weights first, the end over them: the run ends on or near them
     if let Some(t) = truth {
         chart
-            .draw_series([Cross::new((t[s.a], t[s.b]), 9, BLACK.stroke_width(3))])
+            .draw_series([Cross::new((t[s.a], t[s.b]), 12, BLACK.stroke_width(2))])
             .map_err(e)?
             .label("true weights")
             .legend(|(x, y)| Cross::new((x + 10, y), 5, BLACK.stroke_width(2)));
     }
+    if let Some(i) = n.checked_sub(1) {
+        let end = (trajectory.weights(i)[s.a], trajectory.weights(i)[s.b]);
+        chart
+            .draw_series([EmptyElement::at(end)
+                + Circle::new((0, 0), 4, RED.filled())
+                + Circle::new((0, 0), 4, WHITE.stroke_width(1))])
+            .map_err(e)?
+            .label("end")
+            .legend(|(x, y)| Circle::new((x + 10, y), 4, RED.filled()));
+    }
     chart
         .configure_series_labels()
         .label_font((FAMILY, 15))
-        .background_style(WHITE.mix(0.85))
+        .background_style(RGBColor(165, 165, 165).mix(0.9)) // so the white path shows
         .border_style(BLACK)
         .position(SeriesLabelPosition::UpperLeft)
         .draw()
         .map_err(e)?;
 
-    // Colour bar.
-    let mut legend = ChartBuilder::on(&bar)
-        .margin_top(12)
-        .margin_bottom(52)
-        .margin_right(58)
-        .y_label_area_size(0)
-        .right_y_label_area_size(50)
-        .build_cartesian_2d(0.0..1.0, lo..hi)
-        .map_err(e)?;
-    let steps = 100;
-    legend
-        .draw_series((0..steps).map(|i| {
-            let y0 = lo + (hi - lo) * i as f64 / steps as f64;
-            let y1 = lo + (hi - lo) * (i + 1) as f64 / steps as f64;
-            Rectangle::new([(0.0, y0), (1.0, y1)], colour((y0 + y1) / 2.0).filled())
-        }))
-        .map_err(e)?;
-    legend
-        .configure_mesh()
-        .disable_mesh()
-        .disable_x_axis()
-        .y_desc("log10 C")
-        .label_style((FAMILY, 13))
-        .axis_desc_style((FAMILY, 14))
-        .draw()
-        .map_err(e)?;
-    Ok(())
+    let note = if s.held.is_empty() {
+        "The path is the descent's own: the net has no other weights.".to_string()
+    } else {
+        let values: Vec<String> = s
+            .held
+            .iter()
+            .map(|&(k, w)| format!("w{k} = {}", ticks::axis(w, w.abs().max(1e-300))))
+            .collect();
+        format!(
+            "This slice holds {held} at {its} ({}). The path is the run's (w{}, w{}) \
+             projected onto it;\ndashed where {held} {was} still far from that, so the run \
+             was on another slice and the colours below it do not apply.",
+            values.join(", "),
+            s.a,
+            s.b
+        )
+    };
+    for (k, line) in note.lines().enumerate() {
+        caption
+            .draw(&Text::new(
+                line.to_string(),
+                (16, 8 + 20 * k as i32),
+                (FAMILY, 14).into_font(),
+            ))
+            .map_err(e)?;
+    }
+    figure::colour_key(
+        &bar,
+        (lo, hi),
+        "log10 C",
+        colour,
+        figure::tick_labels(lo, hi),
+    )
 }
 
 /// The viridis colour map at `t` in `[0, 1]`, interpolated between nine of its colours.

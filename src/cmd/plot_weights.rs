@@ -8,10 +8,13 @@ use plotters::prelude::*;
 
 use super::figure::{self, Figure};
 use super::font::FAMILY;
+use super::ticks;
 use super::Error;
 
 const SIZE: (u32, u32) = (1000, 720);
 const MAX_POINTS: usize = 2000;
+/// Up to this many records, each is also marked with a dot (a line needs two points).
+const FEW_POINTS: usize = 50;
 const COLOURS: [RGBColor; 6] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
@@ -65,9 +68,11 @@ fn draw<DB: DrawingBackend>(
     let root = root.titled(title, (FAMILY, 22).into_font()).map_err(e)?;
     let (top, bottom) = root.split_vertically(SIZE.1 * 55 / 100);
     let n = trajectory.len();
-    let stride = n.div_ceil(MAX_POINTS).max(1);
+    // the first steps move the weights most: a log step axis, and records spread on it
+    let records = ticks::log_spaced(n, MAX_POINTS);
     let steps = trajectory.steps();
-    let last_step = steps.last().copied().unwrap_or(1).max(1) as f64;
+    let last_step = (steps.last().copied().unwrap_or(1) as f64).max(10.0);
+    let step_axis = (1.0..last_step).log_scale();
 
     // Weights against step.
     let n_weights = trajectory.initial().len();
@@ -84,17 +89,19 @@ fn draw<DB: DrawingBackend>(
         hi = hi.max(w);
     }
     let pad = ((hi - lo) * 0.06).max(1e-3);
+    let (lo, hi) = (lo - pad, hi + pad);
     let mut chart = ChartBuilder::on(&top)
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(60)
-        .build_cartesian_2d(0.0..last_step, (lo - pad)..(hi + pad))
+        .build_cartesian_2d(step_axis.clone(), lo..hi)
         .map_err(e)?;
     chart
         .configure_mesh()
-        .x_desc("step")
-        .x_label_formatter(&|x| format!("{x:.0}"))
+        .x_desc("step (log scale; the start drawn at step 1)")
+        .x_label_formatter(&|x| ticks::count(*x))
         .y_desc("weight")
+        .y_label_formatter(&|y| ticks::axis(*y, hi - lo))
         .label_style((FAMILY, 14))
         .axis_desc_style((FAMILY, 16))
         .light_line_style(WHITE.mix(0.0))
@@ -102,42 +109,69 @@ fn draw<DB: DrawingBackend>(
         .map_err(e)?;
     for k in 0..n_weights {
         let colour = COLOURS[k % COLOURS.len()];
-        let series = std::iter::once((0.0, trajectory.initial()[k])).chain(
-            (0..n)
-                .step_by(stride)
-                .chain([n - 1])
-                .map(|i| (steps[i] as f64, trajectory.weights(i)[k])),
+        let series = std::iter::once((1.0, trajectory.initial()[k])).chain(
+            records
+                .iter()
+                .map(|&i| ((steps[i] as f64).max(1.0), trajectory.weights(i)[k])),
         );
+        if records.len() <= FEW_POINTS {
+            let marks = records.iter().map(|&i| {
+                let at = ((steps[i] as f64).max(1.0), trajectory.weights(i)[k]);
+                Circle::new(at, 3, colour.filled())
+            });
+            chart.draw_series(marks).map_err(e)?;
+        }
         chart
             .draw_series(LineSeries::new(series, colour.stroke_width(2)))
             .map_err(e)?
             .label(format!("w{k}"))
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], colour.stroke_width(2)));
-        if let Some(&w) = truth.and_then(|t| t.get(k)) {
-            let line = [(0.0, w), (last_step, w)];
-            chart
-                .draw_series(DashedLineSeries::new(line, 8, 6, colour.stroke_width(1)))
-                .map_err(e)?;
+    }
+    // the true weights over the curves (which end on them), in the legend
+    for (k, &w) in truth.unwrap_or(&[]).iter().enumerate().take(n_weights) {
+        let line = [(1.0, w), (last_step, w)];
+        let series = chart
+            .draw_series(DashedLineSeries::new(line, 7, 5, BLACK.stroke_width(1)))
+            .map_err(e)?;
+        if k == 0 {
+            series.label("true weights").legend(|(x, y)| {
+                plotters::element::DashedPathElement::new(
+                    [(x, y), (x + 20, y)],
+                    5,
+                    3,
+                    BLACK.stroke_width(1),
+                )
+            });
         }
+        let colour = COLOURS[k % COLOURS.len()];
+        let note = format!("true w{k} = {}", ticks::axis(w, hi - lo));
+        chart
+            .draw_series([Text::new(
+                note,
+                (1.3, w + (hi - lo) * 0.07),
+                (FAMILY, 13).into_font().color(&colour),
+            )])
+            .map_err(e)?;
     }
     chart
         .configure_series_labels()
         .label_font((FAMILY, 15))
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperRight)
+        .position(SeriesLabelPosition::MiddleRight)
         .draw()
         .map_err(e)?;
 
-    // Cost against step, as log10 C on a linear axis labelled in powers of ten, averaged
-    // over buckets of `stride` steps.
+    // Cost against step, as log10 C on a linear axis labelled in powers of ten; each point
+    // the mean over the steps since the previous point.
     let costs = trajectory.cost();
-    let points: Vec<(f64, f64)> = (0..n)
-        .step_by(stride)
-        .map(|i| {
-            let bucket = &costs[i..(i + stride).min(n)];
+    let points: Vec<(f64, f64)> = records
+        .iter()
+        .scan(0, |from, &i| {
+            let bucket = &costs[*from..=i];
+            *from = i + 1;
             let mean = bucket.iter().sum::<f64>() / bucket.len() as f64;
-            (steps[i] as f64, mean.max(1e-300).log10())
+            Some(((steps[i] as f64).max(1.0), mean.max(1e-300).log10()))
         })
         .collect();
     let (cmin, cmax) = points
@@ -145,30 +179,29 @@ fn draw<DB: DrawingBackend>(
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
             (a.min(p.1), b.max(p.1))
         });
-    let (cmin, cmax) = (
-        cmin.floor() - 0.2,
-        cmax.ceil().max(cmin.floor() + 1.0) + 0.2,
-    );
+    let (cmin, cmax) = if cmin.is_finite() {
+        (
+            cmin.floor() - 0.2,
+            cmax.ceil().max(cmin.floor() + 1.0) + 0.2,
+        )
+    } else {
+        (-1.0, 1.0)
+    };
     let mut chart = ChartBuilder::on(&bottom)
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(60)
-        .build_cartesian_2d(0.0..last_step, cmin..cmax)
+        .build_cartesian_2d(step_axis, cmin..cmax)
         .map_err(e)?;
-    let desc = if stride > 1 {
-        format!("cost C (mean of {stride} steps)")
-    } else {
-        "cost C".to_string()
-    };
     chart
         .configure_mesh()
-        .x_desc("step")
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_desc(desc)
+        .x_desc("step (log scale)")
+        .x_label_formatter(&|x| ticks::count(*x))
+        .y_desc("cost C of a step")
         .y_labels(10)
         .y_label_formatter(&|y| {
             if (y - y.round()).abs() < 1e-9 {
-                format!("1e{}", y.round())
+                format!("1e{}", y.round() as i64)
             } else {
                 format!("{:.0e}", 10f64.powf(*y))
             }
@@ -178,8 +211,24 @@ fn draw<DB: DrawingBackend>(
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(e)?;
+    if points.len() <= FEW_POINTS {
+        let marks = points.iter().map(|&p| Circle::new(p, 3, BLACK.filled()));
+        chart.draw_series(marks).map_err(e)?;
+    }
     chart
         .draw_series(LineSeries::new(points, BLACK.stroke_width(1)))
+        .map_err(e)?;
+    let note = if records.len() < n {
+        "each point: the mean cost of the steps since the point before it"
+    } else {
+        "one point per step"
+    };
+    chart
+        .draw_series([Text::new(
+            note,
+            (1.3, cmin + (cmax - cmin) * 0.08),
+            (FAMILY, 13).into_font().color(&RGBColor(80, 80, 80)),
+        )])
         .map_err(e)?;
     Ok(())
 }

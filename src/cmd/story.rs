@@ -10,7 +10,7 @@ use lecture::data::{Generator, Sample};
 use lecture::{Config, Net, Point};
 
 use super::check::forward_table;
-use super::{print, train, Error};
+use super::{explain, print, train, Error};
 
 /// The weights the built-in data come from (the course's challenge: find them).
 pub const HIDDEN_WEIGHTS: [f64; 3] = [-0.2, 2.8, 10.0];
@@ -20,6 +20,9 @@ pub const ROWS: usize = 50_000;
 pub const RANGE: (f64, f64) = (-10.0, 10.0);
 /// Seed of the built-in data.
 pub const SEED: u64 = 2026;
+
+/// The most paths `explain w0` lists in the story (the lecture net has one).
+const MAX_PATHS: usize = 20;
 
 /// Options of the story (no subcommand).
 #[derive(ClapArgs, Debug)]
@@ -56,6 +59,12 @@ pub fn run(args: &Args) -> Result<(), Error> {
          hand-derived formulas, and from central finite differences\n\n",
     );
     text.push_str(&compare(Net::Lecture, &point)?.to_string());
+    text.push_str(
+        "\n   Where the tape's number comes from: the chain rule multiplies the local partial of\n   \
+         every edge on the path from w0 to C (`backprop explain` does this for any weight)\n\n",
+    );
+    let w0 = net.cost.paths_from(net.weights[0], MAX_PATHS);
+    text.push_str(&explain::explain_weight("w0", &w0));
     let _ = write!(
         text,
         "\n3. The challenge: what weights produced these data?\n   \
@@ -97,8 +106,11 @@ pub fn run(args: &Args) -> Result<(), Error> {
         let _ = writeln!(text, "   {}", path.display());
     }
     text.push_str(
-        "\nNext: `backprop train --data FILE.csv`, `backprop check --weights a,b,c`,\n\
-         `backprop graph | dot -Tsvg > net.svg`, `backprop generate --help`.\n",
+        "\nThe whole lecture as one page (the net, the backward sweep step by step, these\n\
+         plots): `backprop report --out lesson.html`. Each weight's gradient path by path:\n\
+         `backprop explain --weight all`.\n\
+         Next: `backprop train --data FILE.csv`, `backprop check --weights a,b,c`,\n\
+         `backprop graph --highlight w0 | dot -Tsvg > net.svg`, `backprop generate --help`.\n",
     );
     print(&text)
 }

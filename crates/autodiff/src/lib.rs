@@ -86,7 +86,9 @@ pub use gradients::Gradients;
 pub use graph::{Dag, Graph};
 pub use inspect::gradcheck;
 pub use inspect::gradcheck::{gradcheck, gradcheck_with, GradCheck, Tolerance};
-pub use inspect::{hesscheck, Edge, HessCheck, Node, Path, PathEdge, Paths};
+pub use inspect::{
+    hesscheck, DotOptions, Edge, HessCheck, Node, Path, PathEdge, Paths, HIGHLIGHT_COLOR,
+};
 pub use op::Op;
 pub use scalar::Scalar;
 pub use var::Var;

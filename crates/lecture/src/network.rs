@@ -299,9 +299,12 @@ mod tests {
         let names: Vec<String> = net.table().into_iter().map(|(n, _)| n).collect();
         let expected = "s0 w0 x1 s1 w1 x2 s2 w2 out target C";
         assert_eq!(names.join(" "), expected);
+        let dot = g.to_dot();
         for (name, value) in net.table() {
-            let dot = g.to_dot();
-            assert!(dot.contains(&format!("{name}\\nvalue = {value}")), "{name}");
+            // each node's tooltip: its name (and op), then its value in full
+            let (start, end) = (format!("tooltip = \"{name} "), format!(" = {value}\""));
+            let shown = dot.lines().any(|l| l.contains(&start) && l.contains(&end));
+            assert!(shown, "{name} = {value} in {dot}");
         }
     }
 

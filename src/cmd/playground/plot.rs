@@ -12,11 +12,16 @@ use super::setup::Setup;
 use super::EpochMetrics;
 use crate::cmd::figure::{self, Figure};
 use crate::cmd::font::FAMILY;
+use crate::cmd::ticks;
 use crate::cmd::Error;
 
-const SIZE: (u32, u32) = (760, 700);
+const SIZE: (u32, u32) = (895, 700);
 const CURVE_SIZE: (u32, u32) = (900, 520);
 const GRID: usize = 100;
+/// Width of the colour key beside the surface.
+const KEY_WIDTH: u32 = 135;
+/// The surface is drawn at this much of the full colour, so the points stand out on it.
+const SHADE: f64 = 0.8;
 const ORANGE: RGBColor = RGBColor(245, 147, 34);
 const BLUE: RGBColor = RGBColor(8, 119, 189);
 
@@ -144,7 +149,8 @@ fn draw_surface<DB: DrawingBackend>(
         setup.feature_names.join(", ")
     );
     let root = root.titled(&title, (FAMILY, 20).into_font()).map_err(e)?;
-    let mut chart = ChartBuilder::on(&root)
+    let (main, key) = root.split_horizontally(SIZE.0 - KEY_WIDTH);
+    let mut chart = ChartBuilder::on(&main)
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(50)
@@ -156,7 +162,7 @@ fn draw_surface<DB: DrawingBackend>(
             s.x.0 + (k % GRID) as f64 * dx,
             s.y.0 + (k / GRID) as f64 * dy,
         );
-        Rectangle::new([(x, y), (x + dx, y + dy)], colour(v * 0.8).filled())
+        Rectangle::new([(x, y), (x + dx, y + dy)], colour(v * SHADE).filled())
     });
     chart.draw_series(cells).map_err(e)?;
     chart
@@ -164,6 +170,8 @@ fn draw_surface<DB: DrawingBackend>(
         .disable_mesh()
         .x_desc("x1")
         .y_desc("x2")
+        .x_label_formatter(&figure::tick_labels(s.x.0, s.x.1))
+        .y_label_formatter(&figure::tick_labels(s.y.0, s.y.1))
         .label_style((FAMILY, 14))
         .axis_desc_style((FAMILY, 16))
         .draw()
@@ -202,7 +210,20 @@ fn draw_surface<DB: DrawingBackend>(
         .position(SeriesLabelPosition::UpperRight)
         .draw()
         .map_err(e)?;
-    Ok(())
+    let desc = match (setup.task, setup.loss) {
+        (Task::Classification, Loss::BinaryCrossEntropy) => {
+            "2·P(blue) − 1: orange −1 (sure orange), blue +1"
+        }
+        (Task::Classification, _) => "score (orange −1, blue +1)",
+        (Task::Regression, _) => "output, clipped to [−1, 1]",
+    };
+    figure::colour_key(
+        &key,
+        (-1.0, 1.0),
+        desc,
+        |v| colour(v * SHADE),
+        figure::tick_labels(-1.0, 1.0),
+    )
 }
 
 fn draw_curves<DB: DrawingBackend>(
@@ -231,6 +252,8 @@ fn draw_curves<DB: DrawingBackend>(
         .configure_mesh()
         .x_desc("epoch")
         .y_desc("mean loss")
+        .x_label_formatter(&|x| ticks::count(*x))
+        .y_label_formatter(&figure::tick_labels(0.0, hi * 1.05))
         .label_style((FAMILY, 14))
         .axis_desc_style((FAMILY, 16))
         .draw()

@@ -8,6 +8,7 @@ mod hesscheck;
 mod paths;
 mod view;
 
+pub use dot::{DotOptions, HIGHLIGHT_COLOR};
 pub use hesscheck::{hesscheck, HessCheck};
 pub use paths::{Path, PathEdge, Paths};
 pub use view::{Edge, Node};

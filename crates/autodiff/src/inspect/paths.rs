@@ -6,6 +6,8 @@
 //! exponentially with depth), lists the first few with their edges, partials and products,
 //! and says how much of the gradient the paths not listed carry.
 
+use std::collections::HashSet;
+
 use crate::{Graph, Op, Var};
 
 /// One edge of a [`Path`]: `source → target` in operand `slot`, with its local partial.
@@ -109,16 +111,7 @@ impl<'g> Var<'g> {
         }
         // each node's op and operand edges (source, partial), up to the root
         let nodes = graph.state().record.operands_up_to(root);
-        // paths[n]: the number of paths from the leaf up to node n (recording order is a
-        // topological order, so each node's operands are counted before it)
-        let mut paths = vec![0_u128; root + 1];
-        paths[from] = 1;
-        for node in from + 1..=root {
-            paths[node] = nodes[node]
-                .1
-                .iter()
-                .fold(0_u128, |sum, &(src, _)| sum.saturating_add(paths[src]));
-        }
+        let paths = path_counts(&nodes, from);
 
         // list: depth first from the root, entering only nodes some path goes through
         let mut listed = Vec::new();
@@ -155,6 +148,53 @@ impl<'g> Var<'g> {
     }
 }
 
+/// `counts[n]`: the number of paths from node `from` up to node `n`, for every node of
+/// `nodes` (recording order is a topological order, so each node's operands are counted
+/// before it). Saturates at `u128::MAX`.
+fn path_counts(nodes: &[(Op, Vec<(usize, f64)>)], from: usize) -> Vec<u128> {
+    let mut counts = vec![0_u128; nodes.len()];
+    if let Some(count) = counts.get_mut(from) {
+        *count = 1;
+    }
+    for node in from + 1..nodes.len() {
+        counts[node] = nodes[node]
+            .1
+            .iter()
+            .fold(0_u128, |sum, &(src, _)| sum.saturating_add(counts[src]));
+    }
+    counts
+}
+
+/// The edges on some path from `leaf` up to `root`, each as `(target, slot)`: an edge
+/// `source → target` is on a path when a path leads from the leaf to its source and one
+/// from its target to the root. Listing no path, so **O(|V| + |E|)** however many there are.
+pub(crate) fn edges_on_paths(
+    nodes: &[(Op, Vec<(usize, f64)>)],
+    leaf: usize,
+    root: usize,
+) -> HashSet<(usize, u8)> {
+    let mut on_path = HashSet::new();
+    if leaf > root || root >= nodes.len() {
+        return on_path;
+    }
+    let from_leaf = path_counts(&nodes[..=root], leaf);
+    // to_root[n]: some path leads from n up to the root (filled from the root down)
+    let mut to_root = vec![false; root + 1];
+    to_root[root] = from_leaf[root] > 0;
+    for node in (leaf..=root).rev() {
+        if !to_root[node] {
+            continue;
+        }
+        for (slot, &(source, _)) in nodes[node].1.iter().enumerate() {
+            if from_leaf[source] > 0 {
+                on_path.insert((node, slot as u8));
+                to_root[source] = true;
+            }
+        }
+    }
+    on_path
+}
+
 /// The path the walk's stack spells: from the leaf (the top) down to the root (the bottom),
 /// each step's edge being the operand slot last taken below it.
 fn path_along(graph: &Graph, nodes: &[(Op, Vec<(usize, f64)>)], stack: &[(usize, usize)]) -> Path {
@@ -187,40 +227,100 @@ fn path_along(graph: &Graph, nodes: &[(Op, Vec<(usize, f64)>)], stack: &[(usize,
 
 /// A node's name; for an unnamed leaf its value; for an unnamed op the op on its operands'
 /// names (`(target − out)²`), up to three levels deep (`n<index>` below that).
-fn node_name(graph: &Graph, nodes: &[(Op, Vec<(usize, f64)>)], i: usize) -> String {
+pub(crate) fn node_name(graph: &Graph, nodes: &[(Op, Vec<(usize, f64)>)], i: usize) -> String {
     expression(graph, nodes, i, 3)
+}
+
+/// Node `i`'s op written on its operands' names (`s0·w0`, `S(x1)`, `(target − out)²`),
+/// whether or not the node has a name itself.
+pub(crate) fn op_on_operands(graph: &Graph, nodes: &[(Op, Vec<(usize, f64)>)], i: usize) -> String {
+    operation(graph, nodes, i, 3)
 }
 
 fn expression(graph: &Graph, nodes: &[(Op, Vec<(usize, f64)>)], i: usize, depth: u32) -> String {
     let index = petgraph::graph::NodeIndex::new(i);
-    let (op, operands) = &nodes[i];
     if let Some(name) = graph.name(index) {
         return name;
     }
-    if op.is_leaf() {
+    if nodes[i].0.is_leaf() {
         return format!("{}", graph.value(index));
     }
     if depth == 0 {
         return format!("n{i}");
     }
+    operation(graph, nodes, i, depth)
+}
+
+fn operation(graph: &Graph, nodes: &[(Op, Vec<(usize, f64)>)], i: usize, depth: u32) -> String {
+    let (op, operands) = &nodes[i];
     let operand = |slot: usize| {
         operands.get(slot).map_or(String::new(), |&(j, _)| {
-            expression(graph, nodes, j, depth - 1)
+            expression(graph, nodes, j, depth.saturating_sub(1))
         })
     };
     let (a, b) = (operand(0), operand(1));
-    match op {
+    match *op {
+        Op::Input | Op::Const => format!("{}", graph.value(petgraph::graph::NodeIndex::new(i))),
         Op::Add => format!("({a} + {b})"),
         Op::Sub => format!("({a} − {b})"),
-        Op::Mul => format!("{a}·{b}"),
-        Op::Div => format!("{a}/{b}"),
-        Op::Square => format!("{a}²"),
+        Op::Mul => format!("{}·{}", factor(&a), factor(&b)),
+        Op::Div => format!("{}/{}", factor(&a), grouped(&b)),
+        Op::Pow => format!("{}^{}", grouped(&a), grouped(&b)),
+        Op::Square => format!("{}²", grouped(&a)),
         Op::Neg => format!("−{a}"),
-        Op::MulScalar(c) => format!("{c}·{a}"),
+        Op::MulScalar(c) => format!("{}·{}", factor(&c.to_string()), factor(&a)),
         Op::AddScalar(c) => format!("({a} + {c})"),
+        Op::DivScalar(c) => format!("{}/{}", factor(&a), grouped(&c.to_string())),
+        Op::ScalarSub(c) => format!("({c} − {a})"),
+        Op::ScalarDiv(c) => format!("{}/{}", factor(&c.to_string()), grouped(&a)),
+        Op::PowF(p) => format!("{}^{}", grouped(&a), grouped(&p.to_string())),
+        Op::PowI(n) => format!("{}^{}", grouped(&a), grouped(&n.to_string())),
+        Op::Sigmoid => format!("S({a})"),
         op if op.arity() == 1 => format!("{}({a})", op.name()),
         op => format!("{}({a}, {b})", op.name()),
     }
+}
+
+/// `s` as a factor of a product: in parentheses when it is a quotient or starts with a
+/// minus sign (`w0·(-1.5)`), as is otherwise (sums and differences carry their own).
+fn factor(s: &str) -> String {
+    if s.starts_with(['-', '−']) || s.contains('/') {
+        format!("({s})")
+    } else {
+        s.to_string()
+    }
+}
+
+/// `s` as a base or an exponent: as is when it is one name or number, or already in
+/// parentheses; in parentheses otherwise (`(w0·s0)²`).
+fn grouped(s: &str) -> String {
+    let wrapped = strip_parens(s).len() < s.len();
+    let atomic = !s.contains([' ', '·', '/', '^', '²', '-', '−', '(']);
+    if wrapped || atomic {
+        s.to_string()
+    } else {
+        format!("({s})")
+    }
+}
+
+/// `s` without one pair of parentheses around all of it: `(a + b)` → `a + b`, but
+/// `(a + b)·(c + d)` stays.
+pub(crate) fn strip_parens(s: &str) -> &str {
+    let Some(inner) = s.strip_prefix('(').and_then(|t| t.strip_suffix(')')) else {
+        return s;
+    };
+    let mut depth = 0_i32;
+    for c in inner.chars() {
+        depth += match c {
+            '(' => 1,
+            ')' => -1,
+            _ => 0,
+        };
+        if depth < 0 {
+            return s;
+        }
+    }
+    inner
 }
 
 impl Op {
@@ -379,5 +479,14 @@ mod tests {
                 assert!(!op.partial_symbol(slot, ["a", "b"], "v").is_empty(), "{op}");
             }
         }
+    }
+
+    #[test]
+    fn only_parentheses_around_everything_are_stripped() {
+        assert_eq!(strip_parens("(a + b)"), "a + b");
+        assert_eq!(strip_parens("(a + b)·(c + d)"), "(a + b)·(c + d)");
+        assert_eq!(strip_parens("(a + b)²"), "(a + b)²");
+        assert_eq!(strip_parens("s0·w0"), "s0·w0");
+        assert_eq!(strip_parens("()"), "");
     }
 }
