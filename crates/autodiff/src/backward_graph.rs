@@ -46,6 +46,10 @@ impl<'g> Var<'g> {
     /// The gradient of `self` as nodes of its graph: `.wrt(x)` is a [`Var`] whose value is
     /// `∂self/∂x` and which can itself be differentiated (PyTorch's `create_graph=True`).
     ///
+    /// The branch of each kink (relu, abs, max, min) and select is decided on the recorded
+    /// values: the gradient nodes hold this point's branch as a number, so a tape compiled
+    /// from them replays this branch elsewhere too.
+    ///
     /// # Complexity
     /// **O(|V| + |E|)** over the nodes up to `self`; appends a few nodes per edge reached.
     /// The sweep is a loop, as [`Var::backward`]'s is.
@@ -175,6 +179,8 @@ enum Factor<'g> {
     /// 1: the adjoint passes on as it is.
     One,
     /// A number that does not vary with the operands near this point (its derivative is 0).
+    /// The branch taken by a kink or a select is decided here, on the recorded values: a
+    /// gradient graph recorded at one point is that point's (see [`Var::backward_graph`]).
     Number(f64),
     /// A node of the graph.
     Node(Var<'g>),
@@ -214,7 +220,11 @@ fn local_partial<'g>(
             | Op::DivScalar(_)
             | Op::ScalarSub(_)
             | Op::Relu
-            | Op::Abs,
+            | Op::Abs
+            | Op::Less
+            | Op::LessEq
+            | Op::IfTrue
+            | Op::IfFalse,
             _,
         ) => return number(numeric),
         // ∂(ab)/∂a = b, ∂(ab)/∂b = a

@@ -65,6 +65,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod backward;
+mod branch;
 mod backward_graph;
 mod compiled;
 mod error;
@@ -79,6 +80,7 @@ mod scalar;
 mod var;
 
 pub use backward_graph::GradientVars;
+pub use branch::Operand;
 pub use compiled::{BatchOutput, Tape, Workspace};
 pub use error::{Error, NonFinite, Quantity, Result};
 pub use forward::Tangents;
