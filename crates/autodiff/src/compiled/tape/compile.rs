@@ -172,6 +172,8 @@ impl Tape {
             .map(|i| (to_slot(i), to_slot(1 + i)))
             .collect();
 
+        let gradient_in_place = !(1..=inputs.len()).contains(&(slot[out] as usize))
+            || differentiable[slot[out] as usize];
         Ok(Tape {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             inputs: inputs.len(),
@@ -179,8 +181,8 @@ impl Tape {
             ops,
             sweep: edges,
             gradient_slots,
-            gradient_in_place: !(1..=inputs.len()).contains(&(slot[out] as usize))
-                || differentiable[slot[out] as usize],
+            gradient_in_place,
+            plain: gradient_in_place && guards.is_empty(),
             init,
             output: slot[out],
             guards: guards
