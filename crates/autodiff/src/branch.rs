@@ -103,6 +103,9 @@ impl<'g> Var<'g> {
     /// fails only where the select's own adjoint is infinite or NaN (`∞ · 0` is NaN), and
     /// then the gradient is not finite anyway. The condition gets no gradient.
     ///
+    /// The branch not taken is still recorded: [`Graph::check_finite`] names a NaN or an
+    /// infinity in it like any other node's.
+    ///
     /// Recorded as three binary ops, `if(c, t) + else(c, f)` ([`Op::IfTrue`],
     /// [`Op::IfFalse`], [`Op::Add`]), whose sum is exactly the branch taken.
     ///

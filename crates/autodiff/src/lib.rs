@@ -69,8 +69,8 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod backward;
-mod branch;
 mod backward_graph;
+mod branch;
 mod compiled;
 mod error;
 mod forward;

@@ -58,7 +58,10 @@ fn a_guarded_branch_that_flips_is_reported_by_every_replay() {
     assert_eq!(tape.guard_count(), 1);
     let mut ws = tape.workspace();
     // the recorded side: numbers as eager
-    assert_eq!(tape.gradient(&mut ws, &[2.0, 3.0]).unwrap(), (12.0, &[12.0, 4.0][..]));
+    assert_eq!(
+        tape.gradient(&mut ws, &[2.0, 3.0]).unwrap(),
+        (12.0, &[12.0, 4.0][..])
+    );
     let flipped = |row| Error::BranchChanged {
         node: condition.index(),
         recorded: true,
@@ -71,7 +74,10 @@ fn a_guarded_branch_that_flips_is_reported_by_every_replay() {
     let hvp = tape.hvp(&mut ws, &[-1.0, 3.0], &[1.0, 0.0]).map(|_| ());
     assert_eq!(hvp, Err(flipped(None)));
     // after an error the workspace still replays correctly
-    assert_eq!(tape.gradient(&mut ws, &[2.0, 3.0]).unwrap(), (12.0, &[12.0, 4.0][..]));
+    assert_eq!(
+        tape.gradient(&mut ws, &[2.0, 3.0]).unwrap(),
+        (12.0, &[12.0, 4.0][..])
+    );
 
     // rows: the first flipped row, in row order, by every batch
     let rows = array![[1.0], [2.0], [-1.0], [-2.0]];
@@ -88,15 +94,27 @@ fn a_guarded_branch_that_flips_is_reported_by_every_replay() {
     many[[13_337, 0]] = -0.5;
     many[[17_000, 0]] = -0.5;
     assert_eq!(tape.batch(many.view(), &[3.0]), Err(flipped(Some(13_337))));
-    assert_eq!(tape.par_batch(many.view(), &[3.0]), Err(flipped(Some(13_337))));
+    assert_eq!(
+        tape.par_batch(many.view(), &[3.0]),
+        Err(flipped(Some(13_337)))
+    );
     many[[13_337, 0]] = 0.5;
     many[[17_000, 0]] = 0.5;
-    let (serial, parallel) = (tape.batch(many.view(), &[3.0]), tape.par_batch(many.view(), &[3.0]));
+    let (serial, parallel) = (
+        tape.batch(many.view(), &[3.0]),
+        tape.par_batch(many.view(), &[3.0]),
+    );
     assert_eq!(serial.unwrap(), parallel.unwrap());
 
     let message = flipped(Some(2)).to_string();
-    assert!(message.starts_with("row 2: the branch guarded at node"), "{message}");
-    assert!(message.contains("was true when the tape was recorded, is false now"), "{message}");
+    assert!(
+        message.starts_with("row 2: the branch guarded at node"),
+        "{message}"
+    );
+    assert!(
+        message.contains("was true when the tape was recorded, is false now"),
+        "{message}"
+    );
 }
 
 /// A guard on a value that depends on a parameter only (a scalar in the lanes), guards
@@ -114,7 +132,17 @@ fn guards_on_parameters_after_the_output_and_on_nan() {
     let rows = array![[1.0], [-5.0]];
     assert_eq!(tape.batch(rows.view(), &[2.0]).unwrap().sum, -8.0);
     let e = tape.batch(rows.view(), &[0.5]).unwrap_err();
-    assert!(matches!(e, Error::BranchChanged { row: Some(0), recorded: true, .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            Error::BranchChanged {
+                row: Some(0),
+                recorded: true,
+                ..
+            }
+        ),
+        "{e}"
+    );
 
     let h = Graph::new();
     let y = h.var(f64::NAN);
@@ -125,7 +153,75 @@ fn guards_on_parameters_after_the_output_and_on_nan() {
     assert!(tape.value(&mut ws, &[f64::NAN]).unwrap().is_nan());
     assert_eq!(tape.value(&mut ws, &[-1.0]).unwrap(), 1.0);
     let e = tape.value(&mut ws, &[1.0]).unwrap_err();
-    assert!(matches!(e, Error::BranchChanged { recorded: false, now: true, .. }));
+    assert!(matches!(
+        e,
+        Error::BranchChanged {
+            recorded: false,
+            now: true,
+            ..
+        }
+    ));
+}
+
+/// Guards on an input itself (a data column, a parameter), on a product the lanes would
+/// otherwise fold into a sum without storing it, and guards forgotten by `clear`.
+#[test]
+fn guards_on_inputs_on_folded_products_and_after_clear() {
+    let mut g = Graph::new();
+    {
+        let (x, w, b) = (g.constant(1.0), g.var(2.0), g.var(0.5));
+        let product = w * x;
+        assert!(g.guard(x)); // x ≠ 0
+        assert!(g.guard(product.gt(0.0)));
+        let f = (product + b).sigmoid();
+        let tape = Tape::compile(f, &[x, w, b]).unwrap();
+        assert_eq!(tape.guard_count(), 2);
+        let rows = Array2::from_shape_fn((300, 1), |(i, _)| 0.01 + i as f64);
+        let all = tape.batch(rows.view(), &[2.0, 0.5]).unwrap();
+        let mut ws = tape.workspace();
+        for (i, &out) in all.outputs.iter().enumerate() {
+            let want = tape.value(&mut ws, &[rows[[i, 0]], 2.0, 0.5]).unwrap();
+            assert_eq!(out.to_bits(), want.to_bits(), "row {i}");
+        }
+        // x = 0 flips the first guard (x itself); w < 0 flips the product's at every row
+        let mut zero = rows.clone();
+        zero[[200, 0]] = 0.0;
+        let e = tape.batch(zero.view(), &[2.0, 0.5]).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::BranchChanged {
+                    node: 0,
+                    row: Some(200),
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        let e = tape.batch(rows.view(), &[-2.0, 0.5]).unwrap_err();
+        assert!(
+            matches!(e, Error::BranchChanged { row: Some(0), .. }),
+            "{e}"
+        );
+        // the threads of a parallel batch report the same row
+        let e = tape.par_batch(zero.view(), &[2.0, 0.5]).unwrap_err();
+        assert!(
+            matches!(e, Error::BranchChanged { row: Some(200), .. }),
+            "{e}"
+        );
+    }
+    g.clear();
+    let x = g.var(1.0);
+    let tape = Tape::compile(x * x, &[x]).unwrap();
+    assert_eq!(tape.guard_count(), 0, "clear forgets the guards");
+}
+
+#[test]
+#[should_panic(expected = "Graph::guard was given a Var of another graph")]
+fn a_guard_on_another_graphs_var_panics_with_a_message() {
+    let (g, h) = (Graph::new(), Graph::new());
+    let x = h.var(1.0);
+    g.guard(x.gt(0.0));
 }
 
 /// Whether `got` and `want` are the same numbers, bit for bit (NaNs alike).
@@ -140,10 +236,34 @@ fn the_branch_not_taken_is_masked_through_infinite_and_nan_partials() {
     // (name, f, x where the masked branch has an infinite or NaN partial, value, derivative)
     type Build = for<'g> fn(Var<'g>) -> Var<'g>;
     let cases: [(&str, Build, f64, f64, f64); 5] = [
-        ("select(x > 0, √x, 0) at 0", |x| x.gt(0.0).select(x.sqrt(), 0.0), 0.0, 0.0, 0.0),
-        ("select(x > 0, √x, 0) at −1", |x| x.gt(0.0).select(x.sqrt(), 0.0), -1.0, 0.0, 0.0),
-        ("select(x > 0, ln x, x) at −2", |x| x.gt(0.0).select(x.ln(), x), -2.0, -2.0, 1.0),
-        ("select(x ≥ 0, x, 1/x) at 0", |x| x.ge(0.0).select(x, x.recip()), 0.0, 0.0, 1.0),
+        (
+            "select(x > 0, √x, 0) at 0",
+            |x| x.gt(0.0).select(x.sqrt(), 0.0),
+            0.0,
+            0.0,
+            0.0,
+        ),
+        (
+            "select(x > 0, √x, 0) at −1",
+            |x| x.gt(0.0).select(x.sqrt(), 0.0),
+            -1.0,
+            0.0,
+            0.0,
+        ),
+        (
+            "select(x > 0, ln x, x) at −2",
+            |x| x.gt(0.0).select(x.ln(), x),
+            -2.0,
+            -2.0,
+            1.0,
+        ),
+        (
+            "select(x ≥ 0, x, 1/x) at 0",
+            |x| x.ge(0.0).select(x, x.recip()),
+            0.0,
+            0.0,
+            1.0,
+        ),
         (
             "select(x < 1, 2x, √(x−1)·3) at 1, both ways through x",
             |x| x.lt(1.0).select(x * 2.0, (x - 1.0).sqrt() * 3.0),
@@ -160,14 +280,21 @@ fn the_branch_not_taken_is_masked_through_infinite_and_nan_partials() {
         // the last case: at x = 1, x < 1 fails, √0 = 0 is taken with its infinite partial
         if name.ends_with("through x") {
             assert_eq!(eager.0, 0.0, "{name}");
-            assert_eq!(eager.1, f64::INFINITY, "{name}: the branch taken is infinite");
+            assert_eq!(
+                eager.1,
+                f64::INFINITY,
+                "{name}: the branch taken is infinite"
+            );
             continue;
         }
         assert_eq!(eager, (value, derivative), "{name}: eager");
         let tape = Tape::compile(y, &[x]).unwrap();
         let mut ws = tape.workspace();
         let (v, d) = tape.gradient(&mut ws, &[at]).unwrap();
-        assert!(same((v, d), (value, &[derivative])), "{name}: tape {v} {d:?}");
+        assert!(
+            same((v, d), (value, &[derivative])),
+            "{name}: tape {v} {d:?}"
+        );
         let (v, d, hv) = tape.hvp(&mut ws, &[at], &[1.0]).unwrap();
         assert!(same((v, d), (value, &[derivative])), "{name}: hvp");
         assert!(hv[0].is_finite(), "{name}: hvp {hv:?}");
@@ -176,7 +303,10 @@ fn the_branch_not_taken_is_masked_through_infinite_and_nan_partials() {
         // the lanes take a chunk with a non-finite value row by row; a finite chunk in
         // lanes: both give the replay's numbers
         let single = tape.batch(array![[at]].view(), &[]).unwrap();
-        assert!(bit_identical(&single.outputs.to_vec(), &[value]), "{name}: lanes");
+        assert!(
+            bit_identical(&single.outputs.to_vec(), &[value]),
+            "{name}: lanes"
+        );
     }
 }
 
@@ -233,7 +363,10 @@ fn the_hessian_through_a_select_is_the_branch_takens() {
         let (_, _, hv) = tape.hvp(&mut ws, &[0.5, 1.0], &t).unwrap();
         for (i, &got) in hv.iter().enumerate() {
             let expected = want[[i, column]];
-            assert!((got - expected).abs() <= 1e-15, "H[{i}][{column}]: {got} vs {expected}");
+            assert!(
+                (got - expected).abs() <= 1e-15,
+                "H[{i}][{column}]: {got} vs {expected}"
+            );
         }
     }
 }
@@ -253,7 +386,10 @@ fn comparisons_and_selects_have_partial_symbols() {
     let x = g.var_named("x", 1.0);
     let f = x.gt(0.0).select(x * x, -x).named("f");
     let dot = g.to_dot();
-    assert!(dot.contains("if") && dot.contains("else") && dot.contains("lt"), "{dot}");
+    assert!(
+        dot.contains("if") && dot.contains("else") && dot.contains("lt"),
+        "{dot}"
+    );
     let paths = f.paths_from(x, 20);
     assert_eq!(paths.listed_sum, 2.0);
 }
@@ -262,7 +398,11 @@ fn comparisons_and_selects_have_partial_symbols() {
 #[test]
 fn a_select_is_exactly_its_branch() {
     let g = Graph::new();
-    for (c, t, f) in [(1.0, -0.0, 5.0), (0.0, 5.0, -0.0), (1.0, f64::INFINITY, f64::NAN)] {
+    for (c, t, f) in [
+        (1.0, -0.0, 5.0),
+        (0.0, 5.0, -0.0),
+        (1.0, f64::INFINITY, f64::NAN),
+    ] {
         let (c, t, f) = (g.constant(c), g.var(t), g.var(f));
         let s = c.select(t, f);
         let want = if c.value() != 0.0 { t } else { f };
@@ -280,7 +420,11 @@ fn a_select_is_exactly_its_branch() {
 /// Records `p` at `x`, compiles it with the inputs as leaves, and compares at each row of
 /// `rows`: eager recording, tape replay, and the lanes (outputs of one batch over all rows;
 /// the gradient of a one-row batch, with the last input as the parameter), bit for bit.
-fn eager_tape_and_lanes_agree(p: &Program, x: &[f64], rows: &[Vec<f64>]) -> Result<(), TestCaseError> {
+fn eager_tape_and_lanes_agree(
+    p: &Program,
+    x: &[f64],
+    rows: &[Vec<f64>],
+) -> Result<(), TestCaseError> {
     let g = Graph::new();
     let slots = p.build(&g, x);
     let out = *slots.last().expect("at least one instruction");
@@ -299,7 +443,12 @@ fn eager_tape_and_lanes_agree(p: &Program, x: &[f64], rows: &[Vec<f64>]) -> Resu
         prop_assert!(
             same((value, grad), (fresh_out.value(), &eager)),
             "row {:?}: tape ({:e}, {:?}) vs eager ({:e}, {:?})\n{}",
-            row, value, grad, fresh_out.value(), eager, p
+            row,
+            value,
+            grad,
+            fresh_out.value(),
+            eager,
+            p
         );
         let one = tape
             .batch(data.slice(ndarray::s![i..=i, ..]), &params[i])
@@ -307,12 +456,20 @@ fn eager_tape_and_lanes_agree(p: &Program, x: &[f64], rows: &[Vec<f64>]) -> Resu
         prop_assert!(
             same((one.outputs[0], &one.gradient), (value, &grad[n - 1..])),
             "row {:?}: lanes ({:e}, {:?}) vs tape ({:e}, {:?})\n{}",
-            row, one.outputs[0], one.gradient, value, &grad[n - 1..], p
+            row,
+            one.outputs[0],
+            one.gradient,
+            value,
+            &grad[n - 1..],
+            p
         );
     }
     if rows.iter().all(|r| r[n - 1] == rows[0][n - 1]) {
         let all = tape.batch(data.view(), &params[0]).expect("shapes fit");
-        let each: Vec<f64> = rows.iter().map(|r| tape.value(&mut ws, r).unwrap()).collect();
+        let each: Vec<f64> = rows
+            .iter()
+            .map(|r| tape.value(&mut ws, r).unwrap())
+            .collect();
         prop_assert!(bit_identical(&all.outputs.to_vec(), &each), "{}", p);
         prop_assert_eq!(tape.par_batch(data.view(), &params[0]).unwrap(), all);
     }

@@ -217,8 +217,9 @@ impl Lanes {
                 RowOrScalar::Row(r) => self.values[r as usize * w..][..n]
                     .iter()
                     .position(|&c| holds(c) != guard.held),
-                RowOrScalar::Scalar(s) => (holds(self.scalars[s as usize]) != guard.held)
-                    .then_some(0),
+                RowOrScalar::Scalar(s) => {
+                    (holds(self.scalars[s as usize]) != guard.held).then_some(0)
+                }
             };
             if let Some(row) = flipped {
                 if first.is_none_or(|(earliest, _)| row < earliest) {
