@@ -105,7 +105,8 @@ impl Tape {
     ///
     /// # Errors
     /// [`Error::InputCount`](crate::Error::InputCount) unless `inputs` and `t` each have
-    /// [`Tape::input_count`] values.
+    /// [`Tape::input_count`] values; [`Error::BranchChanged`](crate::Error::BranchChanged)
+    /// as [`Tape::gradient`].
     ///
     /// # Complexity
     /// **O(ops + edges)**, about three gradients' work; no allocation after the first call
