@@ -371,6 +371,41 @@ fn the_hessian_through_a_select_is_the_branch_takens() {
     }
 }
 
+/// A gradient recorded through a select holds the recorded side: a tape of it reports a
+/// flip instead of returning the other side's numbers; at the recorded point, the masking
+/// holds on the graph too.
+#[test]
+fn a_tape_of_a_gradient_through_a_select_reports_a_flip() {
+    let g = Graph::new();
+    let x = g.var(1.0);
+    let f = x.gt(0.0).select(x * x, -x);
+    let tape_f = Tape::compile(f, &[x]).unwrap();
+    let df = f.backward_graph().wrt(x); // 2x, for x > 0
+    let tape = Tape::compile(df, &[x]).unwrap();
+    let mut ws = tape.workspace();
+    assert_eq!(tape.value(&mut ws, &[3.0]).unwrap(), 6.0);
+    let e = tape.value(&mut ws, &[-1.0]).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::BranchChanged {
+                recorded: true,
+                now: false,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    // f itself was recorded before the gradient's guard: its tape is unaffected
+    assert_eq!(tape_f.value(&mut tape_f.workspace(), &[-1.0]).unwrap(), 1.0);
+
+    let h = Graph::new();
+    let y = h.var(0.0);
+    let root = y.gt(0.0).select(y.sqrt(), 0.0);
+    assert_eq!(root.backward_graph().wrt(y).value(), 0.0);
+    assert_eq!(root.hessian(&[y]), array![[0.0]]);
+}
+
 /// The new ops' partial symbols, as `paths` and DOT labels show them.
 #[test]
 fn comparisons_and_selects_have_partial_symbols() {
