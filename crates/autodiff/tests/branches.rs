@@ -536,3 +536,15 @@ proptest! {
         eager_tape_and_lanes_agree(&p, &x[..n], &rows)?;
     }
 }
+
+/// Both branches one node: the select is that node, with one path (the other masked).
+#[test]
+fn a_select_of_one_node_on_both_sides_is_that_node() {
+    let g = Graph::new();
+    let x = g.var(-0.0);
+    for c in [1.0, 0.0, -0.0, 0.5] {
+        let s = g.constant(c).select(x, x);
+        assert_eq!(s.value().to_bits(), (-0.0f64).to_bits());
+        assert_eq!(s.backward().wrt(x), 1.0, "condition {c}");
+    }
+}
