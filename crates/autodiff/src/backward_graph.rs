@@ -46,6 +46,15 @@ impl<'g> Var<'g> {
     /// The gradient of `self` as nodes of its graph: `.wrt(x)` is a [`Var`] whose value is
     /// `∂self/∂x` and which can itself be differentiated (PyTorch's `create_graph=True`).
     ///
+    /// The branch of each kink (relu, abs, max, min) and select is decided on the recorded
+    /// values: the gradient nodes hold this point's branch as a number. For a select, the
+    /// decision is recorded as a guard on its condition ([`Graph::guard`]), so that a tape
+    /// compiled from the gradient fails with [`Error::BranchChanged`] where the condition
+    /// flips (as does a tape of any output recorded after it); a tape compiled from a
+    /// gradient through a kink replays this point's side of the kink everywhere.
+    ///
+    /// [`Error::BranchChanged`]: crate::Error::BranchChanged
+    ///
     /// # Complexity
     /// **O(|V| + |E|)** over the nodes up to `self`; appends a few nodes per edge reached.
     /// The sweep is a loop, as [`Var::backward`]'s is.
@@ -82,6 +91,11 @@ impl<'g> Var<'g> {
                 continue; // a zero adjoint is not passed on
             };
             // slot 1 before slot 0, as the numeric sweep
+            if matches!(op, Op::IfTrue | Op::IfFalse) {
+                // which branch gets the adjoint is decided here: a tape of the gradient
+                // replayed where the condition flips reports it (see `Graph::guard`)
+                graph.guard(var(a));
+            }
             for slot in (0..op.arity()).rev() {
                 let src = if slot == 0 { a } else { b };
                 let Some(partial) = local_partial(op, slot, var(a), var(b), var(node)) else {
@@ -175,6 +189,8 @@ enum Factor<'g> {
     /// 1: the adjoint passes on as it is.
     One,
     /// A number that does not vary with the operands near this point (its derivative is 0).
+    /// The branch taken by a kink or a select is decided here, on the recorded values: a
+    /// gradient graph recorded at one point is that point's (see [`Var::backward_graph`]).
     Number(f64),
     /// A node of the graph.
     Node(Var<'g>),
@@ -214,7 +230,11 @@ fn local_partial<'g>(
             | Op::DivScalar(_)
             | Op::ScalarSub(_)
             | Op::Relu
-            | Op::Abs,
+            | Op::Abs
+            | Op::Less
+            | Op::LessEq
+            | Op::IfTrue
+            | Op::IfFalse,
             _,
         ) => return number(numeric),
         // ∂(ab)/∂a = b, ∂(ab)/∂b = a

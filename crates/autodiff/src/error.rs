@@ -47,6 +47,41 @@ pub enum Error {
         /// Its two positions in the input list.
         positions: [usize; 2],
     },
+    /// A tape replay took the other side of a branch recorded with
+    /// [`Graph::guard`](crate::Graph::guard): the tape holds the recorded branch only, so
+    /// its numbers would be another function's.
+    BranchChanged {
+        /// The guarded condition's node (its index in the graph the tape was compiled from).
+        node: usize,
+        /// Whether the condition held when it was recorded.
+        recorded: bool,
+        /// Whether it holds at this replay's inputs.
+        now: bool,
+        /// For a batch, the first row (in row order) whose replay flipped a guard; `None`
+        /// for a single replay.
+        row: Option<usize>,
+    },
+}
+
+impl Error {
+    /// This error, met at row `row` of a batch (or at a row `row` further on, for an
+    /// error that already names a row): only [`Error::BranchChanged`] names rows.
+    pub(crate) fn at_row(self, row: usize) -> Error {
+        match self {
+            Error::BranchChanged {
+                node,
+                recorded,
+                now,
+                row: within,
+            } => Error::BranchChanged {
+                node,
+                recorded,
+                now,
+                row: Some(row + within.unwrap_or(0)),
+            },
+            other => other,
+        }
+    }
 }
 
 /// Where a non-finite number was found, and in what.
@@ -109,6 +144,23 @@ impl fmt::Display for Error {
                 "node {index} is listed twice among the tape inputs (positions {} and {})",
                 positions[0], positions[1]
             ),
+            Error::BranchChanged {
+                node,
+                recorded,
+                now,
+                row,
+            } => {
+                if let Some(row) = row {
+                    write!(f, "row {row}: ")?;
+                }
+                write!(
+                    f,
+                    "the branch guarded at node {node} changed (its condition was {recorded} \
+                     when the tape was recorded, is {now} now): the tape holds the recorded \
+                     branch only; record the graph again at these inputs, or record both \
+                     branches with Var::select"
+                )
+            }
         }
     }
 }

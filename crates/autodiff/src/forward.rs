@@ -40,6 +40,8 @@ impl Graph {
     /// Every edge `src → dst`, visited in recording order (a topological order), adds
     /// `∂dst/∂src · tan[src]` to `tan[dst]`: the same partials the reverse sweep uses, so
     /// `⟨t, ∇y⟩` from [`Var::backward`] equals `jvp(t).of(y)` up to rounding.
+    /// A zero partial passes nothing on, even an infinite or NaN tangent (the branch a
+    /// [`Var::select`] does not take), as a zero adjoint does in the reverse sweep.
     ///
     /// # Complexity
     /// **O(|V| + |E|)**, iterative.
@@ -82,7 +84,9 @@ impl Graph {
         for (node, edges) in state.record.edge_ranges(0, 0) {
             for (&src, &partial) in sources[edges.clone()].iter().zip(&partials[edges]) {
                 let tangent = tangents[src as usize];
-                if tangent != 0.0 {
+                // a zero partial passes nothing on (as a zero adjoint in the reverse sweep):
+                // the branch a select does not take stays out, infinite tangent and all
+                if tangent != 0.0 && partial != 0.0 {
                     tangents[node] += partial * tangent;
                 }
             }

@@ -16,6 +16,7 @@ use std::panic::Location;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
+use crate::branch::Guard;
 use crate::record::Code;
 use crate::record::Spare;
 use crate::{Edge, Node, Op, Var};
@@ -55,13 +56,15 @@ pub struct Graph {
     view: RefCell<Option<Box<Dag>>>,
 }
 
-/// What the `RefCell` of a [`Graph`] holds: the record and the names.
+/// What the `RefCell` of a [`Graph`] holds: the record, the names and the guards.
 pub(crate) struct State {
     /// Every node and edge, in recording order (see [`crate::record`]).
     pub(crate) record: Spare,
     /// Names given with `Var::named`. A fixed-key hasher: making a graph then touches no
     /// thread-local random state (names are chosen by the program, not by an adversary).
     pub(crate) names: HashMap<NodeIndex, String, BuildHasherDefault<DefaultHasher>>,
+    /// The guards recorded with [`Graph::guard`], in recording order.
+    pub(crate) guards: Vec<Guard>,
 }
 
 impl Graph {
@@ -87,6 +90,7 @@ impl Graph {
             state: RefCell::new(State {
                 record,
                 names: HashMap::default(),
+                guards: Vec::new(),
             }),
             view: RefCell::new(None),
         }
@@ -104,7 +108,7 @@ impl Graph {
         self
     }
 
-    /// Forgets every node, edge and name, keeping the memory: recording into a cleared
+    /// Forgets every node, edge, name and guard, keeping the memory: recording into a cleared
     /// graph writes to buffers that are already allocated and mapped, so re-recording a
     /// large graph costs no allocation and no page faults (a sweep's adjoint buffer is
     /// kept for the thread's next sweep too). Location tracking stays on if it was.
@@ -129,6 +133,7 @@ impl Graph {
         let state = self.state.get_mut();
         state.record.clear();
         state.names.clear();
+        state.guards.clear();
         if let Some(view) = self.view.get_mut() {
             view.clear();
         }
@@ -268,6 +273,12 @@ impl Graph {
     #[inline]
     pub(crate) fn state(&self) -> Ref<'_, State> {
         self.state.borrow()
+    }
+
+    /// The record, names and guards, borrowed for one change.
+    #[inline]
+    pub(crate) fn state_mut(&self) -> std::cell::RefMut<'_, State> {
+        self.state.borrow_mut()
     }
 
     /// Node `index`'s op and value.

@@ -56,8 +56,12 @@
 //! - **Speed** (`record/`, `compiled/`): the record's compact encoding and buffer reuse;
 //!   [`Tape::compile`], which flattens the part of a graph one output depends on and
 //!   replays it with new inputs without allocating ([`Tape::gradient`], equal bit for bit
-//!   to recording again and calling `backward`), or over a whole batch of samples at once
-//!   ([`Tape::batch`], [`Tape::par_batch`]). Each is tested against the core.
+//!   to recording the same ops again and calling `backward`), or over a whole batch of
+//!   samples at once ([`Tape::batch`], [`Tape::par_batch`]). Each is tested against the
+//!   core.
+//! - **Branches** (`branch.rs`): comparisons as nodes, [`Var::select`] (both branches
+//!   recorded, so a tape replays the choice) and [`Graph::guard`] (a branch taken in Rust,
+//!   checked by every replay: see what a [`Tape`] promises).
 //!
 //! Invariants: nodes are only ever appended, so node index order is a topological order;
 //! no sweep recurses; gradients are returned in a [`Gradients`], never stored on nodes.
@@ -66,6 +70,7 @@
 
 mod backward;
 mod backward_graph;
+mod branch;
 mod compiled;
 mod error;
 mod forward;
@@ -79,6 +84,7 @@ mod scalar;
 mod var;
 
 pub use backward_graph::GradientVars;
+pub use branch::Operand;
 pub use compiled::{BatchOutput, Tape, Workspace};
 pub use error::{Error, NonFinite, Quantity, Result};
 pub use forward::Tangents;

@@ -15,8 +15,11 @@
 //! | `max`, `min` | `a == b` | `a` | `0.5`, `0.5` |
 //! | `powf(p)`, `powi(n)` | `p = 0`, `n = 0` | `1` | `0` (never `0 · ∞`) |
 //! | `pow(a, b)` | `a^b = 0` | `0` | `∂/∂b = 0` (the limit of `a^b ln a`) |
+//! | `lt`, `le` | everywhere | `1` or `0` | `0`, `0` (a step: its derivative is 0 off the step) |
+//! | `if`, `else` | the branch not taken | `−0` | `0`, `0` (masked: see [`Op::IfTrue`]) |
 //!
-//! A NaN operand gives a NaN value and NaN partials: NaN is propagated, never hidden.
+//! A NaN operand gives a NaN value and NaN partials: NaN is propagated, never hidden. (An
+//! unselected branch is not an operand that matters: `if`/`else` mask it, NaN included.)
 
 use std::fmt;
 
@@ -90,6 +93,24 @@ pub enum Op {
     Cos,
     /// `|x|`
     Abs,
+    /// `a < b` as a number: `1` if it holds, `0` if not, NaN if `a` or `b` is NaN. A
+    /// condition for [`Op::IfTrue`] and [`Op::IfFalse`]; both partials are 0 (a step's
+    /// derivative off the step). `a > b` is recorded as `b < a`.
+    Less,
+    /// `a ≤ b` as a number, as [`Op::Less`]. `a ≥ b` is recorded as `b ≤ a`.
+    LessEq,
+    /// `b` where the condition `a` holds (is non-zero), `−0` where it does not (`a = 0`);
+    /// NaN where `a` is NaN. Partials: `[0, 1]` where `a` holds, `[0, 0]` where it does not,
+    /// whatever `b` is (an infinite or NaN `b` included): the branch not taken is masked.
+    ///
+    /// A select is three binary ops, `if(c, t) + else(c, f)`, rather than one op with three
+    /// operands: every node of the record has at most two, and the sum is exact (`x + (−0)`
+    /// is `x`, bit for bit, for every `x`), so `select` is exactly one branch's value and
+    /// one branch's adjoint (see [`Var::select`](crate::Var::select)).
+    IfTrue,
+    /// `b` where the condition `a` does not hold (`a = 0`), `−0` where it does; NaN where
+    /// `a` is NaN. Partials as [`Op::IfTrue`], the other way round.
+    IfFalse,
 }
 
 /// The registration of every op, once: the ops without a number, then those with one.
@@ -100,7 +121,8 @@ macro_rules! with_every_op {
     ($then:ident) => {
         $then! {
             Input, Const, Add, Sub, Mul, Div, Pow, Max, Min, Neg, Square, Sqrt, Recip, Exp, Ln,
-            ExpM1, Ln1p, Sigmoid, Tanh, Relu, Softplus, Sin, Cos, Abs;
+            ExpM1, Ln1p, Sigmoid, Tanh, Relu, Softplus, Sin, Cos, Abs, Less, LessEq, IfTrue,
+            IfFalse;
             AddScalar, MulScalar, DivScalar, ScalarSub, ScalarDiv, PowF, PowI
         }
     };
@@ -143,7 +165,7 @@ macro_rules! all_ops {
             /// use autodiff::Op;
             /// let ops: Vec<Op> = Op::all(2.0).collect();
             /// assert!(ops.contains(&Op::Sigmoid) && ops.contains(&Op::PowI(2)));
-            /// assert_eq!(ops.iter().filter(|op| op.arity() == 2).count(), 7);
+            /// assert_eq!(ops.iter().filter(|op| op.arity() == 2).count(), 11);
             /// ```
             pub fn all(number: f64) -> impl Iterator<Item = Op> + Clone {
                 [$(Op::$plain,)* $(Op::$numbered(Number::from_f64(number)),)*].into_iter()
@@ -158,7 +180,17 @@ impl Op {
     pub const fn arity(self) -> usize {
         match self {
             Op::Input | Op::Const => 0,
-            Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow | Op::Max | Op::Min => 2,
+            Op::Add
+            | Op::Sub
+            | Op::Mul
+            | Op::Div
+            | Op::Pow
+            | Op::Max
+            | Op::Min
+            | Op::Less
+            | Op::LessEq
+            | Op::IfTrue
+            | Op::IfFalse => 2,
             _ => 1,
         }
     }
@@ -197,6 +229,10 @@ impl Op {
             Op::Sin => "sin",
             Op::Cos => "cos",
             Op::Abs => "abs",
+            Op::Less => "lt",
+            Op::LessEq => "le",
+            Op::IfTrue => "if",
+            Op::IfFalse => "else",
         }
     }
 
@@ -334,6 +370,12 @@ impl Op {
                 };
                 unary(a.abs(), d)
             }
+            // a step: 1 or 0, flat on both sides
+            Op::Less => compare(a, b, a < b),
+            Op::LessEq => compare(a, b, a <= b),
+            // b where a holds, masked (−0, no adjoint) where it does not
+            Op::IfTrue => pick(a, b, a != 0.0),
+            Op::IfFalse => pick(a, b, a == 0.0),
         }
     }
 
@@ -397,6 +439,29 @@ fn select(a: f64, b: f64, first: bool, second: bool) -> (f64, [f64; 2]) {
         (a, [0.5, 0.5])
     } else {
         (f64::NAN, [f64::NAN, f64::NAN])
+    }
+}
+
+/// The value of a comparison that `holds` or not: NaN if an operand is NaN.
+#[inline]
+fn compare(a: f64, b: f64, holds: bool) -> (f64, [f64; 2]) {
+    if a.is_nan() || b.is_nan() {
+        (f64::NAN, [f64::NAN, f64::NAN])
+    } else {
+        (if holds { 1.0 } else { 0.0 }, [0.0, 0.0])
+    }
+}
+
+/// `b` if `take` (which the condition `c` decides), else `−0` with no partial into `b`;
+/// NaN if `c` is NaN.
+#[inline]
+fn pick(c: f64, b: f64, take: bool) -> (f64, [f64; 2]) {
+    if c.is_nan() {
+        (f64::NAN, [f64::NAN, f64::NAN])
+    } else if take {
+        (b, [0.0, 1.0])
+    } else {
+        (-0.0, [0.0, 0.0])
     }
 }
 

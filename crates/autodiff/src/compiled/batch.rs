@@ -90,8 +90,10 @@ impl Tape {
     /// `data.ncols()` inputs are per-sample columns, the rest are `params`.
     ///
     /// # Errors
-    /// [`Error::Shape`] if `data` has no rows or more columns than the tape has inputs, or
-    /// if `params` does not supply exactly the remaining inputs.
+    /// - [`Error::Shape`] if `data` has no rows or more columns than the tape has inputs,
+    ///   or if `params` does not supply exactly the remaining inputs;
+    /// - [`Error::BranchChanged`] if a row flips a guard of the tape (see [`Tape`]): the
+    ///   error of the first such row in row order (its `row`), and no outputs.
     ///
     /// # Complexity
     /// **O(rows · (ops + edges))** time; **O(128 · slots)** extra space (kept per thread).
@@ -123,7 +125,13 @@ impl Tape {
         let mut gradient = vec![0.0; params.len()];
         for (c, out) in outputs.chunks_mut(width).enumerate() {
             let rows = data.slice_axis(Axis(0), Slice::from(c * width..c * width + out.len()));
-            sum += lanes.run(self, rows, out, &mut chunk_gradient);
+            match lanes.run(self, rows, out, &mut chunk_gradient) {
+                Ok(chunk_sum) => sum += chunk_sum,
+                Err(e) => {
+                    lanes.give_back();
+                    return Err(e.at_row(c * width));
+                }
+            }
             add_to(&mut gradient, &chunk_gradient);
         }
         lanes.give_back();
@@ -178,6 +186,8 @@ impl Tape {
             .map(Mutex::new)
             .collect();
         let next = AtomicUsize::new(0);
+        // the error of the first row, in row order, that flips a guard
+        let flipped: Mutex<Option<Error>> = Mutex::new(None);
         let work = || {
             let mut lanes = Lanes::take(self, columns, params);
             loop {
@@ -192,7 +202,10 @@ impl Tape {
                     let first = (t * per_task + k) * width;
                     let rows = data.slice_axis(Axis(0), Slice::from(first..first + out.len()));
                     let gradient = &mut gradients[k * stride..k * stride + p];
-                    *sum = lanes.run(self, rows, out, gradient);
+                    match lanes.run(self, rows, out, gradient) {
+                        Ok(chunk_sum) => *sum = chunk_sum,
+                        Err(e) => keep_first_row(&flipped, e.at_row(first)),
+                    }
                 }
             }
             lanes.give_back();
@@ -204,6 +217,12 @@ impl Tape {
             work();
         });
         drop(tasks);
+        if let Some(e) = flipped
+            .into_inner()
+            .expect("autodiff internal error: a task panicked")
+        {
+            return Err(e);
+        }
         let mut sum = 0.0;
         let mut gradient = vec![0.0; p];
         for (chunk_sum, chunk_gradient) in sums.iter().zip(gradients.chunks(stride)) {
@@ -241,6 +260,20 @@ impl Tape {
             });
         }
         Ok(())
+    }
+}
+
+/// Keeps in `first` whichever of it and `e` names the earlier row.
+fn keep_first_row(first: &Mutex<Option<Error>>, e: Error) {
+    let row = |e: &Error| match e {
+        Error::BranchChanged { row, .. } => row.unwrap_or(0),
+        _ => 0,
+    };
+    let mut first = first
+        .lock()
+        .expect("autodiff internal error: a task panicked");
+    if first.as_ref().is_none_or(|f| row(&e) < row(f)) {
+        *first = Some(e);
     }
 }
 

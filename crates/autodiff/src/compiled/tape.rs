@@ -29,8 +29,9 @@ mod workspace;
 use std::cell::Cell;
 
 use crate::backward::{first_pass_on, pass_on};
+use crate::branch::holds;
 use crate::compiled::wide;
-use crate::{Op, Result};
+use crate::{Error, Op, Result};
 
 pub use workspace::Workspace;
 
@@ -43,6 +44,15 @@ pub(crate) const SCRATCH: u32 = 0;
 pub(crate) struct TapeOp {
     pub(crate) op: Op,
     pub(crate) args: [u32; 2],
+}
+
+/// A guard of the tape (see [`Graph::guard`](crate::Graph::guard)): the slot of its
+/// condition, the condition's node in the graph, and whether it held when recorded.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TapeGuard {
+    pub(crate) slot: u32,
+    pub(crate) node: usize,
+    pub(crate) held: bool,
 }
 
 /// One edge of the reverse sweep: `adj[src] += adj[dst] · partial`.
@@ -74,6 +84,26 @@ pub(crate) struct SweepEdge {
 ///
 /// A tape is immutable, owns its data (no borrow of the graph) and is `Send + Sync`: one
 /// tape can serve many threads, each with its own workspace.
+///
+/// # What a tape promises, and what it does not
+/// A tape replays the ops that were recorded, at new input values: its value and gradient
+/// are bit for bit those of the same ops recorded at those values. It does not re-run the
+/// Rust program that recorded them, so
+/// - a branch taken in Rust on a recorded value (`if x.value() > 0.0 { x * x } else { -x
+///   }`) is replayed as the branch taken at compile time, at every input, and a value read
+///   out and fed back as a number (`x * x.value()`) stays that number: without a guard,
+///   the tape then silently computes another function than the program would;
+/// - ops with kinks (relu, abs, max, min) and [`Var::select`](crate::Var::select) are ops:
+///   they choose their branch at every replay, so they are always safe;
+/// - a branch recorded with [`Graph::guard`](crate::Graph::guard) (any guard recorded
+///   before the output) is checked at every replay: where its condition has another
+///   outcome, [`Tape::value`], [`Tape::gradient`], [`Tape::hvp`],
+///   [`Tape::sum_over_rows`] and the batches fail with
+///   [`Error::BranchChanged`](crate::Error::BranchChanged) instead of returning numbers.
+///
+/// Reading [`Var::value`](crate::Var::value) while recording is not tracked: the library
+/// itself and most programs read values for logging and checks, which change nothing, so
+/// neither compiling nor replaying can tell such reads from branches. Guard the branches.
 ///
 /// # Examples
 /// ```
@@ -118,6 +148,13 @@ pub struct Tape {
     /// reported as 0). Every other input slot's adjoint is either written by the sweep
     /// (a differentiable input it reaches) or never written and still 0.
     pub(crate) gradient_in_place: bool,
+    /// Whether the gradient is in place and there are no guards: then a gradient replay
+    /// has nothing to do after the sweep.
+    pub(crate) plain: bool,
+    /// The guards recorded before the output, checked after each forward pass; their
+    /// conditions are computed on the tape (if the output does not depend on them, as ops
+    /// the sweep does not visit).
+    pub(crate) guards: Vec<TapeGuard>,
 }
 
 impl Tape {
@@ -151,14 +188,18 @@ impl Tape {
     /// The output's value at `inputs` (forward pass only).
     ///
     /// # Errors
-    /// [`Error::InputCount`](crate::Error::InputCount) unless `inputs.len()` equals
-    /// [`Tape::input_count`].
+    /// - [`Error::InputCount`](crate::Error::InputCount) unless `inputs.len()` equals
+    ///   [`Tape::input_count`];
+    /// - [`Error::BranchChanged`](crate::Error::BranchChanged) if a guard recorded before
+    ///   the output ([`Graph::guard`](crate::Graph::guard)) has another outcome at `inputs`
+    ///   (the first such guard, in recording order).
     ///
     /// # Complexity
     /// **O(ops)**; no allocation when `ws` was made by (or already used with) this tape.
     pub fn value(&self, ws: &mut Workspace, inputs: &[f64]) -> Result<f64> {
         ws.load(self, inputs)?;
         self.replay_values(ws);
+        self.check_guards(ws)?;
         Ok(ws.values[self.output as usize])
     }
 
@@ -166,12 +207,16 @@ impl Tape {
     /// order given to [`Tape::compile`] (0 for constant leaves and for inputs the output
     /// does not depend on). The gradient borrows from `ws`.
     ///
-    /// Bit for bit what recording the graph at these values and calling
-    /// [`Var::backward`](crate::Var::backward) would give.
+    /// Bit for bit what recording the same ops at these values and calling
+    /// [`Var::backward`](crate::Var::backward) would give: the ops the tape holds, which
+    /// are those recorded at compile time. Where the program that recorded them branched
+    /// in Rust on a value ([`Var::value`](crate::Var::value)) or froze one (`x *
+    /// x.value()`), the tape replays the recorded branch and the frozen number, which is
+    /// another function than the program's at inputs that branch otherwise, unless the
+    /// branch was guarded (see [`Tape`]).
     ///
     /// # Errors
-    /// [`Error::InputCount`](crate::Error::InputCount) unless `inputs.len()` equals
-    /// [`Tape::input_count`].
+    /// As [`Tape::value`].
     ///
     /// # Complexity
     /// **O(ops + edges)**; no allocation when `ws` was made by (or already used with) this
@@ -182,9 +227,14 @@ impl Tape {
         self.replay_sweep(ws);
         let value = ws.values[self.output as usize];
         // Usually the input slots' adjoints themselves: a copy would add a store and a
-        // load to the path from one replay's gradient to the next replay's inputs.
-        if !self.gradient_in_place {
-            self.copy_gradient(ws);
+        // load to the path from one replay's gradient to the next replay's inputs. The
+        // guards are checked after the sweep, so that a tape without them and with its
+        // gradient in place pays one test for both (a flipped guard wastes the sweep).
+        if !self.plain {
+            self.check_guards(ws)?;
+            if !self.gradient_in_place {
+                self.copy_gradient(ws);
+            }
         }
         Ok((value, self.gradient_in(ws)))
     }
@@ -197,6 +247,35 @@ impl Tape {
         } else {
             &ws.gradient
         }
+    }
+
+    /// Number of guards the tape checks on every replay (see
+    /// [`Graph::guard`](crate::Graph::guard)).
+    pub fn guard_count(&self) -> usize {
+        self.guards.len()
+    }
+
+    /// [`Error::BranchChanged`](crate::Error::BranchChanged) for the first guard whose
+    /// condition, after a forward pass in `ws`, no longer has its recorded outcome.
+    #[inline(always)]
+    fn check_guards(&self, ws: &Workspace) -> Result<()> {
+        // one test on a tape without guards; the loop out of line
+        if self.guards.is_empty() {
+            Ok(())
+        } else {
+            self.check_each_guard(ws)
+        }
+    }
+
+    /// [`Tape::check_guards`] on a tape that has guards.
+    #[inline(never)]
+    fn check_each_guard(&self, ws: &Workspace) -> Result<()> {
+        for guard in &self.guards {
+            if holds(ws.values[guard.slot as usize]) != guard.held {
+                return Err(guard.flipped(None));
+            }
+        }
+        Ok(())
     }
 
     /// Number of slots, the scratch slot included.
@@ -283,6 +362,19 @@ impl Tape {
     }
 }
 
+impl TapeGuard {
+    /// The error of this guard flipped (in batch row `row`).
+    #[cold]
+    pub(crate) fn flipped(&self, row: Option<usize>) -> Error {
+        Error::BranchChanged {
+            node: self.node,
+            recorded: self.held,
+            now: !self.held,
+            row,
+        }
+    }
+}
+
 impl std::fmt::Debug for Tape {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Tape")
@@ -290,6 +382,7 @@ impl std::fmt::Debug for Tape {
             .field("leaves", &(self.first_op - 1 - self.inputs))
             .field("ops", &self.ops.len())
             .field("edges", &self.sweep.len())
+            .field("guards", &self.guards.len())
             .finish()
     }
 }

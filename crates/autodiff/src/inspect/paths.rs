@@ -371,6 +371,11 @@ impl Op {
             Op::Sin => format!("cos {a}"),
             Op::Cos => format!("−sin {a}"),
             Op::Abs => format!("sign {a}"),
+            // a step, flat off the step; a condition passes nothing back
+            Op::Less | Op::LessEq => "0".into(),
+            Op::IfTrue | Op::IfFalse if first => "0".into(),
+            Op::IfTrue => format!("[{a} ≠ 0]"),
+            Op::IfFalse => format!("[{a} = 0]"),
         }
     }
 }

@@ -19,6 +19,10 @@ enum Step {
     Positive(Prim, f64),
     /// `ln_1p(a²)`
     SafeLn1p,
+    /// `select(a < b, a, b)` or `select(a ≤ b, b, a)`, `if(c, ·) + else(c, ·)`: both
+    /// branches recorded, one masked (the masking of infinite and NaN partials is tested
+    /// apart: here every slot may be an operand of later steps, so none may be infinite)
+    Select(Prim),
 }
 
 /// An operand choice: the latest slot (to grow deep chains), or any earlier one.
@@ -80,6 +84,7 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (positive, prop_oneof![Just(0.1), Just(0.5)])
             .prop_map(|(op, k)| Step::Positive(op, k)),
         1 => Just(Step::SafeLn1p),
+        2 => prop_oneof![Just(Lt), Just(Le)].prop_map(Step::Select),
     ]
 }
 
@@ -116,6 +121,13 @@ fn expand(step: &Step, a: usize, b: usize, inputs: usize, instrs: &mut Vec<Instr
         Step::SafeLn1p => {
             let sq = push(Prim::Square, a, a);
             push(Prim::Ln1p, sq, sq);
+        }
+        Step::Select(compare) => {
+            let condition = push(compare, a, b);
+            let (if_true, if_false) = if compare == Prim::Lt { (a, b) } else { (b, a) };
+            let taken = push(Prim::If, condition, if_true);
+            let otherwise = push(Prim::Else, condition, if_false);
+            push(Prim::Add, taken, otherwise);
         }
     }
     inputs + instrs.len() - 1

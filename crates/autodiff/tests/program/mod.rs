@@ -113,7 +113,9 @@ impl Program {
                     continue;
                 };
                 let speed = match instr.op {
-                    Prim::Max | Prim::Min => tangents[instr.a] - tangents[instr.b],
+                    Prim::Max | Prim::Min | Prim::Lt | Prim::Le => {
+                        tangents[instr.a] - tangents[instr.b]
+                    }
                     _ => tangents[instr.a],
                 };
                 if speed != 0.0 {

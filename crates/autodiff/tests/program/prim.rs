@@ -1,7 +1,7 @@
 //! The primitive ops of the programs, each with three meanings: the engine's op, a plain
 //! `f64` reference value, and hand-derived partials for the dual numbers.
 
-use autodiff::Var;
+use autodiff::{Op, Scalar, Var};
 
 /// One primitive op of the engine, with its constant payload.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -35,6 +35,14 @@ pub enum Prim {
     Sin,
     Cos,
     Abs,
+    /// `a < b` as 1 or 0
+    Lt,
+    /// `a ≤ b` as 1 or 0
+    Le,
+    /// `b` where `a` holds, masked (−0) where not
+    If,
+    /// `b` where `a` does not hold, masked (−0) where it does
+    Else,
 }
 
 /// `1 / (1 + e⁻ˣ)`, written per sign so neither branch overflows.
@@ -49,7 +57,7 @@ fn sigmoid(x: f64) -> f64 {
 
 impl Prim {
     /// How many distinct kinds [`Prim::kind`] can return.
-    pub const KINDS: usize = 29;
+    pub const KINDS: usize = 33;
 
     /// The op's kind, without its payload.
     pub fn kind(self) -> &'static str {
@@ -83,13 +91,27 @@ impl Prim {
             Prim::Sin => "sin",
             Prim::Cos => "cos",
             Prim::Abs => "abs",
+            Prim::Lt => "lt",
+            Prim::Le => "le",
+            Prim::If => "if",
+            Prim::Else => "else",
         }
     }
 
     pub fn is_binary(self) -> bool {
         matches!(
             self,
-            Prim::Add | Prim::Sub | Prim::Mul | Prim::Div | Prim::Pow | Prim::Max | Prim::Min
+            Prim::Add
+                | Prim::Sub
+                | Prim::Mul
+                | Prim::Div
+                | Prim::Pow
+                | Prim::Max
+                | Prim::Min
+                | Prim::Lt
+                | Prim::Le
+                | Prim::If
+                | Prim::Else
         )
     }
 
@@ -125,6 +147,10 @@ impl Prim {
             Prim::Sin => a.sin(),
             Prim::Cos => a.cos(),
             Prim::Abs => a.abs(),
+            Prim::Lt => a.lt(b),
+            Prim::Le => a.le(b),
+            Prim::If => Scalar::binary(a, Op::IfTrue, b),
+            Prim::Else => Scalar::binary(a, Op::IfFalse, b),
         }
     }
 
@@ -161,6 +187,13 @@ impl Prim {
             Prim::Sin => a.sin(),
             Prim::Cos => a.cos(),
             Prim::Abs => a.abs(),
+            Prim::Lt | Prim::Le if a.is_nan() || b.is_nan() => f64::NAN,
+            Prim::Lt => f64::from(u8::from(a < b)),
+            Prim::Le => f64::from(u8::from(a <= b)),
+            Prim::If | Prim::Else if a.is_nan() => f64::NAN,
+            Prim::If if a != 0.0 => b,
+            Prim::Else if a == 0.0 => b,
+            Prim::If | Prim::Else => -0.0,
         }
     }
 
@@ -218,6 +251,10 @@ impl Prim {
                 },
                 0.0,
             ],
+            Prim::Lt | Prim::Le => [0.0, 0.0],
+            // the branch not taken gets nothing, whatever its tangent
+            Prim::If => [0.0, if a != 0.0 { 1.0 } else { 0.0 }],
+            Prim::Else => [0.0, if a == 0.0 { 1.0 } else { 0.0 }],
         }
     }
 
@@ -225,7 +262,7 @@ impl Prim {
     pub(super) fn kink_argument(self, a: f64, b: f64) -> Option<f64> {
         match self {
             Prim::Relu | Prim::Abs => Some(a),
-            Prim::Max | Prim::Min => Some(a - b),
+            Prim::Max | Prim::Min | Prim::Lt | Prim::Le => Some(a - b),
             _ => None,
         }
     }

@@ -15,13 +15,14 @@ use crate::{Op, Tape};
 /// `ops` with each `Mul` whose value only the next op, an `Add`, reads (not the sweep,
 /// not the output) folded into that `Add`. The sum is the same number: `z + m` and
 /// `m + z` are equal for every non-NaN result, and a chunk with a NaN value is replayed
-/// row by row anyway. Then consecutive such sums of a parameter times a row, each sum
+/// row by row anyway. A guard's condition counts as a read. Then consecutive such sums of a parameter times a row, each sum
 /// read only by the next, become one chain (returned with its terms).
 pub(super) fn fuse_multiply_adds(
     tape: &Tape,
     ops: Vec<LaneOp>,
     sweep: &[LaneStep],
     output: RowOrScalar,
+    guards: &[RowOrScalar],
 ) -> (Vec<LaneOp>, Vec<(u32, u32)>) {
     // how many times each value row is read: as an operand, a sweep factor, the output
     let mut reads = vec![0u32; tape.ops.len() + tape.inputs + 1];
@@ -42,6 +43,9 @@ pub(super) fn fuse_multiply_adds(
         read(step.factor);
     }
     read(output);
+    for &guard in guards {
+        read(guard);
+    }
 
     let mut fused = Vec::with_capacity(ops.len());
     let mut k = 0;

@@ -9,7 +9,9 @@ use ndarray::ArrayView2;
 use super::dispatch::{mul_add, op_lanes, sum_and_write};
 use super::kernels;
 use super::program::{Dest, Plan, RowOrScalar, NO_ROW};
-use crate::Tape;
+use crate::branch::holds;
+use crate::compiled::tape::TapeGuard;
+use crate::{Result, Tape};
 
 /// Most samples per chunk: each op's loop then runs long enough for its setup (the
 /// dispatch on the op and its operands) to cost little.
@@ -104,6 +106,10 @@ impl Lanes {
     /// the parameter gradient summed over the rows to `gradient`, and returns the outputs'
     /// sum. Its loops are compiled for AVX2 where the processor has it (see [`wide`]).
     ///
+    /// # Errors
+    /// [`Error::BranchChanged`](crate::Error::BranchChanged) for the chunk's first row
+    /// (counted from the chunk's start) that flips a guard of the tape.
+    ///
     /// [`wide`]: crate::compiled::wide
     pub(super) fn run(
         &mut self,
@@ -111,7 +117,7 @@ impl Lanes {
         data: ArrayView2<'_, f64>,
         out: &mut [f64],
         gradient: &mut [f64],
-    ) -> f64 {
+    ) -> Result<f64> {
         crate::compiled::wide::run(
             #[inline(always)]
             || self.run_here(tape, data, out, gradient),
@@ -126,13 +132,14 @@ impl Lanes {
         data: ArrayView2<'_, f64>,
         out: &mut [f64],
         gradient: &mut [f64],
-    ) -> f64 {
+    ) -> Result<f64> {
         let n = data.nrows();
         debug_assert!(n <= self.width && n == out.len());
         // the shortcuts need finite values: data, parameters, frozen leaves, constants, ops
         if !self.load(data) || !self.finite || self.forward_chunk(n) {
             return self.replay_rows_one_by_one(tape, data, out, gradient);
         }
+        self.check_guards(tape, n)?;
         let plan = self
             .plan
             .as_ref()
@@ -192,7 +199,38 @@ impl Lanes {
         for &(p, r) in &plan.row_gradients {
             gradient[p as usize] = kernels::sum(&self.adjoints[r as usize * w..][..n]);
         }
-        kernels::sum(out)
+        Ok(kernels::sum(out))
+    }
+
+    /// After the forward pass over `n` lanes: the error of the first lane (then the first
+    /// guard, in the tape's order) whose guard condition has another outcome than recorded.
+    #[inline(always)]
+    fn check_guards(&self, tape: &Tape, n: usize) -> Result<()> {
+        let plan = self
+            .plan
+            .as_ref()
+            .expect("autodiff internal error: planned in take");
+        let w = self.stride;
+        let mut first: Option<(usize, &TapeGuard)> = None;
+        for (&place, guard) in plan.guards.iter().zip(&tape.guards) {
+            let flipped = match place {
+                RowOrScalar::Row(r) => self.values[r as usize * w..][..n]
+                    .iter()
+                    .position(|&c| holds(c) != guard.held),
+                RowOrScalar::Scalar(s) => {
+                    (holds(self.scalars[s as usize]) != guard.held).then_some(0)
+                }
+            };
+            if let Some(row) = flipped {
+                if first.is_none_or(|(earliest, _)| row < earliest) {
+                    first = Some((row, guard));
+                }
+            }
+        }
+        match first {
+            Some((row, guard)) => Err(guard.flipped(Some(row))),
+            None => Ok(()),
+        }
     }
 
     /// The forward pass over `n` lanes; whether a value the sweep would take a shortcut
@@ -274,7 +312,7 @@ impl Lanes {
         data: ArrayView2<'_, f64>,
         out: &mut [f64],
         gradient: &mut [f64],
-    ) -> f64 {
+    ) -> Result<f64> {
         let columns = data.ncols();
         let mut ws = tape.workspace();
         // the parameters, as every lane has them; the data columns are set per row
@@ -284,14 +322,13 @@ impl Lanes {
             for (x, &v) in inputs.iter_mut().zip(&row) {
                 *x = v;
             }
-            let (value, g) = tape
-                .gradient(&mut ws, &inputs)
-                .expect("autodiff internal error: input count checked by the batch");
+            // the input count is checked by the batch: the error is a guard's
+            let (value, g) = tape.gradient(&mut ws, &inputs).map_err(|e| e.at_row(i))?;
             out[i] = value;
             for (total, &d) in gradient.iter_mut().zip(&g[columns..]) {
                 *total += d;
             }
         }
-        kernels::sum(out)
+        Ok(kernels::sum(out))
     }
 }

@@ -29,7 +29,8 @@ impl Plan {
         let (ops, value_rows) = lane_ops(tape, slots, &reaches);
         let (sweep, constants) = lane_steps(tape, &kept, &ops, &shared, &adjoints);
         let output = slots.place(tape.output);
-        let (ops, terms) = fuse::fuse_multiply_adds(tape, ops, &sweep, output);
+        let guards: Vec<_> = tape.guards.iter().map(|g| slots.place(g.slot)).collect();
+        let (ops, terms) = fuse::fuse_multiply_adds(tape, ops, &sweep, output, &guards);
         Plan {
             key: (tape.id, columns),
             ops,
@@ -41,6 +42,7 @@ impl Plan {
             row_gradients: adjoints.row_gradients,
             constants,
             terms,
+            guards,
         }
     }
 }

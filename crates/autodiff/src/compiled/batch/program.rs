@@ -155,4 +155,6 @@ pub(super) struct Plan {
     pub(super) constants: Vec<f64>,
     /// The products of the chains of sums: `(scalar, row)`.
     pub(super) terms: Vec<(u32, u32)>,
+    /// The conditions of the tape's guards, in its order (never folded away).
+    pub(super) guards: Vec<RowOrScalar>,
 }

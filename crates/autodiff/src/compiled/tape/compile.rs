@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{SweepEdge, TapeOp, SCRATCH};
+use super::{SweepEdge, TapeGuard, TapeOp, SCRATCH};
+use crate::record::Record;
 use crate::{Error, Op, Result, Tape, Var};
 
 /// Source of tape ids (0 is "no tape", see `Workspace`).
@@ -21,6 +22,9 @@ impl Tape {
     /// not depend on are allowed: their gradient is 0. A constant leaf may be an input
     /// (its value then varies per replay) but, as with
     /// [`Gradients::wrt`](crate::Gradients::wrt), its gradient is reported as 0.
+    ///
+    /// The guards recorded before the output ([`Graph::guard`](crate::Graph::guard)) are
+    /// kept with the ops their conditions need, and checked at every replay.
     ///
     /// # Errors
     /// - [`Error::ForeignVar`] if an input belongs to another graph than `output`;
@@ -72,21 +76,17 @@ impl Tape {
             }
         }
 
-        // Ancestors of the output: one walk down the record (a topological order), marking
-        // the operands of every node already marked.
+        // Ancestors of the output (whose edges the sweep takes), then of the guards'
+        // conditions too (computed on the tape, so that replay can check them).
         let (sources, _) = record.edges_up_to(out);
-        let mut kept = vec![false; out + 1];
-        kept[out] = true;
-        let mut end = sources.len();
-        for node in (0..=out).rev() {
-            let start = end - record.arity(node);
-            if kept[node] {
-                for &src in &sources[start..end] {
-                    kept[src as usize] = true;
-                }
-            }
-            end = start;
-        }
+        let guards: Vec<_> = state.guards.iter().filter(|g| g.before <= out).collect();
+        let needed = ancestors(record, sources, out, &[out]);
+        let kept = if guards.is_empty() {
+            needed.clone()
+        } else {
+            let roots: Vec<usize> = guards.iter().map(|g| g.node).chain([out]).collect();
+            ancestors(record, sources, out, &roots)
+        };
 
         // Slots: scratch, inputs, frozen leaves, ops.
         let values = record.values();
@@ -99,7 +99,7 @@ impl Tape {
             }
         }
         // the kept ops, with their operands' nodes (in slot order)
-        let mut op_nodes = Vec::new();
+        let mut op_nodes: Vec<(usize, Op, _)> = Vec::new();
         for (i, op, edges) in record.ops_from(0, 0).take(out + 1) {
             if !kept[i] {
                 continue;
@@ -125,7 +125,7 @@ impl Tape {
 
         let mut ops = Vec::with_capacity(op_nodes.len());
         let mut edges = Vec::new();
-        for (k, (_, op, operand_edges)) in op_nodes.into_iter().enumerate() {
+        for (k, (node, op, operand_edges)) in op_nodes.into_iter().enumerate() {
             let mut operands = [SCRATCH; 2];
             for (operand, e) in operands.iter_mut().zip(operand_edges) {
                 *operand = slot[sources[e] as usize];
@@ -133,7 +133,7 @@ impl Tape {
             let dst = to_slot(first_op + k);
             for (position, &src) in operands.iter().enumerate().take(op.arity()) {
                 debug_assert_ne!(src, NONE, "autodiff internal error: operand not kept");
-                if differentiable[src as usize] {
+                if differentiable[src as usize] && needed[node] {
                     differentiable[dst as usize] = true;
                     // partial index 2k + position, see `Tape::sweep`
                     edges.push(SweepEdge {
@@ -172,6 +172,8 @@ impl Tape {
             .map(|i| (to_slot(i), to_slot(1 + i)))
             .collect();
 
+        let gradient_in_place = !(1..=inputs.len()).contains(&(slot[out] as usize))
+            || differentiable[slot[out] as usize];
         Ok(Tape {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             inputs: inputs.len(),
@@ -179,12 +181,40 @@ impl Tape {
             ops,
             sweep: edges,
             gradient_slots,
-            gradient_in_place: !(1..=inputs.len()).contains(&(slot[out] as usize))
-                || differentiable[slot[out] as usize],
+            gradient_in_place,
+            plain: gradient_in_place && guards.is_empty(),
             init,
             output: slot[out],
+            guards: guards
+                .iter()
+                .map(|g| TapeGuard {
+                    slot: slot[g.node],
+                    node: g.node,
+                    held: g.held,
+                })
+                .collect(),
         })
     }
+}
+
+/// Which nodes up to `out` the `roots` depend on (themselves included): one walk down the
+/// record (a topological order), marking the operands of every node already marked.
+fn ancestors(record: &Record, sources: &[u32], out: usize, roots: &[usize]) -> Vec<bool> {
+    let mut kept = vec![false; out + 1];
+    for &root in roots {
+        kept[root] = true;
+    }
+    let mut end = sources.len();
+    for node in (0..=out).rev() {
+        let start = end - record.arity(node);
+        if kept[node] {
+            for &src in &sources[start..end] {
+                kept[src as usize] = true;
+            }
+        }
+        end = start;
+    }
+    kept
 }
 
 /// A slot number as stored on the tape. petgraph's default indices are `u32`, so a graph

@@ -83,15 +83,30 @@ pub(crate) fn second_partials(op: Op, a: f64, b: f64, v: f64, d: [f64; 2]) -> [f
     }
 }
 
+/// `coefficient · tangent`, but 0 for a zero coefficient whatever the tangent: the forward
+/// twin of the sweep's rule that a zero adjoint passes nothing on, so that an infinite or
+/// NaN tangent of a branch a select does not take (`√x` at 0) stays out of the product.
+#[inline(always)]
+fn carry(coefficient: f64, tangent: f64) -> f64 {
+    if coefficient == 0.0 {
+        0.0
+    } else {
+        coefficient * tangent
+    }
+}
+
 impl Tape {
     /// The output's value, its gradient and the Hessian-vector product `H t` at `inputs`,
     /// along the direction `t` (one component per input), by one forward-over-reverse replay.
     /// Constant inputs and inputs the output does not depend on get 0, as in
     /// [`Tape::gradient`].
+    /// A zero partial or second partial carries no tangent, so the branch a
+    /// [`Var::select`](crate::Var::select) does not take adds nothing, infinite or not.
     ///
     /// # Errors
     /// [`Error::InputCount`](crate::Error::InputCount) unless `inputs` and `t` each have
-    /// [`Tape::input_count`] values.
+    /// [`Tape::input_count`] values; [`Error::BranchChanged`](crate::Error::BranchChanged)
+    /// as [`Tape::gradient`].
     ///
     /// # Complexity
     /// **O(ops + edges)**, about three gradients' work; no allocation after the first call
@@ -180,12 +195,16 @@ impl Tape {
             let (dx, dy) = (tan.values[a as usize], tan.values[b as usize]);
             let d = partials[k];
             let v = values[self.first_op + k];
-            tan.values[self.first_op + k] = d[0] * dx + if b == SCRATCH { 0.0 } else { d[1] * dy };
+            let dy = if b == SCRATCH { 0.0 } else { dy };
+            tan.values[self.first_op + k] = carry(d[0], dx) + carry(d[1], dy);
             let [haa, hab, hbb] = second_partials(op, x, y, v, d);
             tan.partials[k] = if op.arity() == 1 {
-                [haa * dx, 0.0]
+                [carry(haa, dx), 0.0]
             } else {
-                [haa * dx + hab * dy, hab * dx + hbb * dy]
+                [
+                    carry(haa, dx) + carry(hab, dy),
+                    carry(hab, dx) + carry(hbb, dy),
+                ]
             };
         }
         // reverse: the sweep's rule and its tangent, over the same edges in the same order

@@ -20,6 +20,7 @@ impl Tape {
     /// [`Error::InputCount`] unless `rows.ncols() + params.len()` equals
     /// [`Tape::input_count`], or if `grad.len()` differs from `params.len()` (then
     /// `expected` is `params.len()`, `found` is `grad.len()`); `grad` is left as it was.
+    /// [`Error::BranchChanged`] naming the first row that flips a guard (see [`Tape`]).
     ///
     /// # Complexity
     /// **O(rows · (ops + edges))** time; allocates one buffer of
@@ -71,11 +72,11 @@ impl Tape {
         inputs.extend_from_slice(params);
         grad.fill(0.0);
         let mut sum = 0.0;
-        for row in rows.rows() {
+        for (i, row) in rows.rows().into_iter().enumerate() {
             for (x, &v) in inputs.iter_mut().zip(&row) {
                 *x = v;
             }
-            let (value, g) = self.gradient(ws, &inputs)?;
+            let (value, g) = self.gradient(ws, &inputs).map_err(|e| e.at_row(i))?;
             sum += value;
             for (total, &d) in grad.iter_mut().zip(&g[columns..]) {
                 *total += d;
