@@ -79,7 +79,7 @@ mod scalar;
 mod var;
 
 pub use backward_graph::GradientVars;
-pub use compiled::{BatchOutput, Tape, Workspace};
+pub use compiled::{BatchHvp, BatchOutput, Tape, Workspace};
 pub use error::{Error, NonFinite, Quantity, Result};
 pub use forward::Tangents;
 pub use gradients::Gradients;

@@ -30,6 +30,8 @@
 
 mod dispatch;
 mod fuse;
+mod hvp;
+mod hvp_lanes;
 mod kernels;
 mod lanes;
 mod plan;
@@ -41,6 +43,7 @@ use std::sync::Mutex;
 use ndarray::{Array1, ArrayView2, Axis, Slice};
 
 use crate::{Error, Result, Tape};
+pub use hvp::BatchHvp;
 use lanes::Lanes;
 
 /// Numbers in the lane rows of a task of [`Tape::par_batch`] (its chunks' values and

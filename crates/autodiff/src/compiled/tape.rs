@@ -32,6 +32,7 @@ use crate::backward::{first_pass_on, pass_on};
 use crate::compiled::wide;
 use crate::{Op, Result};
 
+pub(crate) use hvp::second_partials;
 pub use workspace::Workspace;
 
 /// The scratch slot: unary ops name it as their (ignored) second operand.
