@@ -136,7 +136,10 @@ fn the_lecture_cost_hessian_from_lanes_matches_differences_of_the_batch_gradient
     for j in 0..3 {
         let mut unit = [0.0; 3];
         unit[j] = 1.0;
-        let column = tape.par_batch_hvp(data.view(), &w, &unit).unwrap().mean_hvp();
+        let column = tape
+            .par_batch_hvp(data.view(), &w, &unit)
+            .unwrap()
+            .mean_hvp();
         for i in 0..3 {
             h[i][j] = column[i];
         }
@@ -148,12 +151,19 @@ fn the_lecture_cost_hessian_from_lanes_matches_differences_of_the_batch_gradient
         let gd = tape.batch(data.view(), &down).unwrap().mean_gradient();
         for i in 0..3 {
             let fd = (gu[i] - gd[i]) / (2.0 * step);
-            assert!((h[i][j] - fd).abs() <= 1e-6 * fd.abs().max(1.0), "H[{i}][{j}] = {} vs {fd}", h[i][j]);
+            assert!(
+                (h[i][j] - fd).abs() <= 1e-6 * fd.abs().max(1.0),
+                "H[{i}][{j}] = {} vs {fd}",
+                h[i][j]
+            );
         }
     }
     for i in 0..3 {
         for j in 0..i {
-            assert!((h[i][j] - h[j][i]).abs() <= 1e-12 * h[i][j].abs().max(1.0), "{h:?}");
+            assert!(
+                (h[i][j] - h[j][i]).abs() <= 1e-12 * h[i][j].abs().max(1.0),
+                "{h:?}"
+            );
         }
     }
     // d²C/dw2² = s2² per row: positive
@@ -174,7 +184,12 @@ fn value_and_gradient_agree_with_the_gradient_lanes() {
     }
     assert_eq!((hvp.len(), hvp.is_empty()), (1000, false));
     assert!(close(hvp.mean(), batch.mean(), 1e-13, 0.0));
-    assert!(close(hvp.mean_gradient()[2], batch.mean_gradient()[2], 1e-12, 1e-14));
+    assert!(close(
+        hvp.mean_gradient()[2],
+        batch.mean_gradient()[2],
+        1e-12,
+        1e-14
+    ));
 }
 
 #[test]
@@ -189,9 +204,14 @@ fn a_zero_direction_gives_a_zero_product_and_no_data_columns_repeat_one_sample()
     let (x, k) = (g.var(0.0), g.var(0.0));
     let tape = Tape::compile(k * x.square(), &[x, k]).unwrap();
     let none = Array2::<f64>::zeros((4, 0));
-    let out = tape.batch_hvp(none.view(), &[3.0, 2.0], &[1.0, 0.0]).unwrap();
+    let out = tape
+        .batch_hvp(none.view(), &[3.0, 2.0], &[1.0, 0.0])
+        .unwrap();
     // ∂²/∂x² = 2k, ∂²/∂k∂x = 2x: H e₀ = (4, 6) per sample
-    assert_eq!((out.sum, out.gradient.clone(), out.hvp.clone()), (72.0, vec![48.0, 36.0], vec![16.0, 24.0]));
+    assert_eq!(
+        (out.sum, out.gradient.clone(), out.hvp.clone()),
+        (72.0, vec![48.0, 36.0], vec![16.0, 24.0])
+    );
 }
 
 #[test]
@@ -203,7 +223,16 @@ fn shapes_that_do_not_fit_are_errors_not_panics() {
     let wide = Array2::<f64>::zeros((3, 6));
     for call in [Tape::batch_hvp, Tape::par_batch_hvp] {
         let e = call(&tape, empty.view(), &w, &w).unwrap_err();
-        assert!(matches!(e, Error::Shape { what: "batch data", .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                Error::Shape {
+                    what: "batch data",
+                    ..
+                }
+            ),
+            "{e}"
+        );
         let e = call(&tape, wide.view(), &[], &[]).unwrap_err();
         assert!(e.to_string().contains("columns ≤ 5"), "{e}");
         let e = call(&tape, ok.view(), &w[..2], &w[..2]).unwrap_err();

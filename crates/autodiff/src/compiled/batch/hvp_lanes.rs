@@ -259,7 +259,7 @@ struct OpLanes<'r> {
 }
 
 /// An op's rows to write: value, its tangent, partials `pa`, `pb` and their tangents
-/// `qa`, `qb`.
+/// `qa`, `qb` (the second of each written by binary ops only).
 struct OpOut<'r> {
     v: &'r mut [f64],
     tv: &'r mut [f64],
@@ -280,14 +280,24 @@ fn op_lanes(op: Op, x: &OpLanes<'_>, out: OpOut<'_>, second: bool) {
             *v = op.exp_argument(a);
         }
         wide::exp_in_place(out.v);
-        return op_lanes_from::<true>(op, x, out, second);
+        return match second {
+            true => op_lanes_from::<true, true>(op, x, out),
+            false => op_lanes_from::<true, false>(op, x, out),
+        };
     }
-    op_lanes_from::<false>(op, x, out, second)
+    match second {
+        true => op_lanes_from::<false, true>(op, x, out),
+        false => op_lanes_from::<false, false>(op, x, out),
+    }
 }
 
 /// [`op_lanes`]; with `GIVEN_EXP`, `out.v` holds the exponentials the op starts from.
 #[inline(always)]
-fn op_lanes_from<const GIVEN_EXP: bool>(op: Op, x: &OpLanes<'_>, out: OpOut<'_>, second: bool) {
+fn op_lanes_from<const GIVEN_EXP: bool, const SECOND: bool>(
+    op: Op,
+    x: &OpLanes<'_>,
+    out: OpOut<'_>,
+) {
     let unary = op.arity() == 1;
     let n = out.v.len();
     let (a, b, ta, tb) = (&x.a[..n], &x.b[..n], &x.ta[..n], &x.tb[..n]);
@@ -299,14 +309,15 @@ fn op_lanes_from<const GIVEN_EXP: bool>(op: Op, x: &OpLanes<'_>, out: OpOut<'_>,
         };
         out.v[i] = value;
         out.pa[i] = d[0];
-        out.pb[i] = d[1];
+        if !unary {
+            out.pb[i] = d[1];
+        }
         let (da, db) = (ta[i], tb[i]);
         out.tv[i] = d[0] * da + if unary { 0.0 } else { d[1] * db };
-        if second {
+        if SECOND {
             let [haa, hab, hbb] = second_partials(op, a[i], b[i], value, d);
             if unary {
                 out.qa[i] = haa * da;
-                out.qb[i] = 0.0;
             } else {
                 out.qa[i] = haa * da + hab * db;
                 out.qb[i] = hab * da + hbb * db;
