@@ -178,3 +178,18 @@ fn an_output_that_is_a_parameter_or_a_data_column_has_no_curvature() {
     let out = tape.batch_hvp(data.view(), &[5.0], &[1.0]).unwrap();
     assert_eq!((out.sum, out.gradient[0], out.hvp[0]), (6.0, 0.0, 0.0));
 }
+
+#[test]
+fn a_large_tape_in_chunks_of_few_rows_is_the_row_by_row_hvp() {
+    // 3000 ops: chunks of 8 rows, each a task of its own in parallel
+    let g = Graph::new();
+    let (x, w, u) = (g.constant(0.0), g.var(0.0), g.var(0.0));
+    let mut y = x;
+    for i in 0..1000 {
+        y = (y * w + u * (i as f64 / 1000.0)).sin();
+    }
+    let tape = Tape::compile(y, &[x, w, u]).unwrap();
+    assert_eq!(HvpLanes::new(&tape, 1, &[0.9, 0.2], &[1.0, 1.0]).width(), 8);
+    let data = Array2::from_shape_fn((101, 1), |(i, _)| i as f64 / 101.0);
+    assert_lanes_are_row_by_row(&tape, &data, &[0.9, 0.2], &[1.0, -2.0]);
+}
