@@ -67,6 +67,7 @@ fn lecture_tape() -> Tape {
 
 /// The mean cost's Hessian by hand: per row one forward pass, then the slides' second
 /// derivatives (`cost_hessian`), summed.
+#[inline(never)] // a function of its own, so that callgrind counts its instructions
 fn hand_hessian(rows: &[f64], [w0, w1, w2]: [f64; 3]) -> [[f64; 3]; 3] {
     let mut h = [[0.0; 3]; 3];
     for row in rows.chunks_exact(2) {
