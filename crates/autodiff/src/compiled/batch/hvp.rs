@@ -12,49 +12,26 @@ use ndarray::{Array1, ArrayView2, Axis, Slice};
 use rayon::prelude::*;
 
 use super::hvp_lanes::HvpLanes;
-use super::{add_to, TASK_NUMBERS};
+use super::{add_to, BatchOutput, TASK_NUMBERS};
 use crate::{Error, Result, Tape};
 
-/// What [`Tape::batch_hvp`] returns: per-sample outputs, their sum, and the gradient and
-/// Hessian-vector product of the sum with respect to the shared parameters.
+/// What [`Tape::batch_hvp`] returns: what [`Tape::batch`] returns (per-sample outputs,
+/// their sum and its gradient), and the Hessian-vector product of the sum with respect to
+/// the shared parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchHvp {
-    /// The tape's output for each row of the data, in row order.
-    pub outputs: Array1<f64>,
-    /// `Σ outputs`.
-    pub sum: f64,
-    /// `∂(Σ outputs)/∂param` for each shared parameter, in order (0 for constant leaves).
-    pub gradient: Vec<f64>,
+    /// The outputs, their sum and its gradient, as [`Tape::batch`] gives them (equal to
+    /// rounding: the sums are grouped differently, see the module docs).
+    pub batch: BatchOutput,
     /// `H v`, with `H` the Hessian of `Σ outputs` with respect to the parameters and `v`
     /// the direction given (0 for constant leaves).
     pub hvp: Vec<f64>,
 }
 
 impl BatchHvp {
-    /// Number of samples (rows).
-    pub fn len(&self) -> usize {
-        self.outputs.len()
-    }
-
-    /// Whether there are no samples (never, for a call that returned `Ok`).
-    pub fn is_empty(&self) -> bool {
-        self.outputs.is_empty()
-    }
-
-    /// The mean output, `sum / len`.
-    pub fn mean(&self) -> f64 {
-        self.sum / self.len() as f64
-    }
-
-    /// The gradient of the mean output, `gradient / len`.
-    pub fn mean_gradient(&self) -> Vec<f64> {
-        let n = self.len() as f64;
-        self.gradient.iter().map(|g| g / n).collect()
-    }
-
     /// The Hessian of the mean output times the direction, `hvp / len`.
     pub fn mean_hvp(&self) -> Vec<f64> {
-        let n = self.len() as f64;
+        let n = self.batch.len() as f64;
         self.hvp.iter().map(|h| h / n).collect()
     }
 }
@@ -91,8 +68,8 @@ impl Tape {
     /// let c = 0.5 * (y - w * x).square();
     /// let tape = Tape::compile(c, &[x, y, w])?;
     /// let out = tape.batch_hvp(array![[1.0, 2.0], [2.0, 3.0]].view(), &[1.0], &[0.5])?;
-    /// assert_eq!(out.sum, 1.0); // ½ (2 − 1)² + ½ (3 − 2)²
-    /// assert_eq!(out.gradient, [-3.0]); // Σ −x (y − w x)
+    /// assert_eq!(out.batch.sum, 1.0); // ½ (2 − 1)² + ½ (3 − 2)²
+    /// assert_eq!(out.batch.gradient, [-3.0]); // Σ −x (y − w x)
     /// assert_eq!(out.hvp, [2.5]); // (1 + 4) · 0.5
     /// assert_eq!(out.mean_hvp(), [1.25]);
     /// # Ok::<(), autodiff::Error>(())
@@ -192,9 +169,11 @@ impl Tape {
 fn finish(outputs: Vec<f64>, total: &[f64]) -> BatchHvp {
     let p = (total.len() - 1) / 2;
     BatchHvp {
-        outputs: Array1::from_vec(outputs),
-        sum: total[0],
-        gradient: total[1..=p].to_vec(),
+        batch: BatchOutput {
+            outputs: Array1::from_vec(outputs),
+            sum: total[0],
+            gradient: total[1..=p].to_vec(),
+        },
         hvp: total[1 + p..].to_vec(),
     }
 }

@@ -52,12 +52,17 @@ fn assert_lanes_are_row_by_row(tape: &Tape, data: &Array2<f64>, params: &[f64], 
         tape.batch_hvp(data.view(), params, v).unwrap(),
         tape.par_batch_hvp(data.view(), params, v).unwrap(),
     ] {
-        for (i, (&got, &want)) in out.outputs.iter().zip(&outputs).enumerate() {
+        for (i, (&got, &want)) in out.batch.outputs.iter().zip(&outputs).enumerate() {
             assert!(same(got, want), "output {i}: {got} vs {want}");
         }
-        assert!(same(out.sum, total[0]), "sum {} vs {}", out.sum, total[0]);
+        assert!(
+            same(out.batch.sum, total[0]),
+            "sum {} vs {}",
+            out.batch.sum,
+            total[0]
+        );
         for j in 0..p {
-            let (g, h) = (out.gradient[j], out.hvp[j]);
+            let (g, h) = (out.batch.gradient[j], out.hvp[j]);
             assert!(
                 same(g, total[1 + j]),
                 "gradient {j}: {g} vs {}",
@@ -163,7 +168,7 @@ fn a_long_chain_and_a_constant_parameter_are_the_row_by_row_hvp() {
     let out = tape
         .batch_hvp(data.view(), &[0.9, 1.5], &[1.0, 1.0])
         .unwrap();
-    assert_eq!((out.gradient[1], out.hvp[1]), (0.0, 0.0));
+    assert_eq!((out.batch.gradient[1], out.hvp[1]), (0.0, 0.0));
 }
 
 #[test]
@@ -173,10 +178,16 @@ fn an_output_that_is_a_parameter_or_a_data_column_has_no_curvature() {
     let data = array![[1.0], [2.0], [3.0]];
     let tape = Tape::compile(w, &[x, w]).unwrap();
     let out = tape.batch_hvp(data.view(), &[5.0], &[1.0]).unwrap();
-    assert_eq!((out.sum, out.gradient[0], out.hvp[0]), (15.0, 3.0, 0.0));
+    assert_eq!(
+        (out.batch.sum, out.batch.gradient[0], out.hvp[0]),
+        (15.0, 3.0, 0.0)
+    );
     let tape = Tape::compile(x, &[x, w]).unwrap();
     let out = tape.batch_hvp(data.view(), &[5.0], &[1.0]).unwrap();
-    assert_eq!((out.sum, out.gradient[0], out.hvp[0]), (6.0, 0.0, 0.0));
+    assert_eq!(
+        (out.batch.sum, out.batch.gradient[0], out.hvp[0]),
+        (6.0, 0.0, 0.0)
+    );
 }
 
 #[test]
