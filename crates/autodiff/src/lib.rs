@@ -57,7 +57,9 @@
 //!   [`Tape::compile`], which flattens the part of a graph one output depends on and
 //!   replays it with new inputs without allocating ([`Tape::gradient`], equal bit for bit
 //!   to recording again and calling `backward`), or over a whole batch of samples at once
-//!   ([`Tape::batch`], [`Tape::par_batch`]). Each is tested against the core.
+//!   ([`Tape::batch`], [`Tape::par_batch`]); Hessian-vector products on a tape
+//!   ([`Tape::hvp`]) and summed over a batch ([`Tape::batch_hvp`], [`Tape::par_batch_hvp`]).
+//!   Each is tested against the core.
 //!
 //! Invariants: nodes are only ever appended, so node index order is a topological order;
 //! no sweep recurses; gradients are returned in a [`Gradients`], never stored on nodes.

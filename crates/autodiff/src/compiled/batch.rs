@@ -26,7 +26,8 @@
 //!
 //! The lanes run a *lane program* built once per tape and column count: its form is
 //! described in `batch/program.rs`, built by `plan.rs` then `fuse.rs`, and run by
-//! `lanes.rs` through the loops of `kernels.rs`.
+//! `lanes.rs` through the loops of `kernels.rs`. Hessian-vector products over the rows
+//! ([`Tape::batch_hvp`]) run in lanes of their own (`hvp.rs`, `hvp_lanes.rs`).
 
 mod dispatch;
 mod fuse;

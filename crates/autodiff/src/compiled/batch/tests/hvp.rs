@@ -204,3 +204,16 @@ fn a_large_tape_in_chunks_of_few_rows_is_the_row_by_row_hvp() {
     let data = Array2::from_shape_fn((101, 1), |(i, _)| i as f64 / 101.0);
     assert_lanes_are_row_by_row(&tape, &data, &[0.9, 0.2], &[1.0, -2.0]);
 }
+
+#[test]
+fn data_in_column_major_order_gives_the_same_numbers() {
+    use ndarray::ShapeBuilder;
+    let tape = lecture_tape();
+    let data = lecture_rows(300);
+    let mut by_columns = Array2::zeros(data.raw_dim().f());
+    by_columns.assign(&data);
+    let (w, v) = ([0.7, -1.3, 4.0], [0.3, -2.0, 0.5]);
+    let rows = tape.batch_hvp(data.view(), &w, &v).unwrap();
+    assert_eq!(tape.batch_hvp(by_columns.view(), &w, &v).unwrap(), rows);
+    assert_eq!(tape.par_batch_hvp(by_columns.view(), &w, &v).unwrap(), rows);
+}
