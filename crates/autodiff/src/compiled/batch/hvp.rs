@@ -8,8 +8,10 @@
 //! sum over all rows (the plain loop over [`Tape::hvp`]) only the grouping of the
 //! additions differs: one sum per chunk of up to 128 rows.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
 use ndarray::{Array1, ArrayView2, Axis, Slice};
-use rayon::prelude::*;
 
 use super::hvp_lanes::HvpLanes;
 use super::{add_to, BatchOutput, TASK_NUMBERS};
@@ -115,31 +117,46 @@ impl Tape {
         let columns = data.ncols();
         let lanes = HvpLanes::new(self, columns, params, direction);
         let (width, numbers) = (lanes.width(), lanes.chunk_numbers());
-        drop(lanes);
         let chunks = data.nrows().div_ceil(width);
         let per_task = (TASK_NUMBERS / numbers.max(1)).max(1);
-        if rayon::current_num_threads() <= 1 || chunks <= per_task {
+        let threads = rayon::current_num_threads().min(chunks.div_ceil(per_task));
+        if threads <= 1 {
             // nothing to spread: the same chunks, without waking the thread pool
             return self.batch_hvp(data, params, direction);
         }
+        // As `par_batch`: tasks of a few chunks handed out from a shared counter to this
+        // thread and `threads − 1` pool threads, each with one set of lanes (made once per
+        // thread, not once per task), each chunk's sums in a place of their own.
         let stride = 1 + 2 * params.len();
         let mut outputs = vec![0.0; data.nrows()];
         let mut sums = vec![0.0; chunks * stride];
-        outputs
-            .par_chunks_mut(width * per_task)
-            .zip(sums.par_chunks_mut(per_task * stride))
-            .enumerate()
-            .for_each_init(
-                || HvpLanes::new(self, columns, params, direction),
-                |lanes, (t, (out, sums))| {
-                    let chunks = out.chunks_mut(width).zip(sums.chunks_mut(stride));
-                    for (k, (out, sums)) in chunks.enumerate() {
-                        let first = (t * per_task + k) * width;
-                        let rows = data.slice_axis(Axis(0), Slice::from(first..first + out.len()));
-                        lanes.run(self, rows, out, sums);
-                    }
-                },
-            );
+        let tasks: Vec<_> = outputs
+            .chunks_mut(width * per_task)
+            .zip(sums.chunks_mut(per_task * stride))
+            .map(Mutex::new)
+            .collect();
+        let next = AtomicUsize::new(0);
+        let work = |mut lanes: HvpLanes| loop {
+            let t = next.fetch_add(1, Ordering::Relaxed);
+            let Some(task) = tasks.get(t) else { break };
+            let mut task = task
+                .lock()
+                .expect("autodiff internal error: a task panicked");
+            let (out, sums) = &mut *task;
+            let chunks = out.chunks_mut(width).zip(sums.chunks_mut(stride));
+            for (k, (out, sums)) in chunks.enumerate() {
+                let first = (t * per_task + k) * width;
+                let rows = data.slice_axis(Axis(0), Slice::from(first..first + out.len()));
+                lanes.run(self, rows, out, sums);
+            }
+        };
+        rayon::in_place_scope(|scope| {
+            for _ in 1..threads {
+                scope.spawn(|_| work(HvpLanes::new(self, columns, params, direction)));
+            }
+            work(lanes);
+        });
+        drop(tasks);
         let mut total = vec![0.0; stride];
         for chunk in sums.chunks(stride) {
             add_to(&mut total, chunk);
