@@ -12,7 +12,13 @@
 //! - only the sweep steps into slots that depend on a parameter run (the adjoints of data
 //!   columns are never reported, and nothing that is reported reads the others);
 //! - the value and the tangent sweep run in one loop per step (each step reads its op's
-//!   adjoint and the adjoint's tangent, both complete by then).
+//!   adjoint and the adjoint's tangent, both complete by then);
+//! - an op that depends on no parameter does not compute its partials' tangents (no step
+//!   that runs reads them).
+//!
+//! A tape whose rows for even [`MIN_WIDTH`] samples would take more than [`LANE_BYTES`]
+//! (half a million slots and ops) runs its chunks row by row through [`Tape::hvp`]
+//! instead: the same numbers, in a workspace of the tape's size.
 
 use ndarray::ArrayView2;
 
@@ -21,7 +27,7 @@ use crate::compiled::shortcuts::has_exp;
 use crate::compiled::tape::{second_partials, SweepEdge};
 use crate::compiled::wide;
 use crate::op::with_every_op;
-use crate::{Op, Tape};
+use crate::{Op, Tape, Workspace};
 
 /// Most samples per chunk (as the gradient's lanes).
 const MAX_WIDTH: usize = 128;
@@ -32,6 +38,8 @@ const BUDGET: usize = 3 << 19;
 /// Unused lanes after each row's, so that rows are not a multiple of 4 KiB apart (see the
 /// gradient's lanes).
 const PAD: usize = 8;
+/// Most bytes of lane rows per set of lanes; a larger tape runs row by row.
+const LANE_BYTES: usize = 256 << 20;
 
 /// The rows of one chunk, for one tape, column count, parameters and direction.
 pub(super) struct HvpLanes {
@@ -56,17 +64,65 @@ pub(super) struct HvpLanes {
     op_reaches: Vec<bool>,
     /// `(parameter, slot)` of the parameters whose gradient can be non-zero.
     params: Vec<(usize, usize)>,
+    /// Rows of lanes per chunk: 4 per slot, 4 per op.
+    rows: usize,
+    /// For a tape too large for lanes: its chunks' rows one by one (and no lane rows).
+    row_by_row: Option<RowByRow>,
+}
+
+/// What [`Tape::hvp`] row by row needs: a workspace, the inputs (a row's data columns,
+/// then the parameters) and the direction (0 over the data columns).
+struct RowByRow {
+    ws: Workspace,
+    inputs: Vec<f64>,
+    direction: Vec<f64>,
 }
 
 impl HvpLanes {
     /// Rows for `tape` whose first `columns` inputs are data columns, at `params`, along
     /// the direction `direction` over the parameters (shapes checked by the caller).
     pub(super) fn new(tape: &Tape, columns: usize, params: &[f64], direction: &[f64]) -> Self {
+        Self::at_most(tape, columns, params, direction, LANE_BYTES)
+    }
+
+    /// [`HvpLanes::new`] with lane rows of at most `lane_bytes`, else row by row.
+    pub(super) fn at_most(
+        tape: &Tape,
+        columns: usize,
+        params: &[f64],
+        direction: &[f64],
+        lane_bytes: usize,
+    ) -> Self {
         let slots = tape.slots();
         let ops = tape.ops.len();
         let rows = 4 * slots + 4 * ops;
         let width = (BUDGET / (8 * rows)).clamp(MIN_WIDTH, MAX_WIDTH);
         let stride = width + PAD;
+        if rows.saturating_mul(stride * 8) > lane_bytes {
+            let mut inputs = vec![0.0; columns];
+            inputs.extend_from_slice(params);
+            let mut t = vec![0.0; columns];
+            t.extend_from_slice(direction);
+            return HvpLanes {
+                width,
+                stride,
+                values: Vec::new(),
+                tangents: Vec::new(),
+                partials: Vec::new(),
+                partial_tangents: Vec::new(),
+                adjoints: Vec::new(),
+                adjoint_tangents: Vec::new(),
+                steps: Vec::new(),
+                op_reaches: Vec::new(),
+                params: Vec::new(),
+                rows,
+                row_by_row: Some(RowByRow {
+                    ws: tape.workspace(),
+                    inputs,
+                    direction: t,
+                }),
+            };
+        }
         let mut reaches = vec![false; slots];
         let mut lanes = HvpLanes {
             width,
@@ -80,6 +136,8 @@ impl HvpLanes {
             steps: Vec::new(),
             op_reaches: Vec::with_capacity(ops),
             params: Vec::new(),
+            rows,
+            row_by_row: None,
         };
         // the leading slots as Tape::hvp loads them: recorded values, then the parameters;
         // tangents 0 but for the parameters that can move the output
@@ -120,7 +178,7 @@ impl HvpLanes {
 
     /// Numbers in the rows of one chunk: how much a chunk computes, roughly.
     pub(super) fn chunk_numbers(&self) -> usize {
-        2 * (self.values.len() + self.partials.len() + self.adjoints.len())
+        self.rows.saturating_mul(self.stride)
     }
 
     /// Runs the chunk `data` (at most [`HvpLanes::width`] rows): writes each sample's
@@ -151,6 +209,9 @@ impl HvpLanes {
     ) {
         let n = data.nrows();
         debug_assert!(n <= self.width && n == out.len());
+        if let Some(row_by_row) = &mut self.row_by_row {
+            return row_by_row.run(tape, data, out, sums);
+        }
         let w = self.stride;
         for (j, column) in data.columns().into_iter().enumerate() {
             for (lane, &x) in self.values[(1 + j) * w..][..n].iter_mut().zip(column) {
@@ -248,6 +309,28 @@ impl HvpLanes {
 #[inline(always)]
 fn row(rows: &[f64], s: u32, stride: usize, n: usize) -> &[f64] {
     &rows[s as usize * stride..][..n]
+}
+
+impl RowByRow {
+    /// [`HvpLanes::run`], one [`Tape::hvp`] per row: the numbers each lane computes.
+    fn run(&mut self, tape: &Tape, data: ArrayView2<'_, f64>, out: &mut [f64], sums: &mut [f64]) {
+        let (columns, p) = (data.ncols(), (sums.len() - 1) / 2);
+        sums.fill(0.0);
+        for (row, out) in data.rows().into_iter().zip(out) {
+            for (x, &v) in self.inputs.iter_mut().zip(&row) {
+                *x = v;
+            }
+            let (value, gradient, hvp) = tape
+                .hvp(&mut self.ws, &self.inputs, &self.direction)
+                .expect("autodiff internal error: input count checked by the batch");
+            *out = value;
+            sums[0] += value;
+            for j in 0..p {
+                sums[1 + j] += gradient[columns + j];
+                sums[1 + p + j] += hvp[columns + j];
+            }
+        }
+    }
 }
 
 /// An op's operand rows and their tangents.

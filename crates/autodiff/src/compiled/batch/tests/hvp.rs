@@ -217,3 +217,41 @@ fn data_in_column_major_order_gives_the_same_numbers() {
     assert_eq!(tape.batch_hvp(by_columns.view(), &w, &v).unwrap(), rows);
     assert_eq!(tape.par_batch_hvp(by_columns.view(), &w, &v).unwrap(), rows);
 }
+
+#[test]
+fn a_tape_too_large_for_lanes_runs_row_by_row_with_the_same_numbers() {
+    // lanes limited to 0 bytes: every chunk row by row through Tape::hvp, chunk for chunk
+    // the lanes' outputs and sums, bit for bit, NaN and infinities included
+    let tape = lecture_tape();
+    let mut data = lecture_rows(300);
+    data[[5, 0]] = f64::NAN;
+    data[[140, 1]] = f64::INFINITY;
+    let (w, v) = ([0.7, -1.3, 4.0], [0.3, -2.0, 0.5]);
+    let mut lanes = HvpLanes::new(&tape, 2, &w, &v);
+    let mut rows = HvpLanes::at_most(&tape, 2, &w, &v, 0);
+    assert_eq!(rows.width(), lanes.width());
+    for chunk in data.axis_chunks_iter(ndarray::Axis(0), lanes.width()) {
+        let n = chunk.nrows();
+        let (mut out, mut sums) = (vec![0.0; n], vec![0.0; 7]);
+        let (mut out_rows, mut sums_rows) = (vec![1.0; n], vec![1.0; 7]);
+        lanes.run(&tape, chunk, &mut out, &mut sums);
+        rows.run(&tape, chunk, &mut out_rows, &mut sums_rows);
+        for (a, b) in out.iter().zip(&out_rows).chain(sums.iter().zip(&sums_rows)) {
+            assert!(same(*a, *b), "{a} vs {b}");
+        }
+    }
+}
+
+#[test]
+fn a_tape_of_half_a_million_nodes_gives_the_row_by_row_hvp() {
+    // 70,000 steps of y ← sin(y·w)/2 + y/2: 280,000 ops, past the lanes' memory limit
+    let g = Graph::new();
+    let (x, w) = (g.constant(0.0), g.var(0.0));
+    let mut y = x;
+    for _ in 0..70_000 {
+        y = (y * w).sin() * 0.5 + y * 0.5;
+    }
+    let tape = Tape::compile(y, &[x, w]).unwrap();
+    let data = array![[0.5], [1.0], [-0.25]];
+    assert_lanes_are_row_by_row(&tape, &data, &[0.9], &[1.0]);
+}
