@@ -56,8 +56,9 @@ impl Tape {
     /// long as `params`.
     ///
     /// # Complexity
-    /// **O(rows · (ops + edges))** time, about three gradients' work per row;
-    /// **O(128 · slots)** extra space.
+    /// **O(rows · (ops + edges))** time, about two gradients' work per row;
+    /// **O(128 · slots)** extra space, at most 256 MiB of lanes: a larger tape (half a
+    /// million slots and ops) runs each row through [`Tape::hvp`], in one workspace.
     ///
     /// # Examples
     /// ```
@@ -105,8 +106,8 @@ impl Tape {
     /// As [`Tape::batch_hvp`].
     ///
     /// # Complexity
-    /// **O(rows · (ops + edges) / threads)** time; **O(128 · slots)** extra space per task
-    /// in flight.
+    /// **O(rows · (ops + edges) / threads)** time; the extra space of [`Tape::batch_hvp`]
+    /// per thread.
     pub fn par_batch_hvp(
         &self,
         data: ArrayView2<'_, f64>,
