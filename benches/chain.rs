@@ -14,13 +14,14 @@
 
 #[path = "common/paired.rs"]
 mod paired;
+#[path = "common/sin_chain.rs"]
+mod sin_chain;
 
 use std::hint::black_box;
 
-use autodiff::{Graph, Tape, Var};
+use autodiff::{Graph, Var};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-
-const SIN_STEPS: usize = 1_000_000;
+use sin_chain::{sin_chain, sin_tape, SIN_STEPS};
 
 /// A chain of `n` nodes: x, then y ← 0.999999 y, n − 1 times.
 fn chain(g: &Graph, n: usize) -> (Var<'_>, Var<'_>) {
@@ -28,16 +29,6 @@ fn chain(g: &Graph, n: usize) -> (Var<'_>, Var<'_>) {
     let mut y = x;
     for _ in 1..n {
         y *= 0.999_999;
-    }
-    (x, y)
-}
-
-/// y = x = 1; SIN_STEPS times y ← sin(y)·0.5 + y·0.5.
-fn sin_chain(g: &Graph) -> (Var<'_>, Var<'_>) {
-    let x = g.var(1.0);
-    let mut y = x;
-    for _ in 0..SIN_STEPS {
-        y = y.sin() * 0.5 + y * 0.5;
     }
     (x, y)
 }
@@ -135,10 +126,7 @@ fn chains(c: &mut Criterion) {
 }
 
 fn chain_sin(c: &mut Criterion) {
-    let g = Graph::new();
-    let (x, y) = sin_chain(&g);
-    let tape = Tape::compile(y, &[x]).expect("x is a leaf");
-    drop(g);
+    let tape = sin_tape();
     let mut ws = tape.workspace();
     let (hand, eager) = (hand_sin(), eager_sin());
     let mut reused = Graph::new();

@@ -75,12 +75,24 @@ fn selects(args: &[String], ids: &[String]) -> bool {
 ///
 /// Does nothing unless criterion times one of the group's benchmarks (named
 /// `group/hand_written` and `group/<variant>`) in this run.
+#[allow(dead_code)] // a benchmark whose reference is not hand-written uses `compare_to`
 pub fn compare(
     group: &str,
     reference: &mut dyn FnMut(),
     variants: &mut [(&str, &mut dyn FnMut())],
 ) {
-    let names = std::iter::once("hand_written").chain(variants.iter().map(|(name, _)| *name));
+    compare_to(group, "hand_written", reference, variants);
+}
+
+/// [`compare`] against a reference named `reference_name` (the benchmark
+/// `group/<reference_name>`) rather than `hand_written`.
+pub fn compare_to(
+    group: &str,
+    reference_name: &str,
+    reference: &mut dyn FnMut(),
+    variants: &mut [(&str, &mut dyn FnMut())],
+) {
+    let names = std::iter::once(reference_name).chain(variants.iter().map(|(name, _)| *name));
     let ids: Vec<String> = names.map(|name| format!("{group}/{name}")).collect();
     if !selects(&std::env::args().collect::<Vec<_>>(), &ids) {
         return;
@@ -102,16 +114,16 @@ pub fn compare(
         }
     }
     let shortest = |times: &[f64]| times.iter().copied().fold(f64::INFINITY, f64::min);
+    let label = reference_name.replace('_', "-");
     println!(
-        "{group}: paired timings, {ROUNDS} rounds of {calls} call(s) each; hand-written \
-         {}",
+        "{group}: paired timings, {ROUNDS} rounds of {calls} call(s) each; {label} {}",
         format_seconds(shortest(&references))
     );
     for ((name, _), times) in variants.iter().zip(&times) {
         let mut ratios: Vec<f64> = times.iter().zip(&references).map(|(t, r)| t / r).collect();
         ratios.sort_by(f64::total_cmp);
         println!(
-            "  {name}: {:.2}x hand-written (median of rounds; {:.2}-{:.2}), shortest {} = {:.2}x",
+            "  {name}: {:.2}x {label} (median of rounds; {:.2}-{:.2}), shortest {} = {:.2}x",
             ratios[ROUNDS / 2],
             ratios[0],
             ratios[ROUNDS - 1],

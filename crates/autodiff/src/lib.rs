@@ -57,8 +57,9 @@
 //!   [`Tape::compile`], which flattens the part of a graph one output depends on and
 //!   replays it with new inputs without allocating ([`Tape::gradient`], equal bit for bit
 //!   to recording the same ops again and calling `backward`), or over a whole batch of
-//!   samples at once ([`Tape::batch`], [`Tape::par_batch`]). Each is tested against the
-//!   core.
+//!   samples at once ([`Tape::batch`], [`Tape::par_batch`]); Hessian-vector products on a
+//!   tape ([`Tape::hvp`]) and summed over a batch ([`Tape::batch_hvp`],
+//!   [`Tape::par_batch_hvp`]). Each is tested against the core.
 //! - **Branches** (`branch.rs`): comparisons as nodes, [`Var::select`] (both branches
 //!   recorded, so a tape replays the choice) and [`Graph::guard`] (a branch taken in Rust,
 //!   checked by every replay: see what a [`Tape`] promises).
@@ -85,7 +86,7 @@ mod var;
 
 pub use backward_graph::GradientVars;
 pub use branch::Operand;
-pub use compiled::{BatchOutput, Tape, Workspace};
+pub use compiled::{BatchHvp, BatchOutput, Tape, Workspace};
 pub use error::{Error, NonFinite, Quantity, Result};
 pub use forward::Tangents;
 pub use gradients::Gradients;

@@ -1,10 +1,11 @@
 //! Batch lanes: per-sample outputs equal single replays bit for bit, the parameter gradient
-//! is the sum of per-sample gradients, and the parallel batch equals the serial one.
+//! is the sum of per-sample gradients, and the parallel batch equals the serial one; and
+//! Hessian-vector products over the rows (`Tape::batch_hvp`) on the lecture net.
 
 mod common;
 
 use autodiff::{Error, Graph, Tape, Var};
-use common::{assert_close, bit_identical};
+use common::{assert_close, bit_identical, close};
 use ndarray::Array2;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -225,5 +226,124 @@ fn exponential_lanes_equal_row_replays_bit_for_bit() {
             gradient += grad[1];
         }
         assert_close(out.gradient[0], gradient, 1e-12, 1e-300, name);
+    }
+}
+
+#[test]
+fn the_lecture_cost_hessian_from_lanes_matches_differences_of_the_batch_gradient() {
+    // column j of the mean cost's Hessian is mean_hvp along the unit vector eⱼ; it must be
+    // (∇C̄(w + h eⱼ) − ∇C̄(w − h eⱼ)) / 2h, and symmetric
+    let tape = lecture_tape();
+    let data = data(5000, 3);
+    let w = [0.4, 1.7, 6.0];
+    let mut h = [[0.0; 3]; 3];
+    for j in 0..3 {
+        let mut unit = [0.0; 3];
+        unit[j] = 1.0;
+        let column = tape
+            .par_batch_hvp(data.view(), &w, &unit)
+            .unwrap()
+            .mean_hvp();
+        for i in 0..3 {
+            h[i][j] = column[i];
+        }
+        let step = 1e-5;
+        let (mut up, mut down) = (w, w);
+        up[j] += step;
+        down[j] -= step;
+        let gu = tape.batch(data.view(), &up).unwrap().mean_gradient();
+        let gd = tape.batch(data.view(), &down).unwrap().mean_gradient();
+        for i in 0..3 {
+            let fd = (gu[i] - gd[i]) / (2.0 * step);
+            assert!(
+                (h[i][j] - fd).abs() <= 1e-6 * fd.abs().max(1.0),
+                "H[{i}][{j}] = {} vs {fd}",
+                h[i][j]
+            );
+        }
+    }
+    for i in 0..3 {
+        for j in 0..i {
+            assert!(
+                (h[i][j] - h[j][i]).abs() <= 1e-12 * h[i][j].abs().max(1.0),
+                "{h:?}"
+            );
+        }
+    }
+    // d²C/dw2² = s2² per row: positive
+    assert!(h[2][2] > 0.0);
+}
+
+#[test]
+fn value_and_gradient_agree_with_the_gradient_lanes() {
+    let tape = lecture_tape();
+    let data = data(1000, 4);
+    let hvp = tape.batch_hvp(data.view(), &W, &[1.0, 0.0, 0.0]).unwrap();
+    let batch = tape.batch(data.view(), &W).unwrap();
+    assert_eq!(hvp.batch.outputs, batch.outputs);
+    assert!(close(hvp.batch.sum, batch.sum, 1e-13, 0.0));
+    for (a, b) in hvp.batch.gradient.iter().zip(&batch.gradient) {
+        assert!(close(*a, *b, 1e-12, 1e-12), "{a} vs {b}");
+    }
+    assert_eq!(hvp.batch.len(), 1000);
+    assert!(close(
+        hvp.batch.mean_gradient()[2],
+        batch.mean_gradient()[2],
+        1e-12,
+        1e-14
+    ));
+}
+
+#[test]
+fn a_zero_direction_gives_a_zero_product_and_no_data_columns_repeat_one_sample() {
+    let tape = lecture_tape();
+    let data = data(300, 5);
+    let out = tape.par_batch_hvp(data.view(), &W, &[0.0; 3]).unwrap();
+    assert_eq!(out.hvp, [0.0; 3]);
+    // y = k x² with no data columns: every one of 4 samples is x = 3, k = 2
+    let g = Graph::new();
+    let (x, k) = (g.var(0.0), g.var(0.0));
+    let tape = Tape::compile(k * x.square(), &[x, k]).unwrap();
+    let none = Array2::<f64>::zeros((4, 0));
+    let out = tape
+        .batch_hvp(none.view(), &[3.0, 2.0], &[1.0, 0.0])
+        .unwrap();
+    // ∂²/∂x² = 2k, ∂²/∂k∂x = 2x: H e₀ = (4, 6) per sample
+    assert_eq!(
+        (out.batch.sum, out.batch.gradient.clone(), out.hvp.clone()),
+        (72.0, vec![48.0, 36.0], vec![16.0, 24.0])
+    );
+}
+
+#[test]
+fn shapes_that_do_not_fit_are_errors_not_panics() {
+    let tape = lecture_tape();
+    let ok = data(10, 6);
+    let empty = Array2::<f64>::zeros((0, 2));
+    let wide = Array2::<f64>::zeros((3, 6));
+    for call in [Tape::batch_hvp, Tape::par_batch_hvp] {
+        let e = call(&tape, empty.view(), &W, &W).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Shape {
+                    what: "batch data",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        let e = call(&tape, wide.view(), &[], &[]).unwrap_err();
+        assert!(e.to_string().contains("columns ≤ 5"), "{e}");
+        let e = call(&tape, ok.view(), &W[..2], &W[..2]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "batch parameters: expected shape [3] (the tape's 5 inputs less 2 data columns), got [2]"
+        );
+        let e = call(&tape, ok.view(), &W, &[1.0; 4]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "batch direction: expected shape [3] (one number per parameter), got [4]"
+        );
     }
 }

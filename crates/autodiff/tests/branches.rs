@@ -86,6 +86,17 @@ fn a_guarded_branch_that_flips_is_reported_by_every_replay() {
     assert_eq!(summed, Err(flipped(Some(2))));
     assert_eq!(tape.batch(rows.view(), &[3.0]), Err(flipped(Some(2))));
     assert_eq!(tape.par_batch(rows.view(), &[3.0]), Err(flipped(Some(2))));
+    let batch_hvp = |rows: &Array2<f64>, parallel: bool| {
+        let (data, params, v) = (rows.view(), &[3.0][..], &[1.0][..]);
+        let hvp = if parallel {
+            tape.par_batch_hvp(data, params, v)
+        } else {
+            tape.batch_hvp(data, params, v)
+        };
+        hvp.map(|_| ())
+    };
+    assert_eq!(batch_hvp(&rows, false), Err(flipped(Some(2))));
+    assert_eq!(batch_hvp(&rows, true), Err(flipped(Some(2))));
     // a NaN row is replayed row by row by the lanes: still the first flipped row
     let rows = array![[1.0], [f64::NAN], [-1.0]];
     assert_eq!(tape.batch(rows.view(), &[3.0]), Err(flipped(Some(1))));
@@ -98,6 +109,8 @@ fn a_guarded_branch_that_flips_is_reported_by_every_replay() {
         tape.par_batch(many.view(), &[3.0]),
         Err(flipped(Some(13_337)))
     );
+    assert_eq!(batch_hvp(&many, false), Err(flipped(Some(13_337))));
+    assert_eq!(batch_hvp(&many, true), Err(flipped(Some(13_337))));
     many[[13_337, 0]] = 0.5;
     many[[17_000, 0]] = 0.5;
     let (serial, parallel) = (

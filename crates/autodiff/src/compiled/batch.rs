@@ -26,10 +26,13 @@
 //!
 //! The lanes run a *lane program* built once per tape and column count: its form is
 //! described in `batch/program.rs`, built by `plan.rs` then `fuse.rs`, and run by
-//! `lanes.rs` through the loops of `kernels.rs`.
+//! `lanes.rs` through the loops of `kernels.rs`. Hessian-vector products over the rows
+//! ([`Tape::batch_hvp`]) run in lanes of their own (`hvp.rs`, `hvp_lanes.rs`).
 
 mod dispatch;
 mod fuse;
+mod hvp;
+mod hvp_lanes;
 mod kernels;
 mod lanes;
 mod plan;
@@ -41,6 +44,7 @@ use std::sync::Mutex;
 use ndarray::{Array1, ArrayView2, Axis, Slice};
 
 use crate::{Error, Result, Tape};
+pub use hvp::BatchHvp;
 use lanes::Lanes;
 
 /// Numbers in the lane rows of a task of [`Tape::par_batch`] (its chunks' values and
@@ -264,7 +268,7 @@ impl Tape {
 }
 
 /// Keeps in `first` whichever of it and `e` names the earlier row.
-fn keep_first_row(first: &Mutex<Option<Error>>, e: Error) {
+pub(super) fn keep_first_row(first: &Mutex<Option<Error>>, e: Error) {
     let row = |e: &Error| match e {
         Error::BranchChanged { row, .. } => row.unwrap_or(0),
         _ => 0,

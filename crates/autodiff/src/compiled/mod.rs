@@ -8,5 +8,5 @@ pub(crate) mod shortcuts;
 pub(crate) mod tape;
 pub(crate) mod wide;
 
-pub use batch::BatchOutput;
+pub use batch::{BatchHvp, BatchOutput};
 pub use tape::{Tape, Workspace};

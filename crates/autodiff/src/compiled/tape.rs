@@ -33,6 +33,7 @@ use crate::branch::holds;
 use crate::compiled::wide;
 use crate::{Error, Op, Result};
 
+pub(crate) use hvp::second_partials;
 pub use workspace::Workspace;
 
 /// The scratch slot: unary ops name it as their (ignored) second operand.
@@ -80,7 +81,9 @@ pub(crate) struct SweepEdge {
 ///
 /// Build it with [`Tape::compile`]; evaluate it with [`Tape::value`] and
 /// [`Tape::gradient`] (one sample, allocation-free with a reused [`Workspace`]) or with
-/// [`Tape::batch`] / [`Tape::par_batch`] (many samples at once).
+/// [`Tape::batch`] / [`Tape::par_batch`] (many samples at once); second order with
+/// [`Tape::hvp`] and [`Tape::hessian`] (one sample) or [`Tape::batch_hvp`] /
+/// [`Tape::par_batch_hvp`] (summed over many).
 ///
 /// A tape is immutable, owns its data (no borrow of the graph) and is `Send + Sync`: one
 /// tape can serve many threads, each with its own workspace.

@@ -5,6 +5,7 @@ use ndarray::array;
 
 use crate::{Graph, Tape};
 
+mod hvp;
 mod speed_tricks;
 
 /// `Σ` over rows of [`Tape::gradient`]'s parameter part, and the per-row outputs.

@@ -29,6 +29,7 @@ pub(crate) struct Tangents {
 /// `[∂²v/∂a², ∂²v/∂a∂b, ∂²v/∂b²]` of `v = op(a, b)` with value `v` and first partials `d`
 /// (unary ops: only the first entry). Kinks and the piecewise-constant ops have 0, as the
 /// op table's partials there are constants.
+#[inline(always)] // folds to one op's formulas in the lanes' per-op loops
 pub(crate) fn second_partials(op: Op, a: f64, b: f64, v: f64, d: [f64; 2]) -> [f64; 3] {
     let unary = |h: f64| [h, 0.0, 0.0];
     match op {
@@ -177,12 +178,14 @@ impl Tape {
             ..
         } = ws;
         let slots = self.slots();
-        tan.values.clear();
+        // Sized once; the ops' tangents, the partials' and (through the sweep's `first`)
+        // the adjoints' are written before they are read, so only the leaves' tangents
+        // and the product are zeroed per call rather than every buffer.
         tan.values.resize(slots, 0.0);
-        tan.partials.clear();
+        tan.values[..self.first_op].fill(0.0);
         tan.partials.resize(self.ops.len(), [0.0; 2]);
-        tan.adjoints.clear();
         tan.adjoints.resize(slots, 0.0);
+        tan.adjoints[self.output as usize] = 0.0;
         tan.product.clear();
         tan.product.resize(self.inputs, 0.0);
         // only differentiable inputs that reach the output move
@@ -212,7 +215,8 @@ impl Tape {
         let partial_tangents = tan.partials.as_flattened();
         for step in &self.sweep {
             let (dst, src, p) = (step.dst as usize, step.src as usize, step.partial as usize);
-            let sum = pass_on(tan.adjoints[src], tan.adjoints[dst], partials[p]);
+            let old = if step.first { 0.0 } else { tan.adjoints[src] };
+            let sum = pass_on(old, tan.adjoints[dst], partials[p]);
             tan.adjoints[src] = pass_on(sum, adjoints[dst], partial_tangents[p]);
         }
         for &(input, slot) in &self.gradient_slots {
@@ -272,6 +276,39 @@ mod tests {
             }
         }
         assert_eq!(tape_h.row(2).to_vec(), vec![0.0; 3]); // a constant input moves nothing
+    }
+
+    /// The tangent buffers are not zeroed per call: a workspace that served other tapes
+    /// (larger, smaller, the same size) and other directions gives a fresh one's bits.
+    #[test]
+    fn a_reused_workspace_gives_a_fresh_workspaces_hvp() {
+        let g = Graph::new();
+        let (x, y, k) = (g.var(0.0), g.var(0.0), g.constant(2.0));
+        let f = (x * y).sin() * k + (x / y).exp();
+        let same_size = (x * k).cos() * y - (y / x).sigmoid();
+        let small = x.square();
+        let large = (0..20).fold(f, |acc, i| (acc * 0.5 + x * f64::from(i)).tanh() + y);
+        let mut tapes = [f, same_size, small, large]
+            .map(|out| Tape::compile(out, &[x, y, k]).unwrap())
+            .to_vec();
+        // the constant first: its slot held x's tangent on the tapes before
+        tapes.push(Tape::compile(f, &[k, y, x]).unwrap());
+        let (at, t) = ([0.3, -1.1, 2.0], [0.7, 0.2, 5.0]);
+        let mut ws = Workspace::default();
+        for round in 0..3 {
+            for (i, tape) in tapes.iter().enumerate() {
+                let direction = [t[0] * f64::from(round + 1), t[1], t[2]];
+                let mut fresh = tape.workspace();
+                let (v, g, hv) = tape.hvp(&mut fresh, &at, &direction).unwrap();
+                let expected = (v, g.to_vec(), hv.to_vec());
+                let (v, g, hv) = tape.hvp(&mut ws, &at, &direction).unwrap();
+                assert_eq!(
+                    (v, g.to_vec(), hv.to_vec()),
+                    expected,
+                    "tape {i}, round {round}"
+                );
+            }
+        }
     }
 
     #[test]
