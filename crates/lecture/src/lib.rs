@@ -38,6 +38,7 @@ pub mod data;
 mod error;
 pub mod formulas;
 pub mod network;
+pub mod solve;
 pub mod train;
 
 pub use compare::Comparison;

@@ -1,0 +1,245 @@
+//! The lecture's least-squares problem as argmin sees it: the mean cost over the rows, its
+//! gradient and Hessian (argmin's `CostFunction`, `Gradient`, `Hessian`), and the residuals
+//! `rᵢ = outᵢ − targetᵢ` with their Jacobian (`Operator`, `Jacobian`), all from compiled
+//! tapes of the net, so any argmin solver runs on the engine's derivatives.
+//!
+//! ```text
+//! C̄(w) = 1/n Σᵢ ½ rᵢ²        ∇C̄ = 1/n Jᵀr        ∇²C̄ = 1/n Σᵢ ∇²Cᵢ   (Jᵢₖ = ∂outᵢ/∂wₖ)
+//! ```
+
+use std::sync::Arc;
+
+use argmin::core::{CostFunction, Error as ArgminError, Gradient, Hessian, Jacobian, Operator};
+use autodiff::{Graph, Tape};
+use ndarray::{Array1, Array2};
+
+use crate::data::Sample;
+use crate::{Error, Net, Point, Result};
+
+/// The mean cost of a net over rows of data, with derivatives from compiled tapes.
+///
+/// A cost that is not finite (an overflow at a trial point) is reported as `+∞`, which
+/// trust regions and line searches reject; a gradient, Hessian or Jacobian that is not
+/// finite is an error, [`Error::NotFinite`], naming the quantity and the weights.
+#[derive(Clone)]
+pub struct LeastSquares {
+    net: Net,
+    /// `C` with inputs `[s0, target, w0, w1, …]`.
+    cost: Tape,
+    /// `out` with inputs `[s0, w0, w1, …]`.
+    out: Tape,
+    /// The rows `(s0, target)`, `n × 2`.
+    rows: Arc<Array2<f64>>,
+}
+
+impl LeastSquares {
+    /// The problem of fitting `net` to `data`.
+    ///
+    /// # Errors
+    /// [`Error::Config`] if `data` is empty.
+    pub fn new(net: Net, data: &[Sample]) -> Result<Self> {
+        if data.is_empty() {
+            return Err(Error::Config("no data to fit".to_string()));
+        }
+        let g = Graph::new();
+        let point = Point {
+            weights: vec![0.0; net.n_weights()],
+            s0: 0.0,
+            target: 0.0,
+        };
+        let built = net.build(&g, &point)?;
+        let mut inputs = vec![built.s0, built.target];
+        inputs.extend(&built.weights);
+        let cost = Tape::compile(built.cost, &inputs)?;
+        inputs.remove(1);
+        let out = Tape::compile(built.out, &inputs)?;
+        let rows = Array2::from_shape_fn((data.len(), 2), |(i, j)| {
+            if j == 0 {
+                data[i].s0
+            } else {
+                data[i].out
+            }
+        });
+        Ok(LeastSquares {
+            net,
+            cost,
+            out,
+            rows: Arc::new(rows),
+        })
+    }
+
+    /// The net.
+    pub fn net(&self) -> Net {
+        self.net
+    }
+
+    /// The largest `|target|` over the rows.
+    pub fn largest_target(&self) -> f64 {
+        self.rows.column(1).iter().fold(0.0, |m, t| m.max(t.abs()))
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.nrows()
+    }
+
+    /// Whether there are no rows (never: [`LeastSquares::new`] refuses empty data).
+    pub fn is_empty(&self) -> bool {
+        self.rows.nrows() == 0
+    }
+
+    /// Mean cost and its gradient at `w`, in batch lanes across cores.
+    ///
+    /// # Errors
+    /// [`Error::Engine`] if `w` does not fit the net.
+    pub fn mean_cost_and_gradient(&self, w: &[f64]) -> Result<(f64, Vec<f64>)> {
+        let out = self.cost.par_batch(self.rows.view(), w)?;
+        let n = self.len() as f64;
+        Ok((out.sum / n, out.gradient.iter().map(|g| g / n).collect()))
+    }
+
+    /// The Hessian of the mean cost at `w`: per row, one forward-over-reverse
+    /// [`Tape::hvp`] along each weight's unit vector, summed over the rows.
+    ///
+    /// # Errors
+    /// [`Error::Engine`] if `w` does not fit the net.
+    ///
+    /// # Complexity
+    /// **O(rows · weights · tape)**.
+    pub fn mean_hessian(&self, w: &[f64]) -> Result<Array2<f64>> {
+        let k = w.len();
+        let mut ws = self.cost.workspace();
+        let mut inputs = vec![0.0; 2 + k];
+        inputs[2..].copy_from_slice(w);
+        let mut unit = vec![0.0; 2 + k];
+        let mut sum = Array2::zeros((k, k));
+        for row in self.rows.rows() {
+            inputs[0] = row[0];
+            inputs[1] = row[1];
+            for j in 0..k {
+                unit[2 + j] = 1.0;
+                let (_, _, column) = self.cost.hvp(&mut ws, &inputs, &unit)?;
+                for (i, &h) in column[2..].iter().enumerate() {
+                    sum[[i, j]] += h;
+                }
+                unit[2 + j] = 0.0;
+            }
+        }
+        Ok(sum / self.len() as f64)
+    }
+
+    /// The residuals `rᵢ = outᵢ − targetᵢ` and the Jacobian rows `∂outᵢ/∂w` at `w`, one
+    /// [`Tape::gradient`] of `out` per row.
+    ///
+    /// # Errors
+    /// [`Error::Engine`] if `w` does not fit the net.
+    pub fn residuals_and_jacobian(&self, w: &[f64]) -> Result<(Array1<f64>, Array2<f64>)> {
+        let (n, k) = (self.len(), w.len());
+        let mut ws = self.out.workspace();
+        let mut inputs = vec![0.0; 1 + k];
+        inputs[1..].copy_from_slice(w);
+        let mut residuals = Array1::zeros(n);
+        let mut jacobian = Array2::zeros((n, k));
+        for (i, row) in self.rows.rows().into_iter().enumerate() {
+            inputs[0] = row[0];
+            let (out, grad) = self.out.gradient(&mut ws, &inputs)?;
+            residuals[i] = out - row[1];
+            for (entry, &d) in jacobian.row_mut(i).iter_mut().zip(&grad[1..]) {
+                *entry = d;
+            }
+        }
+        Ok((residuals, jacobian))
+    }
+}
+
+/// [`Error::NotFinite`], as argmin's error, if a number in `values` is not finite.
+fn check_finite<'a>(
+    values: impl IntoIterator<Item = &'a f64>,
+    quantity: &'static str,
+    w: &[f64],
+) -> Result<(), ArgminError> {
+    match values.into_iter().find(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(&value) => Err(Error::NotFinite {
+            quantity,
+            value,
+            weights: w.to_vec(),
+        }
+        .into()),
+    }
+}
+
+impl CostFunction for LeastSquares {
+    type Param = Array1<f64>;
+    type Output = f64;
+
+    /// The mean cost; `+∞` where it is not finite.
+    fn cost(&self, w: &Array1<f64>) -> Result<f64, ArgminError> {
+        let w = w
+            .as_slice()
+            .expect("lecture internal error: weights are contiguous");
+        let (cost, _) = self.mean_cost_and_gradient(w)?;
+        Ok(if cost.is_finite() {
+            cost
+        } else {
+            f64::INFINITY
+        })
+    }
+}
+
+impl Gradient for LeastSquares {
+    type Param = Array1<f64>;
+    type Gradient = Array1<f64>;
+
+    fn gradient(&self, w: &Array1<f64>) -> Result<Array1<f64>, ArgminError> {
+        let w = w
+            .as_slice()
+            .expect("lecture internal error: weights are contiguous");
+        let (_, grad) = self.mean_cost_and_gradient(w)?;
+        check_finite(&grad, "gradient", w)?;
+        Ok(Array1::from(grad))
+    }
+}
+
+impl Hessian for LeastSquares {
+    type Param = Array1<f64>;
+    type Hessian = Array2<f64>;
+
+    fn hessian(&self, w: &Array1<f64>) -> Result<Array2<f64>, ArgminError> {
+        let w = w
+            .as_slice()
+            .expect("lecture internal error: weights are contiguous");
+        let h = self.mean_hessian(w)?;
+        check_finite(h.iter(), "Hessian", w)?;
+        Ok(h)
+    }
+}
+
+impl Operator for LeastSquares {
+    type Param = Array1<f64>;
+    type Output = Array1<f64>;
+
+    /// The residuals `outᵢ − targetᵢ`.
+    fn apply(&self, w: &Array1<f64>) -> Result<Array1<f64>, ArgminError> {
+        let w = w
+            .as_slice()
+            .expect("lecture internal error: weights are contiguous");
+        let (r, _) = self.residuals_and_jacobian(w)?;
+        Ok(r)
+    }
+}
+
+impl Jacobian for LeastSquares {
+    type Param = Array1<f64>;
+    type Jacobian = Array2<f64>;
+
+    /// `∂outᵢ/∂wₖ`, one row per data row.
+    fn jacobian(&self, w: &Array1<f64>) -> Result<Array2<f64>, ArgminError> {
+        let w = w
+            .as_slice()
+            .expect("lecture internal error: weights are contiguous");
+        let (_, j) = self.residuals_and_jacobian(w)?;
+        check_finite(j.iter(), "Jacobian", w)?;
+        Ok(j)
+    }
+}
