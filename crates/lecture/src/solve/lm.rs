@@ -48,18 +48,21 @@ impl LevenbergMarquardt {
         }
     }
 
-    /// `JᵀJ / n`, `Jᵀr / n` and `rᵀr / 2n` at `w`.
-    fn linearise<O>(&mut self, problem: &mut Problem<O>, w: &Array1<f64>) -> Result<(), Error>
+    /// `JᵀJ / n`, `Jᵀr / n` and `rᵀr / 2n` at `w`, whose residuals are `r`.
+    fn linearise<O>(
+        &mut self,
+        problem: &mut Problem<O>,
+        w: &Array1<f64>,
+        r: &Array1<f64>,
+    ) -> Result<(), Error>
     where
-        O: Operator<Param = Array1<f64>, Output = Array1<f64>>
-            + Jacobian<Param = Array1<f64>, Jacobian = Array2<f64>>,
+        O: Jacobian<Param = Array1<f64>, Jacobian = Array2<f64>>,
     {
-        let r = problem.apply(w)?;
         let j = problem.jacobian(w)?;
         let n = r.len() as f64;
         self.normal = j.t().dot(&j) / n;
-        self.gradient = j.t().dot(&r) / n;
-        self.cost = r.dot(&r) / (2.0 * n);
+        self.gradient = j.t().dot(r) / n;
+        self.cost = r.dot(r) / (2.0 * n);
         Ok(())
     }
 }
@@ -89,7 +92,8 @@ where
         let w = state
             .take_param()
             .ok_or_else(|| Error::msg("Levenberg-Marquardt needs starting weights"))?;
-        self.linearise(problem, &w)?;
+        let r = problem.apply(&w)?;
+        self.linearise(problem, &w, &r)?;
         let largest = self.normal.diag().iter().fold(0.0_f64, |m, &d| m.max(d));
         self.lambda = largest.max(f64::MIN_POSITIVE);
         self.nu = 2.0;
@@ -126,13 +130,13 @@ where
                 // predicted decrease of the linear model: ½ δᵀ(λ D δ − g)
                 let predicted = 0.5 * step.dot(&(self.lambda * &damping * &step - &self.gradient));
                 let rho = (self.cost - cost) / predicted;
-                (cost.is_finite() && rho > 0.0).then_some((trial, rho))
+                (cost.is_finite() && rho > 0.0).then_some((trial, r, rho))
             }
             None => None,
         };
         let w = match accepted {
-            Some((trial, rho)) => {
-                self.linearise(problem, &trial)?;
+            Some((trial, r, rho)) => {
+                self.linearise(problem, &trial, &r)?;
                 self.lambda *= (1.0 - (2.0 * rho - 1.0).powi(3)).max(1.0 / 3.0);
                 self.nu = 2.0;
                 trial

@@ -11,10 +11,14 @@ use std::sync::Arc;
 
 use argmin::core::{CostFunction, Error as ArgminError, Gradient, Hessian, Jacobian, Operator};
 use autodiff::{Graph, Tape};
-use ndarray::{Array1, Array2};
+use ndarray::{s, Array1, Array2, ArrayView2};
+use rayon::prelude::*;
 
 use crate::data::Sample;
 use crate::{Error, Net, Point, Result};
+
+/// Rows per task of [`LeastSquares::mean_hessian`].
+const HESSIAN_CHUNK: usize = 4096;
 
 /// The mean cost of a net over rows of data, with derivatives from compiled tapes.
 ///
@@ -99,7 +103,8 @@ impl LeastSquares {
     }
 
     /// The Hessian of the mean cost at `w`: per row, one forward-over-reverse
-    /// [`Tape::hvp`] along each weight's unit vector, summed over the rows.
+    /// [`Tape::hvp`] along each weight's unit vector, summed over the rows (in chunks of
+    /// rows across cores, the chunks' sums added in row order).
     ///
     /// # Errors
     /// [`Error::Engine`] if `w` does not fit the net.
@@ -108,12 +113,30 @@ impl LeastSquares {
     /// **O(rows · weights · tape)**.
     pub fn mean_hessian(&self, w: &[f64]) -> Result<Array2<f64>> {
         let k = w.len();
+        let n = self.len();
+        let chunks: Vec<Result<Array2<f64>>> = (0..n.div_ceil(HESSIAN_CHUNK))
+            .into_par_iter()
+            .map(|c| {
+                let rows = c * HESSIAN_CHUNK..((c + 1) * HESSIAN_CHUNK).min(n);
+                self.hessian_sum(self.rows.slice(s![rows, ..]), w)
+            })
+            .collect();
+        let mut sum = Array2::zeros((k, k));
+        for chunk in chunks {
+            sum += &chunk?;
+        }
+        Ok(sum / self.len() as f64)
+    }
+
+    /// `Σ ∇²Cᵢ` over `rows`.
+    fn hessian_sum(&self, rows: ArrayView2<'_, f64>, w: &[f64]) -> Result<Array2<f64>> {
+        let k = w.len();
         let mut ws = self.cost.workspace();
         let mut inputs = vec![0.0; 2 + k];
         inputs[2..].copy_from_slice(w);
         let mut unit = vec![0.0; 2 + k];
         let mut sum = Array2::zeros((k, k));
-        for row in self.rows.rows() {
+        for row in rows.rows() {
             inputs[0] = row[0];
             inputs[1] = row[1];
             for j in 0..k {
@@ -125,7 +148,7 @@ impl LeastSquares {
                 unit[2 + j] = 0.0;
             }
         }
-        Ok(sum / self.len() as f64)
+        Ok(sum)
     }
 
     /// The residuals `rᵢ = outᵢ − targetᵢ` and the Jacobian rows `∂outᵢ/∂w` at `w`, one
