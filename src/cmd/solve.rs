@@ -66,12 +66,18 @@ pub fn digits12(x: f64) -> String {
     if x == 0.0 || !x.is_finite() {
         return x.to_string();
     }
-    let exponent = x.abs().log10().floor() as i32;
+    // the exponent after rounding to 12 digits (9.9999999999999 rounds up to 10.0…)
+    let scientific = format!("{x:.11e}");
+    let exponent: i32 = scientific
+        .rsplit('e')
+        .next()
+        .and_then(|e| e.parse().ok())
+        .unwrap_or(0);
     if (-5..12).contains(&exponent) {
         let decimals = (11 - exponent).max(0) as usize;
         format!("{x:.decimals$}")
     } else {
-        format!("{x:.11e}")
+        scientific
     }
 }
 
@@ -217,5 +223,7 @@ mod tests {
         assert_eq!(digits12(2.8), "2.80000000000");
         assert_eq!(digits12(1e-7), "1.00000000000e-7");
         assert_eq!(digits12(0.0), "0");
+        assert_eq!(digits12(9.999999999999995), "10.0000000000");
+        assert_eq!(digits12(-0.19999999999999996), "-0.200000000000");
     }
 }

@@ -61,20 +61,15 @@ fn lbfgs_from_argmin_recovers_the_lecture_weights() {
 #[test]
 fn a_start_in_the_wrong_basin_ends_at_a_stationary_point_that_is_not_the_minimum() {
     let problem = LeastSquares::new(Net::Lecture, &data(Net::Lecture, &LECTURE, 2000)).unwrap();
-    for method in [Method::Lm] {
-        let solved = solve(&problem, &Settings::new(method, vec![0.5, -1.0, 10.0])).unwrap();
-        assert!(solved.at_stationary_point(), "{method}: {solved:?}");
-        assert!(
-            largest_error(&solved.weights, &[0.222, -0.863, 19.94]) < 0.1,
-            "{method}: {:?}",
-            solved.weights
-        );
-        assert!(
-            solved.cost > 0.01 && solved.cost < 0.05,
-            "{method}: {}",
-            solved.cost
-        );
-    }
+    let solved = solve(&problem, &Settings::new(Method::Lm, vec![0.5, -1.0, 10.0])).unwrap();
+    assert!(solved.at_stationary_point(), "{solved:?}");
+    let local = [0.222, -0.863, 19.94];
+    assert!(
+        largest_error(&solved.weights, &local) < 0.1,
+        "{:?}",
+        solved.weights
+    );
+    assert!(solved.cost > 0.01 && solved.cost < 0.05, "{}", solved.cost);
 }
 
 #[test]
