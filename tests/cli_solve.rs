@@ -1,5 +1,6 @@
 //! `backprop train --method newton|lm|lbfgs` end to end: accuracy on generated data, the
-//! JSON fields, the stationary-point note, restarts, and the options it refuses.
+//! JSON fields, the stationary-point note, restarts, and the options it refuses; and the
+//! Hessian `backprop check` prints.
 
 use std::fs;
 use std::path::PathBuf;
@@ -316,4 +317,41 @@ fn one_row_is_enough_to_run() {
         ]);
         assert!(v["cost"].as_f64().unwrap() < 1e-20, "{method}: {v}");
     }
+}
+
+#[test]
+fn check_prints_the_hessian_and_its_json_matches_the_slides() {
+    let o = backprop(&["check"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("Hessian of C in the weights, three ways") && out.contains("w2 w2"),
+        "{out}"
+    );
+    let v = json(&[
+        "check",
+        "--weights",
+        "-0.2,2.8,10",
+        "--s0",
+        "-3",
+        "--target",
+        "4",
+        "--json",
+    ]);
+    let h = &v["hessian"];
+    assert_eq!(h["passed"], true);
+    for i in 0..3 {
+        for j in 0..3 {
+            let (tape, formula) = (
+                h["tape"][i][j].as_f64().unwrap(),
+                h["formula"][i][j].as_f64().unwrap(),
+            );
+            assert!(
+                (tape - formula).abs() <= 1e-13 * formula.abs().max(1.0),
+                "H[{i}][{j}]: {h}"
+            );
+            assert!(h["finite_difference"][i][j].as_f64().unwrap().is_finite());
+        }
+    }
+    let two = json(&["check", "--net", "two-node", "--json"]);
+    assert!(two["hessian"]["formula"].is_null() && two["hessian"]["passed"] == true);
 }

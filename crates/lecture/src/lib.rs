@@ -37,6 +37,7 @@ pub mod compare;
 pub mod data;
 mod error;
 pub mod formulas;
+pub mod hessian;
 pub mod network;
 pub mod solve;
 pub mod train;
