@@ -185,7 +185,7 @@ fn a_local_minimum_is_named_and_restarts_find_the_global_one() {
         "--restarts",
         "3",
     ]);
-    assert!(String::from_utf8_lossy(&text.stdout).contains("3 runs (--seed 0)"));
+    assert!(String::from_utf8_lossy(&text.stdout).contains("3 runs (--seed 0), * marks the best"));
 }
 
 #[test]

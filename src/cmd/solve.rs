@@ -119,18 +119,21 @@ pub fn stationary_note(solved: &Solved) -> Option<String> {
 /// The text report of `outcome` on `rows` rows of `file`.
 pub fn text(request: &Request, outcome: &Outcome, rows: usize, file: &str) -> String {
     let best = outcome.restarts.best();
+    let runs = outcome.restarts.runs.len();
+    let time = match runs {
+        1 => format!("{:.3} s", outcome.seconds),
+        _ => format!("{runs} runs in {:.3} s", outcome.seconds),
+    };
     let mut text = format!(
-        "solved {} net on {rows} rows of {file} with {}: {} iteration(s), {:.3} s\n",
+        "solved {} net on {rows} rows of {file} with {}: {} iteration(s), {time}\n",
         request.net,
         request.method,
         best.iterations(),
-        outcome.seconds
     );
-    if outcome.restarts.runs.len() > 1 {
+    if runs > 1 {
         let _ = writeln!(
             text,
-            "{} runs (--seed {}), best first:",
-            outcome.restarts.runs.len(),
+            "{runs} runs (--seed {}), * marks the best:",
             request.seed
         );
         for (i, run) in outcome.restarts.runs.iter().enumerate() {

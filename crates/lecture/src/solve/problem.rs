@@ -30,7 +30,8 @@ pub struct LeastSquares {
     net: Net,
     /// `C` with inputs `[s0, target, w0, w1, …]`.
     cost: Tape,
-    /// `out` with inputs `[s0, w0, w1, …]`.
+    /// `out` with inputs `[s0, target, w0, w1, …]` (it does not depend on `target`; the
+    /// inputs match the rows, so batch lanes can run it).
     out: Tape,
     /// The rows `(s0, target)`, `n × 2`.
     rows: Arc<Array2<f64>>,
@@ -55,7 +56,6 @@ impl LeastSquares {
         let mut inputs = vec![built.s0, built.target];
         inputs.extend(&built.weights);
         let cost = Tape::compile(built.cost, &inputs)?;
-        inputs.remove(1);
         let out = Tape::compile(built.out, &inputs)?;
         let rows = Array2::from_shape_fn((data.len(), 2), |(i, j)| {
             if j == 0 {
@@ -151,6 +151,15 @@ impl LeastSquares {
         Ok(sum)
     }
 
+    /// The residuals `rᵢ = outᵢ − targetᵢ` at `w`, in batch lanes across cores.
+    ///
+    /// # Errors
+    /// [`Error::Engine`] if `w` does not fit the net.
+    pub fn residuals(&self, w: &[f64]) -> Result<Array1<f64>> {
+        let out = self.out.par_batch(self.rows.view(), w)?;
+        Ok(out.outputs - &self.rows.column(1))
+    }
+
     /// The residuals `rᵢ = outᵢ − targetᵢ` and the Jacobian rows `∂outᵢ/∂w` at `w`, one
     /// [`Tape::gradient`] of `out` per row.
     ///
@@ -159,15 +168,15 @@ impl LeastSquares {
     pub fn residuals_and_jacobian(&self, w: &[f64]) -> Result<(Array1<f64>, Array2<f64>)> {
         let (n, k) = (self.len(), w.len());
         let mut ws = self.out.workspace();
-        let mut inputs = vec![0.0; 1 + k];
-        inputs[1..].copy_from_slice(w);
+        let mut inputs = vec![0.0; 2 + k];
+        inputs[2..].copy_from_slice(w);
         let mut residuals = Array1::zeros(n);
         let mut jacobian = Array2::zeros((n, k));
         for (i, row) in self.rows.rows().into_iter().enumerate() {
             inputs[0] = row[0];
             let (out, grad) = self.out.gradient(&mut ws, &inputs)?;
             residuals[i] = out - row[1];
-            for (entry, &d) in jacobian.row_mut(i).iter_mut().zip(&grad[1..]) {
+            for (entry, &d) in jacobian.row_mut(i).iter_mut().zip(&grad[2..]) {
                 *entry = d;
             }
         }
@@ -247,8 +256,7 @@ impl Operator for LeastSquares {
         let w = w
             .as_slice()
             .expect("lecture internal error: weights are contiguous");
-        let (r, _) = self.residuals_and_jacobian(w)?;
-        Ok(r)
+        Ok(self.residuals(w)?)
     }
 }
 
