@@ -157,7 +157,7 @@ impl LeastSquares {
     /// [`Error::Engine`] if `w` does not fit the net.
     pub fn residuals(&self, w: &[f64]) -> Result<Array1<f64>> {
         let out = self.out.par_batch(self.rows.view(), w)?;
-        Ok(out.outputs - &self.rows.column(1))
+        Ok(out.outputs - self.rows.column(1))
     }
 
     /// The residuals `rᵢ = outᵢ − targetᵢ` and the Jacobian rows `∂outᵢ/∂w` at `w`, one
