@@ -298,6 +298,19 @@ fn an_overflow_is_one_line_saying_what_overflowed() {
             &["overflowed", "weights"],
         );
     }
+    // targets whose squares overflow: the mean cost is infinite at the start
+    let huge = file.with_file_name("huge.csv");
+    fs::write(&huge, "in_true,out_true\n1,1e300\n2,-1e300\n").unwrap();
+    for method in ["newton", "lm", "lbfgs"] {
+        let args = [
+            "train",
+            "--data",
+            huge.to_str().unwrap(),
+            "--method",
+            method,
+        ];
+        assert_refused(&args, &["the mean cost overflowed", "[1.0, 1.0, 1.0]"]);
+    }
 }
 
 #[test]

@@ -35,9 +35,9 @@ pub enum Error {
     Config(String),
     /// The engine reported an error.
     Engine(autodiff::Error),
-    /// A solver met a gradient, Hessian or Jacobian that is NaN or infinite.
+    /// A solver met a cost, gradient, Hessian or Jacobian that is NaN or infinite.
     NotFinite {
-        /// What overflowed: `gradient`, `Hessian` or `Jacobian` (of the mean cost).
+        /// What overflowed, e.g. `gradient of the mean cost`.
         quantity: &'static str,
         /// The first value that is not finite.
         value: f64,
@@ -78,8 +78,7 @@ impl fmt::Display for Error {
                 weights,
             } => write!(
                 f,
-                "the {quantity} of the mean cost overflowed (an entry is {value}) at weights \
-                 {weights:?}"
+                "the {quantity} overflowed (a value is {value}) at weights {weights:?}"
             ),
             Error::Solver(msg) => write!(f, "solver: {msg}"),
         }

@@ -174,6 +174,13 @@ pub fn solve(problem: &LeastSquares, settings: &Settings) -> Result<Solved> {
             settings.method
         )));
     }
+    // a start where the cost or its gradient overflows gives the solvers nothing to work with
+    let (cost, gradient) = problem.mean_cost_and_gradient(&settings.init)?;
+    problem::check_finite([&cost], "mean cost", &settings.init)
+        .and_then(|()| {
+            problem::check_finite(&gradient, "gradient of the mean cost", &settings.init)
+        })
+        .map_err(|e| e.downcast::<Error>().unwrap_or_else(solver_error))?;
     let steps = 2 * k as u64;
     match settings.method {
         Method::Newton => {

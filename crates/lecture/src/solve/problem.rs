@@ -185,7 +185,7 @@ impl LeastSquares {
 }
 
 /// [`Error::NotFinite`], as argmin's error, if a number in `values` is not finite.
-fn check_finite<'a>(
+pub(crate) fn check_finite<'a>(
     values: impl IntoIterator<Item = &'a f64>,
     quantity: &'static str,
     w: &[f64],
@@ -228,7 +228,7 @@ impl Gradient for LeastSquares {
             .as_slice()
             .expect("lecture internal error: weights are contiguous");
         let (_, grad) = self.mean_cost_and_gradient(w)?;
-        check_finite(&grad, "gradient", w)?;
+        check_finite(&grad, "gradient of the mean cost", w)?;
         Ok(Array1::from(grad))
     }
 }
@@ -242,7 +242,7 @@ impl Hessian for LeastSquares {
             .as_slice()
             .expect("lecture internal error: weights are contiguous");
         let h = self.mean_hessian(w)?;
-        check_finite(h.iter(), "Hessian", w)?;
+        check_finite(h.iter(), "Hessian of the mean cost", w)?;
         Ok(h)
     }
 }
@@ -270,7 +270,7 @@ impl Jacobian for LeastSquares {
             .as_slice()
             .expect("lecture internal error: weights are contiguous");
         let (_, j) = self.residuals_and_jacobian(w)?;
-        check_finite(j.iter(), "Jacobian", w)?;
+        check_finite(j.iter(), "Jacobian of the residuals", w)?;
         Ok(j)
     }
 }
