@@ -199,3 +199,43 @@ fn the_problems_hessian_is_the_mean_of_the_slides_hessians() {
         );
     }
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// At random weights, the problem's gradient is the central difference of its cost,
+        /// its Hessian the central difference of its gradient (argmin's own check), and
+        /// `JᵀJ/n + Σ rᵢ ∇²outᵢ / n` is consistent with it through `∇C̄ = Jᵀr/n`.
+        #[test]
+        fn derivatives_match_finite_differences(
+            w0 in -3.0..3.0_f64, w1 in -3.0..3.0_f64, w2 in -12.0..12.0_f64,
+        ) {
+            let rows = data(Net::Lecture, &LECTURE, 20);
+            let problem = LeastSquares::new(Net::Lecture, &rows).unwrap();
+            let w = Array1::from(vec![w0, w1, w2]);
+            let grad = problem.gradient(&w).unwrap();
+            let hessian = problem.hessian(&w).unwrap();
+            let (r, j) = problem.residuals_and_jacobian(w.as_slice().unwrap()).unwrap();
+            let jtr = j.t().dot(&r) / rows.len() as f64;
+            for k in 0..3 {
+                let h = f64::EPSILON.cbrt() * w[k].abs().max(1.0);
+                let (mut plus, mut minus) = (w.clone(), w.clone());
+                plus[k] += h;
+                minus[k] -= h;
+                let fd = (problem.cost(&plus).unwrap() - problem.cost(&minus).unwrap()) / (2.0 * h);
+                prop_assert!((grad[k] - fd).abs() <= 1e-6 * fd.abs().max(1.0), "dC/dw{k}");
+                prop_assert!((grad[k] - jtr[k]).abs() <= 1e-12 * jtr[k].abs().max(1.0));
+                let column = (problem.gradient(&plus).unwrap() - problem.gradient(&minus).unwrap()) / (2.0 * h);
+                for i in 0..3 {
+                    let (exact, numeric) = (hessian[[i, k]], column[i]);
+                    prop_assert!((exact - numeric).abs() <= 1e-5 * numeric.abs().max(1.0), "H[{i},{k}]");
+                }
+            }
+        }
+    }
+}
