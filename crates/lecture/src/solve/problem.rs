@@ -11,14 +11,10 @@ use std::sync::Arc;
 
 use argmin::core::{CostFunction, Error as ArgminError, Gradient, Hessian, Jacobian, Operator};
 use autodiff::{Graph, Tape};
-use ndarray::{s, Array1, Array2, ArrayView2};
-use rayon::prelude::*;
+use ndarray::{Array1, Array2};
 
 use crate::data::Sample;
 use crate::{Error, Net, Point, Result};
-
-/// Rows per task of [`LeastSquares::mean_hessian`].
-const HESSIAN_CHUNK: usize = 4096;
 
 /// The mean cost of a net over rows of data, with derivatives from compiled tapes.
 ///
@@ -30,6 +26,9 @@ pub struct LeastSquares {
     net: Net,
     /// `C` with inputs `[s0, target, w0, w1, …]`.
     cost: Tape,
+    /// `∂C/∂wₖ` for each weight, recorded by `Var::backward_graph`, each with the inputs of
+    /// `cost`.
+    gradient_tapes: Vec<Tape>,
     /// `out` with inputs `[s0, target, w0, w1, …]` (it does not depend on `target`; the
     /// inputs match the rows, so batch lanes can run it).
     out: Tape,
@@ -56,6 +55,12 @@ impl LeastSquares {
         let mut inputs = vec![built.s0, built.target];
         inputs.extend(&built.weights);
         let cost = Tape::compile(built.cost, &inputs)?;
+        let gradient = built.cost.backward_graph();
+        let gradient_tapes = built
+            .weights
+            .iter()
+            .map(|&w| Tape::compile(gradient.wrt(w), &inputs))
+            .collect::<std::result::Result<_, _>>()?;
         let out = Tape::compile(built.out, &inputs)?;
         let rows = Array2::from_shape_fn((data.len(), 2), |(i, j)| {
             if j == 0 {
@@ -67,6 +72,7 @@ impl LeastSquares {
         Ok(LeastSquares {
             net,
             cost,
+            gradient_tapes,
             out,
             rows: Arc::new(rows),
         })
@@ -102,53 +108,27 @@ impl LeastSquares {
         Ok((out.sum / n, out.gradient.iter().map(|g| g / n).collect()))
     }
 
-    /// The Hessian of the mean cost at `w`: per row, one forward-over-reverse
-    /// [`Tape::hvp`] along each weight's unit vector, summed over the rows (in chunks of
-    /// rows across cores, the chunks' sums added in row order).
+    /// The Hessian of the mean cost at `w`: row `k` is the gradient of `∂C/∂wₖ` (the
+    /// backward pass recorded as a graph and compiled to its own tape), summed over the rows
+    /// in batch lanes across cores; then `(H + Hᵀ) / 2`, which differs from `H` only by
+    /// rounding. Equal to the sum of per-row [`Tape::hvp`]s to rounding (tested).
     ///
     /// # Errors
     /// [`Error::Engine`] if `w` does not fit the net.
     ///
     /// # Complexity
-    /// **O(rows · weights · tape)**.
+    /// **O(rows · weights · gradient tape)**.
     pub fn mean_hessian(&self, w: &[f64]) -> Result<Array2<f64>> {
         let k = w.len();
-        let n = self.len();
-        let chunks: Vec<Result<Array2<f64>>> = (0..n.div_ceil(HESSIAN_CHUNK))
-            .into_par_iter()
-            .map(|c| {
-                let rows = c * HESSIAN_CHUNK..((c + 1) * HESSIAN_CHUNK).min(n);
-                self.hessian_sum(self.rows.slice(s![rows, ..]), w)
-            })
-            .collect();
-        let mut sum = Array2::zeros((k, k));
-        for chunk in chunks {
-            sum += &chunk?;
-        }
-        Ok(sum / self.len() as f64)
-    }
-
-    /// `Σ ∇²Cᵢ` over `rows`.
-    fn hessian_sum(&self, rows: ArrayView2<'_, f64>, w: &[f64]) -> Result<Array2<f64>> {
-        let k = w.len();
-        let mut ws = self.cost.workspace();
-        let mut inputs = vec![0.0; 2 + k];
-        inputs[2..].copy_from_slice(w);
-        let mut unit = vec![0.0; 2 + k];
-        let mut sum = Array2::zeros((k, k));
-        for row in rows.rows() {
-            inputs[0] = row[0];
-            inputs[1] = row[1];
-            for j in 0..k {
-                unit[2 + j] = 1.0;
-                let (_, _, column) = self.cost.hvp(&mut ws, &inputs, &unit)?;
-                for (i, &h) in column[2..].iter().enumerate() {
-                    sum[[i, j]] += h;
-                }
-                unit[2 + j] = 0.0;
+        let n = self.len() as f64;
+        let mut h = Array2::zeros((k, k));
+        for (i, tape) in self.gradient_tapes.iter().enumerate() {
+            let out = tape.par_batch(self.rows.view(), w)?;
+            for (j, d) in out.gradient.iter().enumerate() {
+                h[[i, j]] = d / n;
             }
         }
-        Ok(sum)
+        Ok((&h + &h.t()) / 2.0)
     }
 
     /// The residuals `rᵢ = outᵢ − targetᵢ` at `w`, in batch lanes across cores.

@@ -200,6 +200,57 @@ fn the_problems_hessian_is_the_mean_of_the_slides_hessians() {
     }
 }
 
+/// The Hessian from batch lanes over the gradient's tapes equals the plain sum of per-row
+/// forward-over-reverse HVPs (`Tape::hvp` along each unit vector) to rounding.
+#[test]
+fn the_lanes_hessian_is_the_sum_of_per_row_hvps() {
+    for (net, truth, w) in [
+        (Net::Lecture, &LECTURE[..], vec![0.3, -1.1, 4.0]),
+        (Net::TwoNode, &TWO_NODE[..], vec![0.7, -2.0]),
+        (
+            Net::Chain(4),
+            &[0.5, -1.0, 2.0, 1.5, 3.0][..],
+            vec![1.0, 0.5, -0.5, 2.0, 1.0],
+        ),
+    ] {
+        let rows = data(net, truth, 300);
+        let problem = LeastSquares::new(net, &rows).unwrap();
+        let lanes = problem.mean_hessian(&w).unwrap();
+        let g = autodiff::Graph::new();
+        let point = crate::Point {
+            weights: w.clone(),
+            s0: 0.0,
+            target: 0.0,
+        };
+        let built = net.build(&g, &point).unwrap();
+        let mut leaves = vec![built.s0, built.target];
+        leaves.extend(&built.weights);
+        let tape = autodiff::Tape::compile(built.cost, &leaves).unwrap();
+        let mut ws = tape.workspace();
+        let k = w.len();
+        let mut sum = ndarray::Array2::<f64>::zeros((k, k));
+        for r in &rows {
+            let mut inputs = vec![r.s0, r.out];
+            inputs.extend(&w);
+            for j in 0..k {
+                let mut unit = vec![0.0; 2 + k];
+                unit[2 + j] = 1.0;
+                let (_, _, column) = tape.hvp(&mut ws, &inputs, &unit).unwrap();
+                for i in 0..k {
+                    sum[[i, j]] += column[2 + i] / rows.len() as f64;
+                }
+            }
+        }
+        for ((i, j), &h) in lanes.indexed_iter() {
+            let reference = sum[[i, j]];
+            assert!(
+                (h - reference).abs() <= 1e-12 * reference.abs().max(1.0),
+                "{net} H[{i},{j}]: {h} vs {reference}"
+            );
+        }
+    }
+}
+
 mod properties {
     use proptest::prelude::*;
 
