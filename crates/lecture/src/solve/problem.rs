@@ -1,7 +1,8 @@
 //! The lecture's least-squares problem as argmin sees it: the mean cost over the rows, its
 //! gradient and Hessian (argmin's `CostFunction`, `Gradient`, `Hessian`), and the residuals
 //! `rᵢ = outᵢ − targetᵢ` with their Jacobian (`Operator`, `Jacobian`), all from compiled
-//! tapes of the net, so any argmin solver runs on the engine's derivatives.
+//! tapes of the net and of its recorded gradient, run in batch lanes over the rows, so any
+//! argmin solver runs on the engine's derivatives.
 //!
 //! ```text
 //! C̄(w) = 1/n Σᵢ ½ rᵢ²        ∇C̄ = 1/n Jᵀr        ∇²C̄ = 1/n Σᵢ ∇²Cᵢ   (Jᵢₖ = ∂outᵢ/∂wₖ)
@@ -29,6 +30,8 @@ pub struct LeastSquares {
     /// `∂C/∂wₖ` for each weight, recorded by `Var::backward_graph`, each with the inputs of
     /// `cost`.
     gradient_tapes: Vec<Tape>,
+    /// `∂out/∂wₖ` for each weight, like `gradient_tapes`.
+    out_gradient_tapes: Vec<Tape>,
     /// `out` with inputs `[s0, target, w0, w1, …]` (it does not depend on `target`; the
     /// inputs match the rows, so batch lanes can run it).
     out: Tape,
@@ -55,12 +58,17 @@ impl LeastSquares {
         let mut inputs = vec![built.s0, built.target];
         inputs.extend(&built.weights);
         let cost = Tape::compile(built.cost, &inputs)?;
-        let gradient = built.cost.backward_graph();
-        let gradient_tapes = built
-            .weights
-            .iter()
-            .map(|&w| Tape::compile(gradient.wrt(w), &inputs))
-            .collect::<std::result::Result<_, _>>()?;
+        // one tape per weight of each gradient's entries, for batch lanes
+        let tapes_of_gradient = |root: autodiff::Var<'_>| {
+            let gradient = root.backward_graph();
+            built
+                .weights
+                .iter()
+                .map(|&w| Tape::compile(gradient.wrt(w), &inputs))
+                .collect::<std::result::Result<Vec<_>, _>>()
+        };
+        let gradient_tapes = tapes_of_gradient(built.cost)?;
+        let out_gradient_tapes = tapes_of_gradient(built.out)?;
         let out = Tape::compile(built.out, &inputs)?;
         let rows = Array2::from_shape_fn((data.len(), 2), |(i, j)| {
             if j == 0 {
@@ -73,6 +81,7 @@ impl LeastSquares {
             net,
             cost,
             gradient_tapes,
+            out_gradient_tapes,
             out,
             rows: Arc::new(rows),
         })
@@ -140,27 +149,21 @@ impl LeastSquares {
         Ok(out.outputs - self.rows.column(1))
     }
 
-    /// The residuals `rᵢ = outᵢ − targetᵢ` and the Jacobian rows `∂outᵢ/∂w` at `w`, one
-    /// [`Tape::gradient`] of `out` per row.
+    /// The Jacobian of the residuals, `Jᵢₖ = ∂outᵢ/∂wₖ`: column `k` is the per-row output of
+    /// the tape of `∂out/∂wₖ` (`Var::backward_graph` compiled), run in batch lanes.
     ///
     /// # Errors
     /// [`Error::Engine`] if `w` does not fit the net.
-    pub fn residuals_and_jacobian(&self, w: &[f64]) -> Result<(Array1<f64>, Array2<f64>)> {
-        let (n, k) = (self.len(), w.len());
-        let mut ws = self.out.workspace();
-        let mut inputs = vec![0.0; 2 + k];
-        inputs[2..].copy_from_slice(w);
-        let mut residuals = Array1::zeros(n);
-        let mut jacobian = Array2::zeros((n, k));
-        for (i, row) in self.rows.rows().into_iter().enumerate() {
-            inputs[0] = row[0];
-            let (out, grad) = self.out.gradient(&mut ws, &inputs)?;
-            residuals[i] = out - row[1];
-            for (entry, &d) in jacobian.row_mut(i).iter_mut().zip(&grad[2..]) {
-                *entry = d;
-            }
+    ///
+    /// # Complexity
+    /// **O(rows · weights · gradient tape)**.
+    pub fn jacobian_of_residuals(&self, w: &[f64]) -> Result<Array2<f64>> {
+        let mut jacobian = Array2::zeros((self.len(), w.len()));
+        for (k, tape) in self.out_gradient_tapes.iter().enumerate() {
+            let column = tape.par_batch(self.rows.view(), w)?.outputs;
+            jacobian.column_mut(k).assign(&column);
         }
-        Ok((residuals, jacobian))
+        Ok(jacobian)
     }
 }
 
@@ -249,7 +252,7 @@ impl Jacobian for LeastSquares {
         let w = w
             .as_slice()
             .expect("lecture internal error: weights are contiguous");
-        let (_, j) = self.residuals_and_jacobian(w)?;
+        let j = self.jacobian_of_residuals(w)?;
         check_finite(j.iter(), "Jacobian of the residuals", w)?;
         Ok(j)
     }

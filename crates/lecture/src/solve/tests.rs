@@ -251,6 +251,36 @@ fn the_lanes_hessian_is_the_sum_of_per_row_hvps() {
     }
 }
 
+/// Each Jacobian row from batch lanes is the row's `∂out/∂w` from a recorded graph's
+/// reverse sweep, and each residual its `out − target`.
+#[test]
+fn the_lanes_jacobian_rows_are_the_rows_gradients_of_out() {
+    let rows = data(Net::Lecture, &LECTURE, 50);
+    let problem = LeastSquares::new(Net::Lecture, &rows).unwrap();
+    let w = [0.4, 1.7, -6.0];
+    let (r, j) = (
+        problem.residuals(&w).unwrap(),
+        problem.jacobian_of_residuals(&w).unwrap(),
+    );
+    for (i, row) in rows.iter().enumerate() {
+        let g = autodiff::Graph::new();
+        let point = crate::Point {
+            weights: w.to_vec(),
+            s0: row.s0,
+            target: row.out,
+        };
+        let net = Net::Lecture.build(&g, &point).unwrap();
+        let expected = net.out.backward().wrt_all(&net.weights);
+        for k in 0..3 {
+            assert!(
+                (j[[i, k]] - expected[k]).abs() <= 1e-14 * expected[k].abs().max(1.0),
+                "J[{i},{k}]"
+            );
+        }
+        assert_eq!(r[i], net.out.value() - row.out);
+    }
+}
+
 mod properties {
     use proptest::prelude::*;
 
@@ -271,7 +301,8 @@ mod properties {
             let w = Array1::from(vec![w0, w1, w2]);
             let grad = problem.gradient(&w).unwrap();
             let hessian = problem.hessian(&w).unwrap();
-            let (r, j) = problem.residuals_and_jacobian(w.as_slice().unwrap()).unwrap();
+            let r = problem.residuals(w.as_slice().unwrap()).unwrap();
+            let j = problem.jacobian_of_residuals(w.as_slice().unwrap()).unwrap();
             let jtr = j.t().dot(&r) / rows.len() as f64;
             for k in 0..3 {
                 let h = f64::EPSILON.cbrt() * w[k].abs().max(1.0);
