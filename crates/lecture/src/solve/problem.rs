@@ -14,6 +14,7 @@ use argmin::core::{CostFunction, Error as ArgminError, Gradient, Hessian, Jacobi
 use autodiff::{Graph, Tape};
 use ndarray::{Array1, Array2};
 
+use super::MAX_SECOND_ORDER_WEIGHTS;
 use crate::data::Sample;
 use crate::{Error, Net, Point, Result};
 
@@ -67,8 +68,15 @@ impl LeastSquares {
                 .map(|&w| Tape::compile(gradient.wrt(w), &inputs))
                 .collect::<std::result::Result<Vec<_>, _>>()
         };
-        let gradient_tapes = tapes_of_gradient(built.cost)?;
-        let out_gradient_tapes = tapes_of_gradient(built.out)?;
+        // 2k tapes of size O(k) each: only for nets that Newton and LM take
+        let (gradient_tapes, out_gradient_tapes) = if net.n_weights() <= MAX_SECOND_ORDER_WEIGHTS {
+            (
+                tapes_of_gradient(built.cost)?,
+                tapes_of_gradient(built.out)?,
+            )
+        } else {
+            (Vec::new(), Vec::new())
+        };
         let out = Tape::compile(built.out, &inputs)?;
         let rows = Array2::from_shape_fn((data.len(), 2), |(i, j)| {
             if j == 0 {
@@ -123,11 +131,13 @@ impl LeastSquares {
     /// rounding. Equal to the sum of per-row [`Tape::hvp`]s to rounding (tested).
     ///
     /// # Errors
-    /// [`Error::Engine`] if `w` does not fit the net.
+    /// [`Error::Engine`] if `w` does not fit the net; [`Error::Config`] past
+    /// [`MAX_SECOND_ORDER_WEIGHTS`] weights.
     ///
     /// # Complexity
     /// **O(rows · weights · gradient tape)**.
     pub fn mean_hessian(&self, w: &[f64]) -> Result<Array2<f64>> {
+        self.second_order_available()?;
         let k = w.len();
         let n = self.len() as f64;
         let mut h = Array2::zeros((k, k));
@@ -138,6 +148,20 @@ impl LeastSquares {
             }
         }
         Ok((&h + &h.t()) / 2.0)
+    }
+
+    /// [`Error::Config`] for a net with more than [`MAX_SECOND_ORDER_WEIGHTS`] weights, whose
+    /// gradient tapes are not made.
+    fn second_order_available(&self) -> Result<()> {
+        match self.gradient_tapes.len() {
+            0 => Err(Error::Config(format!(
+                "second derivatives are computed for at most {MAX_SECOND_ORDER_WEIGHTS} weights, \
+                 net {} has {}",
+                self.net,
+                self.net.n_weights()
+            ))),
+            _ => Ok(()),
+        }
     }
 
     /// The residuals `rᵢ = outᵢ − targetᵢ` at `w`, in batch lanes across cores.
@@ -153,11 +177,13 @@ impl LeastSquares {
     /// the tape of `∂out/∂wₖ` (`Var::backward_graph` compiled), run in batch lanes.
     ///
     /// # Errors
-    /// [`Error::Engine`] if `w` does not fit the net.
+    /// [`Error::Engine`] if `w` does not fit the net; [`Error::Config`] past
+    /// [`MAX_SECOND_ORDER_WEIGHTS`] weights.
     ///
     /// # Complexity
     /// **O(rows · weights · gradient tape)**.
     pub fn jacobian_of_residuals(&self, w: &[f64]) -> Result<Array2<f64>> {
+        self.second_order_available()?;
         let mut jacobian = Array2::zeros((self.len(), w.len()));
         for (k, tape) in self.out_gradient_tapes.iter().enumerate() {
             let column = tape.par_batch(self.rows.view(), w)?.outputs;
