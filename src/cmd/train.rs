@@ -51,7 +51,7 @@ pub struct Args {
     /// Shuffle the rows each epoch with this seed (default: file order, as in the lecture).
     #[arg(long, conflicts_with = "full_batch")]
     shuffle: Option<u64>,
-    /// Also draw the weights and the cost surface into this folder (PNG and SVG).
+    /// Also draw the weights and the cost surface into this folder (PNG and SVG), gd only.
     #[arg(long, alias = "plot", value_name = "DIR")]
     plots: Option<PathBuf>,
     /// How gradients are computed, gd only: tape (compiled once, replayed) or eager (a fresh
