@@ -110,6 +110,11 @@ fn no_arguments_tells_the_whole_lecture_and_writes_the_plots() {
             "tick label {label:?}"
         );
     }
+    // the second-order section: lm and newton next to the online descent
+    assert!(text.contains("4. Second derivatives buy digits"), "{text}");
+    for method in ["online gd", "lm ", "newton "] {
+        assert!(text.contains(method), "{method} missing from:\n{text}");
+    }
     for name in ["weights.png", "weights.svg", "surface.png", "surface.svg"] {
         let path = plots.join(name);
         assert!(text.contains(path_str(&path)), "{name} not announced");

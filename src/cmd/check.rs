@@ -1,11 +1,13 @@
-//! `backprop check`: the forward pass and the gradient comparison at one point.
+//! `backprop check`: the forward pass, and the gradient and Hessian comparisons at one point.
 
 use std::fmt::Write;
 
 use autodiff::Graph;
 use clap::Args as ClapArgs;
 use lecture::compare::compare;
+use lecture::hessian::{compare_hessian, MAX_CHECKED_WEIGHTS};
 use lecture::LectureNet;
+use ndarray::Array2;
 use serde_json::json;
 
 use super::options::PointArgs;
@@ -31,6 +33,10 @@ pub fn run(args: &Args) -> Result<(), Error> {
     let g = Graph::new();
     let built = net.build(&g, &point)?;
     let comparison = compare(net, &point)?;
+    // nets past MAX_CHECKED_WEIGHTS get no Hessian (its size grows as the square)
+    let hessian = (net.n_weights() <= MAX_CHECKED_WEIGHTS)
+        .then(|| compare_hessian(net, &point))
+        .transpose()?;
     if args.json {
         let nodes: Vec<_> = built
             .table()
@@ -52,6 +58,10 @@ pub fn run(args: &Args) -> Result<(), Error> {
             "net": net.to_string(),
             "point": { "weights": point.weights, "s0": point.s0, "target": point.target },
             "nodes": nodes, "out": comparison.out, "cost": comparison.cost, "gradients": rows,
+            "hessian": hessian.as_ref().map(|h| json!({
+                "tape": rows_of(&h.tape), "formula": h.formula.as_ref().map(rows_of),
+                "finite_difference": rows_of(&h.numeric), "passed": h.passed,
+            })),
         });
         return print(&format!("{value}\n"));
     }
@@ -63,7 +73,28 @@ pub fn run(args: &Args) -> Result<(), Error> {
         "Gradient of C, two ways (the slides give formulas for the lecture net only):\n"
     });
     text.push_str(&comparison.to_string());
+    match &hessian {
+        Some(h) => {
+            text.push_str(if h.formula.is_some() {
+                "\nHessian of C in the weights, three ways (the upper triangle; it is symmetric):\n"
+            } else {
+                "\nHessian of C in the weights, two ways (the upper triangle; it is symmetric):\n"
+            });
+            text.push_str(&h.to_string());
+        }
+        None => {
+            let _ = writeln!(
+                text,
+                "\n(no Hessian check past {MAX_CHECKED_WEIGHTS} weights)"
+            );
+        }
+    }
     print(&text)
+}
+
+/// A matrix as a list of rows, for JSON.
+fn rows_of(m: &Array2<f64>) -> Vec<Vec<f64>> {
+    m.rows().into_iter().map(|r| r.to_vec()).collect()
 }
 
 /// The forward pass as a table of named nodes, then the slides' verdict.

@@ -7,10 +7,11 @@ use autodiff::Graph;
 use clap::Args as ClapArgs;
 use lecture::compare::compare;
 use lecture::data::{Generator, Sample};
-use lecture::{Config, Net, Point};
+use lecture::solve::Method;
+use lecture::{Config, Net, Point, Trained};
 
 use super::check::forward_table;
-use super::{explain, print, train, Error};
+use super::{explain, print, solve, train, Error};
 
 /// The weights the built-in data come from (the course's challenge: find them).
 pub const HIDDEN_WEIGHTS: [f64; 3] = [-0.2, 2.8, 10.0];
@@ -23,6 +24,60 @@ pub const SEED: u64 = 2026;
 
 /// The most paths `explain w0` lists in the story (the lecture net has one).
 const MAX_PATHS: usize = 20;
+
+/// Section 4: the same rows solved by Levenberg–Marquardt and Newton from the same start,
+/// each weight's error beside the online descent's.
+///
+/// # Errors
+/// [`Error::Lecture`] if a solver overflows (it does not on these data).
+fn second_order(data: &[Sample], online: &Trained, online_seconds: f64) -> Result<String, Error> {
+    let mut text = String::from(
+        "\n4. Second derivatives buy digits: the same rows, from the same start, solved by\n   \
+         Levenberg-Marquardt (residuals and their Jacobian) and by Newton's method in a trust\n   \
+         region (the tape's Hessian); `backprop train --method lm|newton|lbfgs`.\n\n",
+    );
+    let _ = writeln!(
+        text,
+        "   {:<10} {:>10} {:>9} {:>11} {:>11} {:>11}",
+        "method", "iterations", "seconds", "|w0 error|", "|w1 error|", "|w2 error|"
+    );
+    let row = |name: &str, iterations: usize, seconds: f64, weights: &[f64]| {
+        let errors: Vec<String> = HIDDEN_WEIGHTS
+            .iter()
+            .zip(weights)
+            .map(|(t, w)| format!("{:>11.1e}", (w - t).abs()))
+            .collect();
+        format!(
+            "   {name:<10} {iterations:>10} {seconds:>9.3} {}\n",
+            errors.join(" ")
+        )
+    };
+    text.push_str(&row(
+        "online gd",
+        online.steps,
+        online_seconds,
+        &online.weights,
+    ));
+    for method in [Method::Lm, Method::Newton] {
+        let request = solve::Request {
+            net: Net::Lecture,
+            method,
+            init: Net::Lecture.default_init(),
+            max_iters: 100,
+            restarts: 1,
+            seed: 0,
+        };
+        let outcome = solve::solve(data, &request)?;
+        let best = outcome.restarts.best();
+        text.push_str(&row(
+            &method.to_string(),
+            best.iterations(),
+            outcome.seconds,
+            &best.weights,
+        ));
+    }
+    Ok(text)
+}
 
 /// Options of the story (no subcommand).
 #[derive(ClapArgs, Debug)]
@@ -96,10 +151,12 @@ pub fn run(args: &Args) -> Result<(), Error> {
         let rel = (w - t).abs() / t.abs();
         let _ = writeln!(text, "   w{k:<3} {t:>10} {w:>14.6} {rel:>12.2e}");
     }
+    print(&text)?;
+    let mut text = second_order(&data, &trained, elapsed.as_secs_f64())?;
     let written = train::plots(&args.plots, &config, &data, &trained, Some(&HIDDEN_WEIGHTS))?;
     let _ = writeln!(
         text,
-        "\n4. Plots (PNG and SVG), written to {}/:",
+        "\n5. Plots (PNG and SVG), written to {}/:",
         args.plots.display()
     );
     for path in written {

@@ -5,11 +5,12 @@ use std::time::{Duration, Instant};
 
 use clap::Args as ClapArgs;
 use lecture::data::{read_file, Sample};
+use lecture::solve::Method;
 use lecture::{train, Config, Engine, Net, Schedule, Trained};
 use serde_json::json;
 
 use super::options::{check_count, count, numbers, positive, Numbers};
-use super::{plot_surface, plot_weights, print, progress, Error};
+use super::{plot_surface, plot_weights, print, progress, solve, Error};
 
 /// Options of `backprop train`.
 #[derive(ClapArgs, Debug)]
@@ -20,18 +21,27 @@ pub struct Args {
     /// Network: lecture, two-node or chain:N.
     #[arg(long, default_value = "lecture")]
     net: Net,
-    /// Learning rate (the lecture's alpha).
-    #[arg(
-        long,
-        alias = "alpha",
-        default_value_t = 0.01,
-        value_parser = positive,
-        allow_hyphen_values = true
-    )]
-    lr: f64,
-    /// Passes over the data.
-    #[arg(long, default_value_t = 1, value_parser = count, allow_hyphen_values = true)]
-    epochs: usize,
+    /// How to fit: gd (the lecture's online gradient descent), newton (trust-region Newton
+    /// on the tape Hessian), lm (Levenberg–Marquardt on the residuals) or lbfgs (argmin's
+    /// L-BFGS).
+    #[arg(long, default_value = "gd", value_parser = ["gd", "newton", "lm", "lbfgs"])]
+    method: String,
+    /// Learning rate (the lecture's alpha), gd only [default: 0.01]
+    #[arg(long, alias = "alpha", value_parser = positive, allow_hyphen_values = true)]
+    lr: Option<f64>,
+    /// Passes over the data, gd only [default: 1]
+    #[arg(long, value_parser = count, allow_hyphen_values = true)]
+    epochs: Option<usize>,
+    /// Iteration limit of newton, lm and lbfgs (at most 1000000) [default: 100]
+    #[arg(long, value_parser = max_iters, allow_hyphen_values = true)]
+    max_iters: Option<u64>,
+    /// Runs of newton, lm or lbfgs: the first from --init, the others from seeded random
+    /// starts (at most 1000); the best is kept [default: 1]
+    #[arg(long, value_parser = restart_count, allow_hyphen_values = true)]
+    restarts: Option<usize>,
+    /// Seed of the starting points of --restarts [default: 0]
+    #[arg(long)]
+    seed: Option<u64>,
     /// Starting weights w0,w1,… [default: all 1; two-node: 0.5,0.5]
     #[arg(long, value_parser = numbers, allow_hyphen_values = true)]
     init: Option<Numbers>,
@@ -41,13 +51,13 @@ pub struct Args {
     /// Shuffle the rows each epoch with this seed (default: file order, as in the lecture).
     #[arg(long, conflicts_with = "full_batch")]
     shuffle: Option<u64>,
-    /// Also draw the weights and the cost surface into this folder (PNG and SVG).
+    /// Also draw the weights and the cost surface into this folder (PNG and SVG), gd only.
     #[arg(long, alias = "plot", value_name = "DIR")]
     plots: Option<PathBuf>,
-    /// How gradients are computed: tape (compiled once, replayed) or eager (a fresh graph
-    /// per step). Both give the same online result bit for bit.
-    #[arg(long, default_value = "tape", value_parser = ["tape", "eager"])]
-    engine: String,
+    /// How gradients are computed, gd only: tape (compiled once, replayed) or eager (a fresh
+    /// graph per step). Both give the same online result bit for bit [default: tape]
+    #[arg(long, value_parser = ["tape", "eager"])]
+    engine: Option<String>,
     /// Print one JSON object on stdout instead of text.
     #[arg(long)]
     json: bool,
@@ -67,12 +77,26 @@ pub fn run(args: &Args) -> Result<(), Error> {
         .clone()
         .map_or_else(|| args.net.default_init(), |n| n.0);
     check_count("--init", args.net, &init)?;
+    if let Ok(method) = args.method.parse::<Method>() {
+        return second_order(args, method, init);
+    }
+    refuse(
+        "gd",
+        &[
+            ("--max-iters", args.max_iters.is_some()),
+            ("--restarts", args.restarts.is_some()),
+            ("--seed", args.seed.is_some()),
+        ],
+        "newton, lm or lbfgs",
+    )?;
+    let lr = args.lr.unwrap_or(0.01);
+    let engine = args.engine.as_deref().unwrap_or("tape");
     let data = read_file(&args.data)?;
     let mut config = Config::new(args.net);
-    config.alpha = args.lr;
-    config.epochs = args.epochs;
+    config.alpha = lr;
+    config.epochs = args.epochs.unwrap_or(1);
     config.init = init;
-    config.engine = if args.engine == "eager" {
+    config.engine = if engine == "eager" {
         Engine::Eager
     } else {
         Engine::Tape
@@ -102,7 +126,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
     if args.json {
         let value = json!({
             "net": args.net.to_string(), "data": args.data.display().to_string(),
-            "rows": data.len(), "mode": mode, "lr": args.lr, "engine": args.engine,
+            "rows": data.len(), "mode": mode, "lr": lr, "engine": engine,
             "initial_weights": config.init, "weights": trained.weights, "cost": trained.cost,
             "epochs": trained.epochs, "steps": trained.steps,
             "seconds": elapsed.as_secs_f64(),
@@ -118,7 +142,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
         args.data.display(),
         trained.epochs,
         trained.steps,
-        args.lr,
+        lr,
         elapsed.as_secs_f64()
     );
     for (k, w) in trained.weights.iter().enumerate() {
@@ -129,6 +153,65 @@ pub fn run(args: &Args) -> Result<(), Error> {
         text.push_str(&format!("wrote {}\n", path.display()));
     }
     print(&text)
+}
+
+/// `backprop train --method newton|lm|lbfgs`.
+fn second_order(args: &Args, method: Method, init: Vec<f64>) -> Result<(), Error> {
+    refuse(
+        &args.method,
+        &[
+            ("--lr", args.lr.is_some()),
+            ("--epochs", args.epochs.is_some()),
+            ("--shuffle", args.shuffle.is_some()),
+            ("--full-batch", args.full_batch),
+            ("--engine", args.engine.is_some()),
+            ("--plots", args.plots.is_some()),
+        ],
+        "gd",
+    )?;
+    let data = read_file(&args.data)?;
+    let request = solve::Request {
+        net: args.net,
+        method,
+        init,
+        max_iters: args.max_iters.unwrap_or(100),
+        restarts: args.restarts.unwrap_or(1),
+        seed: args.seed.unwrap_or(0),
+    };
+    let outcome = solve::solve(&data, &request)?;
+    let file = args.data.display().to_string();
+    if args.json {
+        let value = solve::json(&request, &outcome, data.len(), &file);
+        return print(&format!("{value}\n"));
+    }
+    print(&solve::text(&request, &outcome, data.len(), &file))
+}
+
+/// An error naming the first of `options` that was given and does not apply to
+/// `--method method` (it applies to `--method applies_to`).
+fn refuse(method: &str, options: &[(&str, bool)], applies_to: &str) -> Result<(), Error> {
+    match options.iter().find(|(_, given)| *given) {
+        Some((option, _)) => Err(Error::Option(format!(
+            "{option} does not apply to --method {method} (only to --method {applies_to})"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// `--max-iters`: a whole number in `1..=1000000`.
+fn max_iters(s: &str) -> Result<u64, String> {
+    match count(s)? {
+        n @ 1..=1_000_000 => Ok(n as u64),
+        _ => Err(format!("'{s}' must be at most 1000000")),
+    }
+}
+
+/// `--restarts`: a whole number in `1..=1000`.
+fn restart_count(s: &str) -> Result<usize, String> {
+    match count(s)? {
+        n @ 1..=1000 => Ok(n),
+        _ => Err(format!("'{s}' must be at most 1000")),
+    }
 }
 
 /// Trains with a progress bar; returns the result and the time spent training.

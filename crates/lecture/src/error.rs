@@ -35,6 +35,17 @@ pub enum Error {
     Config(String),
     /// The engine reported an error.
     Engine(autodiff::Error),
+    /// A solver met a cost, gradient, Hessian or Jacobian that is NaN or infinite.
+    NotFinite {
+        /// What overflowed, e.g. `gradient of the mean cost`.
+        quantity: &'static str,
+        /// The first value that is not finite.
+        value: f64,
+        /// The weights it was computed at.
+        weights: Vec<f64>,
+    },
+    /// A solver failed for a reason of its own (its message).
+    Solver(String),
 }
 
 /// `Result` with this crate's [`Error`].
@@ -61,6 +72,15 @@ impl fmt::Display for Error {
             ),
             Error::Config(msg) => f.write_str(msg),
             Error::Engine(e) => write!(f, "autodiff: {e}"),
+            Error::NotFinite {
+                quantity,
+                value,
+                weights,
+            } => write!(
+                f,
+                "the {quantity} overflowed (a value is {value}) at weights {weights:?}"
+            ),
+            Error::Solver(msg) => write!(f, "solver: {msg}"),
         }
     }
 }

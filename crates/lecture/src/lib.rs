@@ -37,7 +37,9 @@ pub mod compare;
 pub mod data;
 mod error;
 pub mod formulas;
+pub mod hessian;
 pub mod network;
+pub mod solve;
 pub mod train;
 
 pub use compare::Comparison;
