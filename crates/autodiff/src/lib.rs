@@ -86,7 +86,10 @@ pub use gradients::Gradients;
 pub use graph::{Dag, Graph};
 pub use inspect::gradcheck;
 pub use inspect::gradcheck::{gradcheck, gradcheck_with, GradCheck, Tolerance};
-pub use inspect::{hesscheck, Edge, HessCheck, Node, Path, PathEdge, Paths};
+pub use inspect::{
+    hesscheck, Contribution, Edge, HessCheck, Node, Path, PathEdge, Paths, SweepStep, Trace,
+    TraceNode,
+};
 pub use op::Op;
 pub use scalar::Scalar;
 pub use var::Var;

@@ -187,7 +187,7 @@ fn path_along(graph: &Graph, nodes: &[(Op, Vec<(usize, f64)>)], stack: &[(usize,
 
 /// A node's name; for an unnamed leaf its value; for an unnamed op the op on its operands'
 /// names (`(target − out)²`), up to three levels deep (`n<index>` below that).
-fn node_name(graph: &Graph, nodes: &[(Op, Vec<(usize, f64)>)], i: usize) -> String {
+pub(super) fn node_name(graph: &Graph, nodes: &[(Op, Vec<(usize, f64)>)], i: usize) -> String {
     expression(graph, nodes, i, 3)
 }
 
@@ -208,7 +208,12 @@ fn expression(graph: &Graph, nodes: &[(Op, Vec<(usize, f64)>)], i: usize, depth:
             expression(graph, nodes, j, depth - 1)
         })
     };
-    let (a, b) = (operand(0), operand(1));
+    written(*op, &operand(0), &operand(1))
+}
+
+/// `op` written on operands `a` and `b` (`b` unused by a unary op): `w0·s0`, `(t − o)`,
+/// `sigmoid(x1)`.
+pub(super) fn written(op: Op, a: &str, b: &str) -> String {
     match op {
         Op::Add => format!("({a} + {b})"),
         Op::Sub => format!("({a} − {b})"),
