@@ -635,3 +635,92 @@ fn explain_refuses_a_weight_the_net_does_not_have() {
         &["--max-paths"],
     );
 }
+
+#[test]
+fn trace_prints_the_forward_table_the_sweep_and_gradients_equal_to_check() {
+    let o = backprop(&["trace"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} in {text}"))
+    };
+    assert!(at("Forward pass") < at("Backward sweep") && at("Backward sweep") < at("Gradients"));
+    assert!(text.contains("x1                 s0·w0"), "{text}");
+    assert!(text.contains("dC/dout = -0.3362461932481792"), "{text}"); // out − target
+    assert!(text.contains("→ w2               × s2 "), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+    let check = backprop(&["check", "--json"]);
+    let check: serde_json::Value = serde_json::from_str(&stdout(&check)).unwrap();
+    for (i, row) in check["gradients"].as_array().unwrap().iter().enumerate() {
+        let line = format!("  dC/dw{i} = {}\n", row["tape"].as_f64().unwrap());
+        assert!(text.contains(&line), "{line:?} in {text}");
+    }
+}
+
+#[test]
+fn trace_json_has_every_node_every_step_and_the_sums_replay_to_the_gradients() {
+    for net in ["lecture", "two-node", "chain:5"] {
+        let o = backprop(&["trace", "--net", net, "--s0", "-1.5", "--json"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let nodes = json["nodes"].as_array().unwrap();
+        let sweep = json["sweep"].as_array().unwrap();
+        assert_eq!(json["root"].as_u64().unwrap() as usize + 1, nodes.len());
+        assert_eq!(sweep.len(), nodes.len());
+        for (i, n) in nodes.iter().enumerate() {
+            assert_eq!(n["index"].as_u64(), Some(i as u64));
+            for field in ["name", "expression", "op", "role"] {
+                assert!(n[field].is_string(), "{net}: {field} of {n}");
+            }
+            assert!(n["value"].is_f64(), "{n}");
+        }
+        // replay the sweep from the JSON alone: each pass adds amount = adjoint · partial
+        let mut adjoint = vec![0.0_f64; nodes.len()];
+        adjoint[nodes.len() - 1] = 1.0;
+        for step in sweep {
+            let node = step["node"].as_u64().unwrap() as usize;
+            let a = step["adjoint"].as_f64().unwrap();
+            assert_eq!(a.to_bits(), adjoint[node].to_bits(), "{net}: {step}");
+            for pass in step["passes"].as_array().unwrap() {
+                let f = |k: &str| pass[k].as_f64().unwrap();
+                assert_eq!(f("amount").to_bits(), (a * f("partial")).to_bits());
+                let source = pass["source"].as_u64().unwrap() as usize;
+                adjoint[source] += f("amount");
+                assert_eq!(adjoint[source].to_bits(), f("sum").to_bits(), "{pass}");
+                assert!(pass["symbol"].is_string() && pass["from"].is_string());
+            }
+        }
+        let check = backprop(&["check", "--net", net, "--s0", "-1.5", "--json"]);
+        let check: serde_json::Value = serde_json::from_str(&stdout(&check)).unwrap();
+        for (g, row) in json["gradients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(check["gradients"].as_array().unwrap())
+        {
+            let node = g["node"].as_u64().unwrap() as usize;
+            let gradient = g["gradient"].as_f64().unwrap();
+            assert_eq!(gradient.to_bits(), adjoint[node].to_bits(), "{net}");
+            assert_eq!(
+                gradient.to_bits(),
+                row["tape"].as_f64().unwrap().to_bits(),
+                "{net}"
+            );
+            assert_eq!(g["weight"], row["weight"]);
+        }
+    }
+}
+
+#[test]
+fn trace_refuses_weights_that_do_not_fit_or_overflow() {
+    assert_input_error(
+        &backprop(&["trace", "--weights", "1,2"]),
+        &["--weights", "3 weights"],
+    );
+    assert_input_error(
+        &backprop(&["trace", "--weights", "1e300,1e300,1e300", "--json"]),
+        &["--weights", "overflows", "inf"],
+    );
+    assert_input_error(&backprop(&["trace", "--s0", "nan"]), &["--s0"]);
+}

@@ -8,7 +8,7 @@ use lecture::compare::compare;
 use lecture::LectureNet;
 use serde_json::json;
 
-use super::options::PointArgs;
+use super::options::{check_finite, PointArgs};
 use super::{print, Error};
 
 /// Options of `backprop check`.
@@ -30,6 +30,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
     let net = args.point.net;
     let g = Graph::new();
     let built = net.build(&g, &point)?;
+    check_finite(&g, built.cost)?;
     let comparison = compare(net, &point)?;
     if args.json {
         let nodes: Vec<_> = built

@@ -7,7 +7,7 @@ use autodiff::{Graph, Paths};
 use clap::Args as ClapArgs;
 use serde_json::json;
 
-use super::options::PointArgs;
+use super::options::{check_finite, PointArgs};
 use super::{print, Error};
 
 /// The most weights `--weight all` explains at once.
@@ -39,6 +39,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
     let net = args.point.net;
     let g = Graph::new();
     let built = net.build(&g, &point)?;
+    check_finite(&g, built.cost)?;
     let names: Vec<String> = (0..built.weights.len()).map(|i| format!("w{i}")).collect();
     let chosen: Vec<usize> = if args.weight == "all" {
         (0..names.len()).collect()

@@ -13,6 +13,7 @@ pub mod plot_surface;
 pub mod plot_weights;
 pub mod progress;
 pub mod story;
+pub mod trace;
 pub mod train;
 
 use std::fmt;

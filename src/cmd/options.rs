@@ -1,6 +1,7 @@
 //! Parsers for option values (`--weights 2,1,0.5`, `--range -10,10`, `--lr 0.01`) and the
 //! point options shared by `check` and `graph`.
 
+use autodiff::{Graph, Var};
 use clap::Args;
 use lecture::{Net, Point};
 
@@ -125,6 +126,22 @@ impl PointArgs {
             target: self.target,
         })
     }
+}
+
+/// Checks that the net recorded at the point options has finite values, partials and
+/// adjoints of `cost`: overflowing weights give an error naming the options, not `inf`
+/// in a table or `null` in JSON.
+///
+/// # Errors
+/// [`Error::Option`] naming the point options and the first node that is not finite.
+pub fn check_finite(g: &Graph, cost: Var<'_>) -> Result<(), Error> {
+    g.check_finite()
+        .and_then(|()| cost.backward().check_finite())
+        .map_err(|e| {
+            Error::Option(format!(
+                "--weights, --s0, --target: the net overflows at this point: {e}"
+            ))
+        })
 }
 
 #[cfg(test)]
