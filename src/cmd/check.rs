@@ -5,8 +5,8 @@ use std::fmt::Write;
 use autodiff::Graph;
 use clap::Args as ClapArgs;
 use lecture::compare::compare;
-use lecture::LectureNet;
-use serde_json::json;
+use lecture::{Comparison, LectureNet};
+use serde_json::{json, Value};
 
 use super::options::{check_finite, PointArgs};
 use super::{print, Error};
@@ -33,27 +33,10 @@ pub fn run(args: &Args) -> Result<(), Error> {
     check_finite(&g, built.cost)?;
     let comparison = compare(net, &point)?;
     if args.json {
-        let nodes: Vec<_> = built
-            .table()
-            .into_iter()
-            .map(|(name, value)| json!({ "name": name, "value": value }))
-            .collect();
-        let rows: Vec<_> = comparison
-            .rows
-            .iter()
-            .map(|r| {
-                json!({
-                    "weight": r.name, "value": r.weight, "tape": r.tape, "formula": r.formula,
-                    "finite_difference": r.numeric, "tape_minus_formula": r.tape_vs_formula(),
-                    "tape_minus_finite_difference": r.tape_vs_numeric(),
-                })
-            })
-            .collect();
-        let value = json!({
-            "net": net.to_string(),
-            "point": { "weights": point.weights, "s0": point.s0, "target": point.target },
-            "nodes": nodes, "out": comparison.out, "cost": comparison.cost, "gradients": rows,
-        });
+        let mut value = comparison_json(&built, &comparison);
+        value["net"] = json!(net.to_string());
+        value["point"] =
+            json!({ "weights": point.weights, "s0": point.s0, "target": point.target });
         return print(&format!("{value}\n"));
     }
     let mut text = forward_table(&built);
@@ -65,6 +48,29 @@ pub fn run(args: &Args) -> Result<(), Error> {
     });
     text.push_str(&comparison.to_string());
     print(&text)
+}
+
+/// The forward pass and the comparison as JSON: `nodes` (name and value), `out`, `cost`
+/// and `gradients` (per weight: `tape`, `formula`, `finite_difference` and their
+/// differences).
+pub fn comparison_json(built: &LectureNet<'_>, comparison: &Comparison) -> Value {
+    let nodes: Vec<Value> = built
+        .table()
+        .into_iter()
+        .map(|(name, value)| json!({ "name": name, "value": value }))
+        .collect();
+    let rows: Vec<Value> = comparison
+        .rows
+        .iter()
+        .map(|r| {
+            json!({
+                "weight": r.name, "value": r.weight, "tape": r.tape, "formula": r.formula,
+                "finite_difference": r.numeric, "tape_minus_formula": r.tape_vs_formula(),
+                "tape_minus_finite_difference": r.tape_vs_numeric(),
+            })
+        })
+        .collect();
+    json!({ "nodes": nodes, "out": comparison.out, "cost": comparison.cost, "gradients": rows })
 }
 
 /// The forward pass as a table of named nodes, then the slides' verdict.

@@ -12,6 +12,7 @@ pub mod playground;
 pub mod plot_surface;
 pub mod plot_weights;
 pub mod progress;
+pub mod report;
 pub mod story;
 pub mod trace;
 pub mod train;

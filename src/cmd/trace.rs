@@ -59,7 +59,8 @@ fn role(net: &LectureNet<'_>, trace: &Trace, index: usize) -> &'static str {
     }
 }
 
-/// The trace as JSON: `net`, `point`, `nodes` (the forward table), `sweep` (one entry per
+/// The trace as JSON: `net`, `point`, `nodes` (the forward table, each node with its
+/// `operands` and their partials), `sweep` (one entry per
 /// node in sweep order, with its `passes`) and `gradients` (per weight). Every number at
 /// full precision.
 pub fn to_json(net: &LectureNet<'_>, point: &Point, trace: &Trace) -> Value {
@@ -70,6 +71,7 @@ pub fn to_json(net: &LectureNet<'_>, point: &Point, trace: &Trace) -> Value {
             json!({
                 "index": n.index, "name": n.name, "expression": n.expression,
                 "op": n.op.name(), "role": role(net, trace, n.index), "value": n.value,
+                "operands": n.operands.iter().map(|&(node, partial)| json!({ "node": node, "partial": partial })).collect::<Vec<_>>(),
             })
         })
         .collect();

@@ -22,6 +22,8 @@ pub struct TraceNode {
     pub expression: String,
     /// Its op.
     pub op: Op,
+    /// Its operands in slot order: each one's index and the edge's local partial.
+    pub operands: Vec<(usize, f64)>,
     /// Its value.
     pub value: f64,
 }
@@ -124,6 +126,7 @@ impl Var<'_> {
                     name: names[index].clone(),
                     expression,
                     op: *op,
+                    operands: operands.clone(),
                     value: graph.value(petgraph::graph::NodeIndex::new(index)),
                 }
             })
