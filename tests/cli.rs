@@ -724,3 +724,134 @@ fn trace_refuses_weights_that_do_not_fit_or_overflow() {
     );
     assert_input_error(&backprop(&["trace", "--s0", "nan"]), &["--s0"]);
 }
+
+/// Runs `backprop report --quiet` with `args` in `dir`.
+fn report_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_backprop"))
+        .current_dir(dir)
+        .args(["report", "--quiet"])
+        .args(args)
+        .output()
+        .expect("run backprop")
+}
+
+/// The names in `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn report_writes_one_self_contained_page_readable_by_others() {
+    let dir = scratch("report");
+    let o = report_in(&dir, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "wrote lesson.html\n");
+    assert_eq!(listing(&dir), ["lesson.html"]); // no temporary file left, nothing beside it
+    let page = fs::read_to_string(dir.join("lesson.html")).unwrap();
+    let lower = page.to_lowercase();
+    for outside in [
+        "src=\"http",
+        "src='http",
+        "href=\"http",
+        "href='http",
+        "url(http",
+        "url(\"http",
+        "@import",
+        "<link",
+        "<iframe",
+        "<img",
+        "<object",
+        "<embed",
+        "<script src",
+        "fetch(",
+        "xmlhttprequest",
+    ] {
+        assert!(!lower.contains(outside), "{outside:?} in the page");
+    }
+    // every link stays in the page
+    for (i, _) in lower.match_indices("href=\"") {
+        assert!(lower[i + 6..].starts_with('#'), "{}", &page[i..i + 40]);
+    }
+    // the model is in the page, with the engine's gradient at full precision
+    assert!(page.contains("\"tape\":-0.0011773525714957244"));
+    assert!(page.contains("\"truth\":[-0.2,2.8,10.0]"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(dir.join("lesson.html"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644);
+        // a page written over keeps the permissions it had
+        fs::set_permissions(dir.join("lesson.html"), fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(report_in(&dir, &[]).status.code(), Some(0));
+        let mode = fs::metadata(dir.join("lesson.html"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn report_trains_on_a_data_file_and_names_bad_ones() {
+    let dir = scratch("report-data");
+    fs::write(
+        dir.join("acc.csv"),
+        "in_true,out_true\n1,0.5\n-2,0.25\n3,0.75\n",
+    )
+    .unwrap();
+    let o = report_in(&dir, &["--data", "acc.csv", "--out", "mine.html"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = fs::read_to_string(dir.join("mine.html")).unwrap();
+    assert!(page.contains("\"source\":\"acc.csv (3 rows)\""), "source");
+    assert!(page.contains("\"truth\":null"));
+    assert!(page.contains("\"steps\":9")); // 3 epochs of 3 rows
+
+    // a bad file, a diverging run: one line, exit 2, the old page untouched
+    fs::write(dir.join("bad.csv"), "in_true,out_true\n1,abc\n").unwrap();
+    let o = report_in(&dir, &["--data", "bad.csv", "--out", "mine.html"]);
+    assert_input_error(&o, &["bad.csv", "line 2", "out_true"]);
+    fs::write(dir.join("huge.csv"), "in_true,out_true\n1,1e200\n").unwrap();
+    let o = report_in(&dir, &["--data", "huge.csv", "--out", "mine.html"]);
+    assert_input_error(&o, &["--data huge.csv", "diverged at step 1"]);
+    assert_eq!(fs::read_to_string(dir.join("mine.html")).unwrap(), page);
+    assert_eq!(
+        listing(&dir),
+        ["acc.csv", "bad.csv", "huge.csv", "mine.html"]
+    );
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn report_refuses_a_folder_a_device_and_a_path_it_cannot_write() {
+    let dir = scratch("report-refuse");
+    assert_input_error(
+        &report_in(&dir, &["--out", "."]),
+        &["--out .", "is a folder"],
+    );
+    assert_input_error(
+        &report_in(&dir, &["--out", "missing/lesson.html"]),
+        &["--out missing/lesson.html", "folder does not exist"],
+    );
+    assert_input_error(
+        &report_in(&dir, &["--out", "/dev/null"]),
+        &["--out /dev/null", "not a regular file"],
+    );
+    // a folder no one may create files in (even root, on Linux)
+    if Path::new("/proc/self").is_dir() {
+        assert_input_error(
+            &report_in(&dir, &["--out", "/proc/lesson.html"]),
+            &["--out /proc/lesson.html", "cannot write"],
+        );
+    }
+    assert!(listing(&dir).is_empty());
+    fs::remove_dir_all(dir).unwrap();
+}

@@ -64,7 +64,12 @@ pub fn run(args: &Args) -> Result<(), Error> {
             truth: Some(HIDDEN_WEIGHTS.to_vec()),
         },
     };
-    let lesson = model::lesson(&data, args.quiet)?;
+    let lesson = model::lesson(&data, args.quiet).map_err(|e| match (e, &args.data) {
+        (Error::Lecture(e @ lecture::Error::Diverged { .. }), Some(path)) => {
+            Error::Option(format!("--data {}: {e}", path.display()))
+        }
+        (e, _) => e,
+    })?;
     target.write(&page(&lesson))?;
     print(&format!("wrote {}\n", args.out.display()))
 }

@@ -16,7 +16,7 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(60);
 /// Chromium's path: `$CHROMIUM`, else `chromium` or `chromium-browser` on `PATH`.
 pub fn find_chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("CHROMIUM") {
-        return Some(PathBuf::from(p));
+        return Some(PathBuf::from(p)).filter(|p| p.is_file());
     }
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
