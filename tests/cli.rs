@@ -812,6 +812,16 @@ fn report_trains_on_a_data_file_and_names_bad_ones() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let page = fs::read_to_string(dir.join("mine.html")).unwrap();
     assert!(page.contains("\"source\":\"acc.csv (3 rows)\""), "source");
+    // a path that spells a closing tag stays inside the page's data
+    fs::create_dir_all(dir.join("x<").join("script>")).unwrap();
+    fs::copy(dir.join("acc.csv"), dir.join("x</script>/acc.csv")).unwrap();
+    let o = report_in(&dir, &["--data", "x</script>/acc.csv", "--out", "tag.html"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let tagged = fs::read_to_string(dir.join("tag.html")).unwrap();
+    assert_eq!(tagged.matches("</script>").count(), 2); // the page's own two
+    assert!(tagged.contains("x\\u003c/script\\u003e/acc.csv (3 rows)"));
+    fs::remove_dir_all(dir.join("x<")).unwrap();
+    fs::remove_file(dir.join("tag.html")).unwrap();
     assert!(page.contains("\"truth\":null"));
     assert!(page.contains("\"steps\":9")); // 3 epochs of 3 rows
 

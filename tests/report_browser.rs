@@ -9,8 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 use autodiff::{Contribution, Graph};
-use lecture::compare::compare;
-use lecture::formulas::cost_hessian;
+use lecture::compare::{compare, formula_hessian};
 use lecture::{Net, Point};
 use serde_json::{json, Value};
 
@@ -194,16 +193,7 @@ fn the_lesson_steps_through_the_sweep_in_chromium_with_the_engines_numbers() {
         );
         assert_eq!(number(&row[2]).to_bits(), expected.numeric.to_bits());
     }
-    let v = |x: autodiff::Var<'_>| x.value();
-    let formula = cost_hessian(
-        v(net.s0),
-        v(net.s[1]),
-        v(net.s[2]),
-        v(net.out),
-        v(net.target),
-        v(net.weights[1]),
-        v(net.weights[2]),
-    );
+    let formula = formula_hessian(&net).unwrap();
     let hessian = page.eval(
         "Array.from(document.querySelectorAll('#hessian-table td')).map(c => c.dataset.formula)",
     );

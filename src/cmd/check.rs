@@ -3,23 +3,15 @@
 use std::fmt::Write;
 
 use autodiff::Graph;
-use clap::Args as ClapArgs;
 use lecture::compare::compare;
 use lecture::{Comparison, LectureNet};
 use serde_json::{json, Value};
 
-use super::options::{check_finite, PointArgs};
+use super::options::{check_finite, PointJsonArgs};
 use super::{print, Error};
 
-/// Options of `backprop check`.
-#[derive(ClapArgs, Debug)]
-pub struct Args {
-    #[command(flatten)]
-    point: PointArgs,
-    /// Print one JSON object instead of tables.
-    #[arg(long)]
-    json: bool,
-}
+/// Options of `backprop check`: the point and `--json`.
+pub type Args = PointJsonArgs;
 
 /// Runs `backprop check`.
 ///

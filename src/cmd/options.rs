@@ -108,6 +108,17 @@ pub struct PointArgs {
     pub target: f64,
 }
 
+/// The point options and `--json`: all that `check` and `trace` take.
+#[derive(Args, Debug, Clone)]
+pub struct PointJsonArgs {
+    /// Where to evaluate the net.
+    #[command(flatten)]
+    pub point: PointArgs,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
 impl PointArgs {
     /// The point these options describe.
     ///

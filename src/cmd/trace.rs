@@ -5,22 +5,14 @@
 use std::fmt::Write;
 
 use autodiff::{Graph, Trace};
-use clap::Args as ClapArgs;
 use lecture::{LectureNet, Point};
 use serde_json::{json, Value};
 
-use super::options::{check_finite, PointArgs};
+use super::options::{check_finite, PointJsonArgs};
 use super::{print, Error};
 
-/// Options of `backprop trace`.
-#[derive(ClapArgs, Debug)]
-pub struct Args {
-    #[command(flatten)]
-    point: PointArgs,
-    /// Print one JSON object instead of text.
-    #[arg(long)]
-    json: bool,
-}
+/// Options of `backprop trace`: the point and `--json`.
+pub type Args = PointJsonArgs;
 
 /// Runs `backprop trace`.
 ///

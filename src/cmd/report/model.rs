@@ -3,9 +3,8 @@
 //! One model, several views: the page shows the numbers these commands compute.
 
 use autodiff::{Graph, Tape};
-use lecture::compare::compare;
+use lecture::compare::{compare, formula_hessian};
 use lecture::data::Sample;
-use lecture::formulas::cost_hessian;
 use lecture::train::mean_cost;
 use lecture::{Config, Net, Point, Trained};
 use serde_json::{json, Value};
@@ -48,16 +47,7 @@ pub fn lesson(data: &Data, quiet: bool) -> Result<Value, Error> {
         .map(|(i, &w)| explain::paths_json(&format!("w{i}"), &built.cost.paths_from(w, MAX_PATHS)))
         .collect();
     let comparison = compare(Net::Lecture, &point)?;
-    let v = |var: autodiff::Var<'_>| var.value();
-    let formula = cost_hessian(
-        v(built.s0),
-        v(built.s[1]),
-        v(built.s[2]),
-        v(built.out),
-        v(built.target),
-        v(built.weights[1]),
-        v(built.weights[2]),
-    );
+    let formula = formula_hessian(&built);
     let tape = Tape::compile(built.cost, &built.weights).map_err(lecture::Error::Engine)?;
     let recorded = tape
         .hessian(&mut tape.workspace(), &point.weights)
