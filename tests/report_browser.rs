@@ -141,7 +141,23 @@ fn the_lesson_steps_through_the_sweep_in_chromium_with_the_engines_numbers() {
     assert_at_step(&mut page, &events, 2);
     page.click("#back");
     assert_at_step(&mut page, &events, 1);
-    page.eval("document.activeElement.blur()");
+    // "play" runs on by itself until paused; a focused button answers Enter
+    page.click("#play");
+    page.wait_for("Number(document.getElementById('sweep-status').dataset.step) >= 3");
+    page.click("#play");
+    assert_eq!(
+        page.eval("document.getElementById('play').textContent"),
+        json!("play")
+    );
+    let paused = page.eval("document.getElementById('sweep-status').dataset.step");
+    let paused: usize = paused.as_str().unwrap().parse().unwrap();
+    assert_at_step(&mut page, &events, paused);
+    page.eval("document.getElementById('reset').focus()");
+    page.key("Enter");
+    assert_eq!(page.eval(CURRENT_EDGE), Value::Null);
+    page.eval("document.getElementById('step').focus()");
+    page.key("Enter");
+    assert_at_step(&mut page, &events, 1);
     for k in 2..=events.len() {
         page.key("ArrowRight");
         assert_at_step(&mut page, &events, k);

@@ -181,12 +181,16 @@ impl Browser {
         }
     }
 
-    /// A key press, as the keyboard sends it (`ArrowRight`, `ArrowLeft`).
+    /// A key press, as the keyboard sends it (`ArrowRight`, `ArrowLeft`, `Enter`).
     pub fn key(&mut self, key: &str) {
-        for kind in ["rawKeyDown", "keyUp"] {
+        let text = if key == "Enter" { "\r" } else { "" };
+        for kind in ["keyDown", "keyUp"] {
             self.call(
                 "Input.dispatchKeyEvent",
-                json!({ "type": kind, "key": key, "code": key, "windowsVirtualKeyCode": key_code(key) }),
+                json!({
+                    "type": kind, "key": key, "code": key, "text": text,
+                    "windowsVirtualKeyCode": key_code(key),
+                }),
             );
         }
     }
@@ -209,6 +213,7 @@ fn key_code(key: &str) -> u32 {
     match key {
         "ArrowLeft" => 37,
         "ArrowRight" => 39,
+        "Enter" => 13,
         _ => 0,
     }
 }

@@ -37,6 +37,15 @@ function numCell(x, digits) {
   return html("td", { class: "num", "data-value": full, title: full }, fmt(x, digits));
 }
 
+/** About `count` round tick values (1, 2 or 5 times a power of ten apart) in [lo, hi]. */
+function ticks(lo, hi, count) {
+  const raw = (hi - lo) / count, power = 10 ** Math.floor(Math.log10(raw));
+  const step = power * ([1, 2, 5, 10].find((m) => m * power >= raw) || 10);
+  const out = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  return out;
+}
+
 function fillTable(table, head, rows) {
   table.replaceChildren(
     html("thead", {}, html("tr", {}, ...head.map((h, i) => html("th", { class: i ? null : "name", scope: "col" }, h)))),
@@ -327,10 +336,11 @@ function chart(id, series, opts) {
     fig.append(svg("line", { class: "grid", x1: x, x2: x, y1: T, y2: H - B }));
     fig.append(svg("text", { class: "tick", x, y: H - B + 16, "text-anchor": "middle" }, e === 0 ? "0" : (10 ** e).toLocaleString("en")));
   }
-  for (let k = 0; k <= 4; k++) {
-    const y = lo + (hi - lo) * k / 4;
+  // a log axis ticks whole powers of ten
+  const yTicks = opts.logY ? ticks(lo, hi, 5).filter(Number.isInteger) : ticks(lo, hi, 5);
+  for (const y of yTicks.length ? yTicks : [lo, hi]) {
     fig.append(svg("line", { class: "grid", x1: L, x2: W - R, y1: sy(y), y2: sy(y) }));
-    fig.append(svg("text", { class: "tick", x: L - 6, y: sy(y) + 4, "text-anchor": "end" }, opts.logY ? fmt(10 ** y, 2) : fmt(y, 3)));
+    fig.append(svg("text", { class: "tick", x: L - 6, y: sy(y) + 4, "text-anchor": "end" }, opts.logY ? "1e" + y : fmt(y, 3)));
   }
   fig.append(svg("text", { class: "tick", x: (W + L) / 2, y: H - 6, "text-anchor": "middle" }, "step (log scale)"));
   fig.append(svg("text", { class: "tick", x: 14, y: T + (H - T - B) / 2, transform: `rotate(-90 14 ${T + (H - T - B) / 2})`, "text-anchor": "middle" }, opts.yLabel));
@@ -388,9 +398,10 @@ function drawSurface() {
   fig.append(svg("rect", { x: W - R + 1, y: 0, width: R, height: H, fill: "#fff" }));
   fig.append(svg("rect", { x: 0, y: 0, width: W, height: T - 1, fill: "#fff" }));
   fig.append(svg("rect", { x: 0, y: H - B + 1, width: W, height: B, fill: "#fff" }));
-  for (let k = 0; k <= 4; k++) {
-    const vx = s.x.lo + (s.x.hi - s.x.lo) * k / 4, vy = s.y.lo + (s.y.hi - s.y.lo) * k / 4;
+  for (const vx of ticks(s.x.lo, s.x.hi, 5)) {
     fig.append(svg("text", { class: "tick", x: sx(vx), y: H - B + 16, "text-anchor": "middle" }, fmt(vx, 3)));
+  }
+  for (const vy of ticks(s.y.lo, s.y.hi, 5)) {
     fig.append(svg("text", { class: "tick", x: L - 6, y: sy(vy) + 4, "text-anchor": "end" }, fmt(vy, 3)));
   }
   fig.append(svg("text", { class: "tick", x: (W - R + L) / 2, y: H - 8, "text-anchor": "middle" }, s.x.weight));
