@@ -114,6 +114,14 @@ fn the_lesson_steps_through_the_sweep_in_chromium_with_the_engines_numbers() {
         .map(e => e.getAttribute('src') || e.getAttribute('href')).filter(u => !u.startsWith('#'))";
     assert_eq!(page.eval(outside), json!([]));
 
+    // the net: one box per node, one arrow per operand edge
+    let edges: usize = trace.nodes.iter().map(|n| n.operands.len()).sum();
+    let drawn = page.eval(
+        "[document.querySelectorAll('#net-figure .node').length, \
+        document.querySelectorAll('#net-figure .edge').length]",
+    );
+    assert_eq!(drawn, json!([trace.nodes.len(), edges]));
+
     // before any step: only C has an adjoint, 1; no edge highlighted
     assert_eq!(page.eval(CURRENT_EDGE), Value::Null);
     let root = page.eval(&format!(

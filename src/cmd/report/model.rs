@@ -142,3 +142,30 @@ fn surface(
         "n": GRID, "log10_cost": log_cost,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shown_records_rise_to_the_last_and_stay_few() {
+        for rows in [1, 7, 5000] {
+            let data: Vec<Sample> = (0..rows)
+                .map(|i| Sample {
+                    s0: (i % 13) as f64 - 6.0,
+                    out: 0.5,
+                })
+                .collect();
+            let trained = lecture::train(&data, &Config::new(Net::Lecture), &mut |_| {}).unwrap();
+            let shown = shown_records(&trained);
+            assert_eq!(
+                shown.last(),
+                Some(&(trained.trajectory.len() - 1)),
+                "{rows}"
+            );
+            assert!(shown.windows(2).all(|w| w[0] < w[1]), "{rows}: {shown:?}");
+            assert!(shown.len() <= SHOWN_STEPS + 1);
+            assert_eq!(shown[0], 0); // the first step is drawn
+        }
+    }
+}

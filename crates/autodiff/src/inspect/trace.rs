@@ -220,6 +220,20 @@ mod tests {
     }
 
     #[test]
+    fn nan_and_a_deep_chain_give_the_bits_of_backward() {
+        let g = Graph::new();
+        let (x, y) = (g.var(0.5), g.var(f64::NAN));
+        let mut z = x * y + x.sin();
+        for _ in 0..20_000 {
+            z = (z * 0.999_999).tanh() + x;
+        }
+        let trace = z.trace();
+        assert_eq!(trace.steps.len(), z.index() + 1);
+        assert_eq!(bits(&trace.adjoints), bits(z.backward().adjoints()));
+        assert!(trace.wrt(y).is_nan());
+    }
+
+    #[test]
     fn a_leaf_root_is_one_step_with_adjoint_one() {
         let g = Graph::new();
         let x = g.var(2.0);
