@@ -863,5 +863,19 @@ fn report_refuses_a_folder_a_device_and_a_path_it_cannot_write() {
         );
     }
     assert!(listing(&dir).is_empty());
+    // a symbolic link at --out is replaced by the page; the file it pointed to is untouched
+    #[cfg(unix)]
+    {
+        fs::write(dir.join("real.html"), "old").unwrap();
+        std::os::unix::fs::symlink("real.html", dir.join("link.html")).unwrap();
+        assert_eq!(
+            report_in(&dir, &["--out", "link.html"]).status.code(),
+            Some(0)
+        );
+        assert_eq!(fs::read_to_string(dir.join("real.html")).unwrap(), "old");
+        assert!(fs::symlink_metadata(dir.join("link.html"))
+            .unwrap()
+            .is_file());
+    }
     fs::remove_dir_all(dir).unwrap();
 }
