@@ -32,6 +32,10 @@ enum Command {
     Check(cmd::check::Args),
     /// Show each weight's gradient as the chain rule builds it: paths, partials, products.
     Explain(cmd::explain::Args),
+    /// Show the reverse sweep step by step: each node's adjoint and what it passes on.
+    Trace(cmd::trace::Args),
+    /// Write the lecture as one self-contained HTML page (net, sweep step by step, training).
+    Report(cmd::report::Args),
     /// Print the lecture graph as Graphviz DOT after a backward pass.
     Graph(cmd::graph::Args),
     /// Write a CSV file of data generated from known weights.
@@ -48,6 +52,8 @@ fn main() -> ExitCode {
         Some(Command::Train(args)) => cmd::train::run(&args),
         Some(Command::Check(args)) => cmd::check::run(&args),
         Some(Command::Explain(args)) => cmd::explain::run(&args),
+        Some(Command::Trace(args)) => cmd::trace::run(&args),
+        Some(Command::Report(args)) => cmd::report::run(&args),
         Some(Command::Graph(args)) => cmd::graph::run(&args),
         Some(Command::Generate(args)) => cmd::generate::run(&args),
         Some(Command::Playground(args)) => cmd::playground::run(&args),

@@ -792,3 +792,247 @@ fn explain_refuses_a_weight_the_net_does_not_have() {
         &["--max-paths"],
     );
 }
+
+#[test]
+fn trace_prints_the_forward_table_the_sweep_and_gradients_equal_to_check() {
+    let o = backprop(&["trace"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} in {text}"))
+    };
+    assert!(at("Forward pass") < at("Backward sweep") && at("Backward sweep") < at("Gradients"));
+    assert!(text.contains("x1                 s0·w0"), "{text}");
+    assert!(text.contains("dC/dout = -0.3362461932481792"), "{text}"); // out − target
+    assert!(text.contains("→ w2               × s2 "), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+    let check = backprop(&["check", "--json"]);
+    let check: serde_json::Value = serde_json::from_str(&stdout(&check)).unwrap();
+    for (i, row) in check["gradients"].as_array().unwrap().iter().enumerate() {
+        let line = format!("  dC/dw{i} = {}\n", row["tape"].as_f64().unwrap());
+        assert!(text.contains(&line), "{line:?} in {text}");
+    }
+}
+
+#[test]
+fn trace_json_has_every_node_every_step_and_the_sums_replay_to_the_gradients() {
+    for net in ["lecture", "two-node", "chain:5"] {
+        let o = backprop(&["trace", "--net", net, "--s0", "-1.5", "--json"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let nodes = json["nodes"].as_array().unwrap();
+        let sweep = json["sweep"].as_array().unwrap();
+        assert_eq!(json["root"].as_u64().unwrap() as usize + 1, nodes.len());
+        assert_eq!(sweep.len(), nodes.len());
+        for (i, n) in nodes.iter().enumerate() {
+            assert_eq!(n["index"].as_u64(), Some(i as u64));
+            for field in ["name", "expression", "op", "role"] {
+                assert!(n[field].is_string(), "{net}: {field} of {n}");
+            }
+            assert!(n["value"].is_f64(), "{n}");
+        }
+        // replay the sweep from the JSON alone: each pass adds amount = adjoint · partial
+        let mut adjoint = vec![0.0_f64; nodes.len()];
+        adjoint[nodes.len() - 1] = 1.0;
+        for step in sweep {
+            let node = step["node"].as_u64().unwrap() as usize;
+            let a = step["adjoint"].as_f64().unwrap();
+            assert_eq!(a.to_bits(), adjoint[node].to_bits(), "{net}: {step}");
+            for pass in step["passes"].as_array().unwrap() {
+                let f = |k: &str| pass[k].as_f64().unwrap();
+                assert_eq!(f("amount").to_bits(), (a * f("partial")).to_bits());
+                let source = pass["source"].as_u64().unwrap() as usize;
+                adjoint[source] += f("amount");
+                assert_eq!(adjoint[source].to_bits(), f("sum").to_bits(), "{pass}");
+                assert!(pass["symbol"].is_string() && pass["from"].is_string());
+            }
+        }
+        let check = backprop(&["check", "--net", net, "--s0", "-1.5", "--json"]);
+        let check: serde_json::Value = serde_json::from_str(&stdout(&check)).unwrap();
+        for (g, row) in json["gradients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(check["gradients"].as_array().unwrap())
+        {
+            let node = g["node"].as_u64().unwrap() as usize;
+            let gradient = g["gradient"].as_f64().unwrap();
+            assert_eq!(gradient.to_bits(), adjoint[node].to_bits(), "{net}");
+            assert_eq!(
+                gradient.to_bits(),
+                row["tape"].as_f64().unwrap().to_bits(),
+                "{net}"
+            );
+            assert_eq!(g["weight"], row["weight"]);
+        }
+    }
+}
+
+#[test]
+fn trace_refuses_weights_that_do_not_fit_or_overflow() {
+    assert_input_error(
+        &backprop(&["trace", "--weights", "1,2"]),
+        &["--weights", "3 weights"],
+    );
+    assert_input_error(
+        &backprop(&["trace", "--weights", "1e300,1e300,1e300", "--json"]),
+        &["--weights", "overflows", "inf"],
+    );
+    assert_input_error(&backprop(&["trace", "--s0", "nan"]), &["--s0"]);
+}
+
+/// Runs `backprop report --quiet` with `args` in `dir`.
+fn report_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_backprop"))
+        .current_dir(dir)
+        .args(["report", "--quiet"])
+        .args(args)
+        .output()
+        .expect("run backprop")
+}
+
+/// The names in `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn report_writes_one_self_contained_page_readable_by_others() {
+    let dir = scratch("report");
+    let o = report_in(&dir, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "wrote lesson.html\n");
+    assert_eq!(listing(&dir), ["lesson.html"]); // no temporary file left, nothing beside it
+    let page = fs::read_to_string(dir.join("lesson.html")).unwrap();
+    let lower = page.to_lowercase();
+    for outside in [
+        "src=\"http",
+        "src='http",
+        "href=\"http",
+        "href='http",
+        "url(http",
+        "url(\"http",
+        "@import",
+        "<link",
+        "<iframe",
+        "<img",
+        "<object",
+        "<embed",
+        "<script src",
+        "fetch(",
+        "xmlhttprequest",
+    ] {
+        assert!(!lower.contains(outside), "{outside:?} in the page");
+    }
+    // every link stays in the page
+    for (i, _) in lower.match_indices("href=\"") {
+        assert!(lower[i + 6..].starts_with('#'), "{}", &page[i..i + 40]);
+    }
+    // the model is in the page, with the engine's gradient at full precision
+    assert!(page.contains("\"tape\":-0.0011773525714957244"));
+    assert!(page.contains("\"truth\":[-0.2,2.8,10.0]"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(dir.join("lesson.html"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644);
+        // a page written over keeps the permissions it had
+        fs::set_permissions(dir.join("lesson.html"), fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(report_in(&dir, &[]).status.code(), Some(0));
+        let mode = fs::metadata(dir.join("lesson.html"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn report_trains_on_a_data_file_and_names_bad_ones() {
+    let dir = scratch("report-data");
+    fs::write(
+        dir.join("acc.csv"),
+        "in_true,out_true\n1,0.5\n-2,0.25\n3,0.75\n",
+    )
+    .unwrap();
+    let o = report_in(&dir, &["--data", "acc.csv", "--out", "mine.html"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = fs::read_to_string(dir.join("mine.html")).unwrap();
+    assert!(page.contains("\"source\":\"acc.csv (3 rows)\""), "source");
+    // a path that spells a closing tag stays inside the page's data
+    fs::create_dir_all(dir.join("x<").join("script>")).unwrap();
+    fs::copy(dir.join("acc.csv"), dir.join("x</script>/acc.csv")).unwrap();
+    let o = report_in(&dir, &["--data", "x</script>/acc.csv", "--out", "tag.html"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let tagged = fs::read_to_string(dir.join("tag.html")).unwrap();
+    assert_eq!(tagged.matches("</script>").count(), 2); // the page's own two
+    assert!(tagged.contains("x\\u003c/script\\u003e/acc.csv (3 rows)"));
+    fs::remove_dir_all(dir.join("x<")).unwrap();
+    fs::remove_file(dir.join("tag.html")).unwrap();
+    assert!(page.contains("\"truth\":null"));
+    assert!(page.contains("\"steps\":9")); // 3 epochs of 3 rows
+
+    // a bad file, a diverging run: one line, exit 2, the old page untouched
+    fs::write(dir.join("bad.csv"), "in_true,out_true\n1,abc\n").unwrap();
+    let o = report_in(&dir, &["--data", "bad.csv", "--out", "mine.html"]);
+    assert_input_error(&o, &["bad.csv", "line 2", "out_true"]);
+    fs::write(dir.join("huge.csv"), "in_true,out_true\n1,1e200\n").unwrap();
+    let o = report_in(&dir, &["--data", "huge.csv", "--out", "mine.html"]);
+    assert_input_error(&o, &["--data huge.csv", "diverged at step 1"]);
+    assert_eq!(fs::read_to_string(dir.join("mine.html")).unwrap(), page);
+    assert_eq!(
+        listing(&dir),
+        ["acc.csv", "bad.csv", "huge.csv", "mine.html"]
+    );
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn report_refuses_a_folder_a_device_and_a_path_it_cannot_write() {
+    let dir = scratch("report-refuse");
+    assert_input_error(
+        &report_in(&dir, &["--out", "."]),
+        &["--out .", "is a folder"],
+    );
+    assert_input_error(
+        &report_in(&dir, &["--out", "missing/lesson.html"]),
+        &["--out missing/lesson.html", "folder does not exist"],
+    );
+    assert_input_error(
+        &report_in(&dir, &["--out", "/dev/null"]),
+        &["--out /dev/null", "not a regular file"],
+    );
+    // a folder no one may create files in (even root, on Linux)
+    if Path::new("/proc/self").is_dir() {
+        assert_input_error(
+            &report_in(&dir, &["--out", "/proc/lesson.html"]),
+            &["--out /proc/lesson.html", "cannot write"],
+        );
+    }
+    assert!(listing(&dir).is_empty());
+    // a symbolic link at --out is replaced by the page; the file it pointed to is untouched
+    #[cfg(unix)]
+    {
+        fs::write(dir.join("real.html"), "old").unwrap();
+        std::os::unix::fs::symlink("real.html", dir.join("link.html")).unwrap();
+        assert_eq!(
+            report_in(&dir, &["--out", "link.html"]).status.code(),
+            Some(0)
+        );
+        assert_eq!(fs::read_to_string(dir.join("real.html")).unwrap(), "old");
+        assert!(fs::symlink_metadata(dir.join("link.html"))
+            .unwrap()
+            .is_file());
+    }
+    fs::remove_dir_all(dir).unwrap();
+}

@@ -3,25 +3,17 @@
 use std::fmt::Write;
 
 use autodiff::Graph;
-use clap::Args as ClapArgs;
 use lecture::compare::compare;
 use lecture::hessian::{compare_hessian, MAX_CHECKED_WEIGHTS};
-use lecture::LectureNet;
+use lecture::{Comparison, LectureNet};
 use ndarray::Array2;
-use serde_json::json;
+use serde_json::{json, Value};
 
-use super::options::PointArgs;
+use super::options::{check_finite, PointJsonArgs};
 use super::{print, Error};
 
-/// Options of `backprop check`.
-#[derive(ClapArgs, Debug)]
-pub struct Args {
-    #[command(flatten)]
-    point: PointArgs,
-    /// Print one JSON object instead of tables.
-    #[arg(long)]
-    json: bool,
-}
+/// Options of `backprop check`: the point and `--json`.
+pub type Args = PointJsonArgs;
 
 /// Runs `backprop check`.
 ///
@@ -32,37 +24,21 @@ pub fn run(args: &Args) -> Result<(), Error> {
     let net = args.point.net;
     let g = Graph::new();
     let built = net.build(&g, &point)?;
+    check_finite(&g, built.cost)?;
     let comparison = compare(net, &point)?;
     // nets past MAX_CHECKED_WEIGHTS get no Hessian (its size grows as the square)
     let hessian = (net.n_weights() <= MAX_CHECKED_WEIGHTS)
         .then(|| compare_hessian(net, &point))
         .transpose()?;
     if args.json {
-        let nodes: Vec<_> = built
-            .table()
-            .into_iter()
-            .map(|(name, value)| json!({ "name": name, "value": value }))
-            .collect();
-        let rows: Vec<_> = comparison
-            .rows
-            .iter()
-            .map(|r| {
-                json!({
-                    "weight": r.name, "value": r.weight, "tape": r.tape, "formula": r.formula,
-                    "finite_difference": r.numeric, "tape_minus_formula": r.tape_vs_formula(),
-                    "tape_minus_finite_difference": r.tape_vs_numeric(),
-                })
-            })
-            .collect();
-        let value = json!({
-            "net": net.to_string(),
-            "point": { "weights": point.weights, "s0": point.s0, "target": point.target },
-            "nodes": nodes, "out": comparison.out, "cost": comparison.cost, "gradients": rows,
-            "hessian": hessian.as_ref().map(|h| json!({
-                "tape": rows_of(&h.tape), "formula": h.formula.as_ref().map(rows_of),
-                "finite_difference": rows_of(&h.numeric), "passed": h.passed,
-            })),
-        });
+        let mut value = comparison_json(&built, &comparison);
+        value["net"] = json!(net.to_string());
+        value["point"] =
+            json!({ "weights": point.weights, "s0": point.s0, "target": point.target });
+        value["hessian"] = json!(hessian.as_ref().map(|h| json!({
+            "tape": rows_of(&h.tape), "formula": h.formula.as_ref().map(rows_of),
+            "finite_difference": rows_of(&h.numeric), "passed": h.passed,
+        })));
         return print(&format!("{value}\n"));
     }
     let mut text = forward_table(&built);
@@ -95,6 +71,29 @@ pub fn run(args: &Args) -> Result<(), Error> {
 /// A matrix as a list of rows, for JSON.
 fn rows_of(m: &Array2<f64>) -> Vec<Vec<f64>> {
     m.rows().into_iter().map(|r| r.to_vec()).collect()
+}
+
+/// The forward pass and the comparison as JSON: `nodes` (name and value), `out`, `cost`
+/// and `gradients` (per weight: `tape`, `formula`, `finite_difference` and their
+/// differences).
+pub fn comparison_json(built: &LectureNet<'_>, comparison: &Comparison) -> Value {
+    let nodes: Vec<Value> = built
+        .table()
+        .into_iter()
+        .map(|(name, value)| json!({ "name": name, "value": value }))
+        .collect();
+    let rows: Vec<Value> = comparison
+        .rows
+        .iter()
+        .map(|r| {
+            json!({
+                "weight": r.name, "value": r.weight, "tape": r.tape, "formula": r.formula,
+                "finite_difference": r.numeric, "tape_minus_formula": r.tape_vs_formula(),
+                "tape_minus_finite_difference": r.tape_vs_numeric(),
+            })
+        })
+        .collect();
+    json!({ "nodes": nodes, "out": comparison.out, "cost": comparison.cost, "gradients": rows })
 }
 
 /// The forward pass as a table of named nodes, then the slides' verdict.

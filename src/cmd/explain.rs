@@ -5,9 +5,9 @@ use std::fmt::Write;
 
 use autodiff::{Graph, Paths};
 use clap::Args as ClapArgs;
-use serde_json::json;
+use serde_json::{json, Value};
 
-use super::options::PointArgs;
+use super::options::{check_finite, PointArgs};
 use super::{print, Error};
 
 /// The most weights `--weight all` explains at once.
@@ -39,6 +39,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
     let net = args.point.net;
     let g = Graph::new();
     let built = net.build(&g, &point)?;
+    check_finite(&g, built.cost)?;
     let names: Vec<String> = (0..built.weights.len()).map(|i| format!("w{i}")).collect();
     let chosen: Vec<usize> = if args.weight == "all" {
         (0..names.len()).collect()
@@ -74,32 +75,9 @@ pub fn run(args: &Args) -> Result<(), Error> {
         })
         .collect();
     if args.json {
-        let weights: Vec<_> = explained
+        let weights: Vec<Value> = explained
             .iter()
-            .map(|(i, p)| {
-                let paths: Vec<_> = p
-                    .listed
-                    .iter()
-                    .map(|path| {
-                        let factors: Vec<_> = path
-                            .edges
-                            .iter()
-                            .map(|e| {
-                                json!({
-                                    "from": e.source_name, "to": e.target_name,
-                                    "symbol": e.symbol, "value": e.partial,
-                                })
-                            })
-                            .collect();
-                        json!({ "factors": factors, "product": path.product })
-                    })
-                    .collect();
-                json!({
-                    "weight": names[*i], "paths": p.count.to_string(), "listed": paths,
-                    "sum_of_listed": p.listed_sum, "left_out": p.left_out().to_string(),
-                    "left_out_share": p.left_out_share(), "tape": p.gradient,
-                })
-            })
+            .map(|(i, p)| paths_json(&names[*i], p))
             .collect();
         let value = json!({
             "net": net.to_string(),
@@ -114,6 +92,34 @@ pub fn run(args: &Args) -> Result<(), Error> {
         text.push('\n');
     }
     print(&text)
+}
+
+/// One weight's paths as JSON: `weight`, `paths` (the count, as a string: it may exceed
+/// 2⁵³), `listed` (each with its `factors` and `product`), `sum_of_listed`, `left_out`,
+/// `left_out_share` and `tape`.
+pub fn paths_json(weight: &str, p: &Paths) -> Value {
+    let paths: Vec<Value> = p
+        .listed
+        .iter()
+        .map(|path| {
+            let factors: Vec<Value> = path
+                .edges
+                .iter()
+                .map(|e| {
+                    json!({
+                        "from": e.source_name, "to": e.target_name,
+                        "symbol": e.symbol, "value": e.partial,
+                    })
+                })
+                .collect();
+            json!({ "factors": factors, "product": path.product })
+        })
+        .collect();
+    json!({
+        "weight": weight, "paths": p.count.to_string(), "listed": paths,
+        "sum_of_listed": p.listed_sum, "left_out": p.left_out().to_string(),
+        "left_out_share": p.left_out_share(), "tape": p.gradient,
+    })
 }
 
 /// The text for one weight: each listed path with its factors, the sum, the tape.

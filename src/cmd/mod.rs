@@ -12,9 +12,11 @@ pub mod playground;
 pub mod plot_surface;
 pub mod plot_weights;
 pub mod progress;
+pub mod report;
 pub mod solve;
 pub mod story;
 pub mod ticks;
+pub mod trace;
 pub mod train;
 
 use std::fmt;

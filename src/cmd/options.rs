@@ -1,6 +1,7 @@
 //! Parsers for option values (`--weights 2,1,0.5`, `--range -10,10`, `--lr 0.01`) and the
 //! point options shared by `check` and `graph`.
 
+use autodiff::{Graph, Var};
 use clap::Args;
 use lecture::{Net, Point};
 
@@ -107,6 +108,17 @@ pub struct PointArgs {
     pub target: f64,
 }
 
+/// The point options and `--json`: all that `check` and `trace` take.
+#[derive(Args, Debug, Clone)]
+pub struct PointJsonArgs {
+    /// Where to evaluate the net.
+    #[command(flatten)]
+    pub point: PointArgs,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
 impl PointArgs {
     /// The point these options describe.
     ///
@@ -125,6 +137,22 @@ impl PointArgs {
             target: self.target,
         })
     }
+}
+
+/// Checks that the net recorded at the point options has finite values, partials and
+/// adjoints of `cost`: overflowing weights give an error naming the options, not `inf`
+/// in a table or `null` in JSON.
+///
+/// # Errors
+/// [`Error::Option`] naming the point options and the first node that is not finite.
+pub fn check_finite(g: &Graph, cost: Var<'_>) -> Result<(), Error> {
+    g.check_finite()
+        .and_then(|()| cost.backward().check_finite())
+        .map_err(|e| {
+            Error::Option(format!(
+                "--weights, --s0, --target: the net overflows at this point: {e}"
+            ))
+        })
 }
 
 #[cfg(test)]

@@ -94,7 +94,8 @@ pub use graph::{Dag, Graph};
 pub use inspect::gradcheck;
 pub use inspect::gradcheck::{gradcheck, gradcheck_with, GradCheck, Tolerance};
 pub use inspect::{
-    hesscheck, DotOptions, Edge, HessCheck, Node, Path, PathEdge, Paths, HIGHLIGHT_COLOR,
+    hesscheck, Contribution, DotOptions, Edge, HessCheck, Node, Path, PathEdge, Paths, SweepStep,
+    Trace, TraceNode, HIGHLIGHT_COLOR,
 };
 pub use op::Op;
 pub use scalar::Scalar;

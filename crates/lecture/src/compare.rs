@@ -4,7 +4,7 @@ use std::fmt;
 
 use autodiff::Graph;
 
-use crate::{formulas, Net, Point, Result};
+use crate::{formulas, LectureNet, Net, Point, Result};
 
 /// One weight's line of a [`Comparison`]: `dC/dwi` three ways.
 #[derive(Clone, Debug, PartialEq)]
@@ -97,6 +97,34 @@ pub fn compare(net: Net, point: &Point) -> Result<Comparison> {
         cost: built.cost.value(),
         rows,
     })
+}
+
+/// The slides' Hessian of `C` in `(w0, w1, w2)` ([`formulas::cost_hessian`]) from the node
+/// values of `net` as recorded; `None` for a net the slides give no formulas for.
+///
+/// # Examples
+/// ```
+/// use lecture::{compare::formula_hessian, Net, Point};
+/// let g = autodiff::Graph::new();
+/// let net = Net::Lecture.build(&g, &Point::slides())?;
+/// let h = formula_hessian(&net).unwrap();
+/// assert_eq!(h[2][2], net.s[2].value() * net.s[2].value()); // d²C/dw2² = s2²
+/// # Ok::<(), lecture::Error>(())
+/// ```
+pub fn formula_hessian(net: &LectureNet<'_>) -> Option<[[f64; 3]; 3]> {
+    if net.net != Net::Lecture {
+        return None;
+    }
+    let v = |var: autodiff::Var<'_>| var.value();
+    Some(formulas::cost_hessian(
+        v(net.s0),
+        v(net.s[1]),
+        v(net.s[2]),
+        v(net.out),
+        v(net.target),
+        v(net.weights[1]),
+        v(net.weights[2]),
+    ))
 }
 
 /// `(C(wi + h) − C(wi − h)) / 2h` with `h = ∛ε · max(1, |wi|)`, through the f64 path.

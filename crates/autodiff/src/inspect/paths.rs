@@ -258,9 +258,16 @@ fn operation(graph: &Graph, nodes: &[(Op, Vec<(usize, f64)>)], i: usize, depth: 
             expression(graph, nodes, j, depth.saturating_sub(1))
         })
     };
-    let (a, b) = (operand(0), operand(1));
-    match *op {
-        Op::Input | Op::Const => format!("{}", graph.value(petgraph::graph::NodeIndex::new(i))),
+    if op.is_leaf() {
+        return format!("{}", graph.value(petgraph::graph::NodeIndex::new(i)));
+    }
+    written(*op, &operand(0), &operand(1))
+}
+
+/// `op` written on operands `a` and `b` (`b` unused by a unary op): `s0·w0`, `(t − o)`,
+/// `S(x1)`.
+pub(super) fn written(op: Op, a: &str, b: &str) -> String {
+    match op {
         Op::Add => format!("({a} + {b})"),
         Op::Sub => format!("({a} − {b})"),
         Op::Mul => format!("{}·{}", factor(&a), factor(&b)),
