@@ -217,11 +217,12 @@ fn task_name(task: Task) -> &'static str {
     match task {
         Task::Classification => "classification",
         Task::Regression => "regression",
+        Task::MultiClass(_) => "multi-class classification",
     }
 }
 
 fn header(s: &Setup) -> String {
-    let acc = if s.task == Task::Classification {
+    let acc = if s.task != Task::Regression {
         format!(" {:>9} {:>9}", "train acc", "test acc")
     } else {
         String::new()
@@ -250,7 +251,7 @@ fn row(p: &EpochMetrics, task: Task) -> String {
         "{:>6} {:>11.6} {:>11.6}",
         p.epoch, p.train.loss, p.test.loss
     );
-    if task == Task::Classification {
+    if task != Task::Regression {
         let pct = |m: Metrics| m.accuracy.unwrap_or(0.0) * 100.0;
         line.push_str(&format!(" {:>8.1}% {:>8.1}%", pct(p.train), pct(p.test)));
     }

@@ -129,7 +129,7 @@ fn draw_surface<DB: DrawingBackend>(
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.fill(&WHITE).map_err(e)?;
     let what = match setup.task {
-        Task::Classification => "decision surface",
+        Task::Classification | Task::MultiClass(_) => "decision surface",
         Task::Regression => "output",
     };
     let title = format!(
@@ -169,8 +169,8 @@ fn draw_surface<DB: DrawingBackend>(
         .draw()
         .map_err(e)?;
     let point_colour = |y: f64| match setup.task {
-        Task::Classification if y > 0.0 => BLUE,
-        Task::Classification => ORANGE,
+        Task::Classification | Task::MultiClass(_) if y > 0.0 => BLUE,
+        Task::Classification | Task::MultiClass(_) => ORANGE,
         Task::Regression => colour(y),
     };
     for (part, outline, label) in [(&setup.train, WHITE, "train"), (&setup.test, BLACK, "test")] {

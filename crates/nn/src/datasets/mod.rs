@@ -1,8 +1,8 @@
 //! Data: the playground's toy problems and micrograd's moons, generated with a seed and a
 //! noise level; a train/test split; the playground's input features; CSV files.
 //!
-//! Points are rows of an `n × d` array; labels are `±1` for classification and real numbers
-//! for regression.
+//! Points are rows of an `n × d` array; labels are `±1` for binary classification, class
+//! indices `0..K` for `K` classes, and real numbers for regression.
 
 mod csv;
 mod features;
@@ -25,6 +25,9 @@ pub enum Task {
     Classification,
     /// Labels are real numbers.
     Regression,
+    /// Labels are class indices `0, 1, …, K − 1` for this many classes `K`; a prediction
+    /// is the index of the largest of `K` outputs ([`crate::Mlp::classify`]).
+    MultiClass(usize),
 }
 
 /// Points with labels.
