@@ -4,6 +4,7 @@
 //! decision surface, loss and accuracy curves, confusion matrix, misclassified digits.
 
 mod plot;
+mod plot_classes;
 mod setup;
 
 use std::path::PathBuf;

@@ -4,9 +4,7 @@
 use ndarray::{Array1, Array2};
 use nn::datasets::{read_csv_as, Dataset, Features, Labels, Problem, Task};
 use nn::optim::{self, LrSchedule};
-use nn::{
-    Activation, Backend, Compiled, Confusion, Eager, Loss, Mlp, Regularization, Trainer,
-};
+use nn::{Activation, Backend, Compiled, Confusion, Eager, Loss, Mlp, Regularization, Trainer};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
@@ -202,9 +200,8 @@ impl Setup {
                 .unwrap_or_else(|| d.regularization.to_string()),
             reg_rate: args.reg_rate.unwrap_or(d.reg_rate),
         };
-        let regularization =
-            Regularization::from_name(&settings.regularization, settings.reg_rate)
-                .map_err(nn_error)?;
+        let regularization = Regularization::from_name(&settings.regularization, settings.reg_rate)
+            .map_err(nn_error)?;
         let mut optimizer = optim::by_name(&args.optimizer, settings.lr).map_err(nn_error)?;
         let schedule = match settings.lr_end {
             None => LrSchedule::constant(settings.lr),
@@ -233,7 +230,10 @@ impl Setup {
                 let data = read_csv_as(path, args.label.as_deref(), labels).map_err(nn_error)?;
                 (path.display().to_string(), data)
             }
-            None if digits => (DIGITS_NAME.to_string(), nn::datasets::digits().map_err(nn_error)?),
+            None if digits => (
+                DIGITS_NAME.to_string(),
+                nn::datasets::digits().map_err(nn_error)?,
+            ),
             None => {
                 let problem: Problem = args.dataset.parse().map_err(nn_error)?;
                 let data = problem
