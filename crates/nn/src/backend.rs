@@ -268,6 +268,54 @@ mod tests {
         for (a, b) in ge.iter().zip(&gc) {
             assert_relative_eq!(*a, *b, epsilon = 1e-15, max_relative = 1e-12);
         }
+        // row by row, and the lanes spread over threads
+        let compiled = Compiled::new(&mlp, loss).unwrap();
+        let mut gr = vec![0.0; p.len()];
+        let lr = compiled
+            .clone()
+            .lanes_from(usize::MAX)
+            .loss_sum(p, data.view(), &mut gr)
+            .unwrap();
+        assert_relative_eq!(lr, lc, max_relative = 1e-13);
+        for (a, b) in gr.iter().zip(&gc) {
+            assert_relative_eq!(*a, *b, epsilon = 1e-15, max_relative = 1e-12);
+        }
+        let mut gp = vec![0.0; p.len()];
+        let lp = compiled
+            .parallel(true)
+            .loss_sum(p, data.view(), &mut gp)
+            .unwrap();
+        assert_eq!((lp, gp), (lc, gc), "par_batch is bit-identical");
+    }
+
+    #[test]
+    fn softmax_on_the_tape_is_finite_at_logits_of_a_thousand() {
+        // one input x, logits (1000x, −1000x, 0): at x = 1 the label 1 costs 2000
+        let mut mlp = Mlp::new(
+            &[1, 3],
+            Activation::Linear,
+            Activation::Linear,
+            &mut StdRng::seed_from_u64(1),
+        )
+        .unwrap();
+        mlp.set_parameters(&[1000.0, -1000.0, 0.0, 0.0, 0.0, 0.0]);
+        let data = array![[1.0, 1.0], [1.0, 0.0], [-1.0, 1.0]];
+        let loss = Loss::SoftmaxCrossEntropy;
+        for lanes_from in [1, usize::MAX] {
+            let mut backend = Compiled::new(&mlp, loss).unwrap().lanes_from(lanes_from);
+            let mut grad = vec![0.0; 6];
+            let total = backend
+                .loss_sum(mlp.parameters(), data.view(), &mut grad)
+                .unwrap();
+            // 2000 + 0 + 0: at x = −1 the label 1 has the largest logit
+            assert_eq!(total, 2000.0, "lanes from {lanes_from}");
+            // ∂/∂w = Σ (softmax − one_hot)·x: row 1 gives (1, −1, 0)·1, the others 0
+            assert_eq!(
+                grad,
+                [1.0, -1.0, 0.0, 1.0, -1.0, 0.0],
+                "lanes from {lanes_from}"
+            );
+        }
     }
 
     #[test]
