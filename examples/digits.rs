@@ -38,7 +38,7 @@ fn main() -> Result<(), nn::Error> {
     )?;
     let loss = Loss::SoftmaxCrossEntropy; // −ln softmax(logits)[digit]
 
-    // The loss of ONE image is recorded once (about 4,500 ops) and compiled to a tape;
+    // The loss of ONE image is recorded once (about 4,900 ops) and compiled to a tape;
     // each minibatch of 32 images replays it in batch lanes, spread over the cores.
     let backend = Box::new(Compiled::new(&mlp, loss)?.parallel(true));
     println!(
