@@ -30,7 +30,8 @@ pub struct Args {
     #[arg(long, conflicts_with = "dataset")]
     pub data: Option<PathBuf>,
     /// Label column of --data: a column name, or a column number from 1 [default: the last
-    /// column].
+    /// column]. Labels ±1 or 0/1 are two classes, whole numbers 0…K−1 (three or more
+    /// values) K classes, other numbers regression.
     #[arg(long, requires = "data")]
     pub label: Option<String>,
     /// Hidden layer sizes, comma-separated; the output layer is added (one neuron, or one
@@ -301,5 +302,18 @@ impl Setup {
             train: m(&self.train),
             test: m(&self.test),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn many_inputs_are_shown_by_the_first_and_last() {
+        let names = |n: usize| (1..=n).map(|i| format!("x{i}")).collect::<Vec<_>>();
+        assert_eq!(inputs_shown(&names(2)), "x1,x2");
+        assert_eq!(inputs_shown(&names(8)), "x1,x2,x3,x4,x5,x6,x7,x8");
+        assert_eq!(inputs_shown(&names(64)), "x1,…,x64");
     }
 }

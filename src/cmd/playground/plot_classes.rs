@@ -306,3 +306,18 @@ fn draw_misses<DB: DrawingBackend>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_misclassified_grid_has_a_row_per_ten_images_up_to_the_cap() {
+        let one_row = misses_size(1, 8);
+        assert_eq!(misses_size(0, 8), one_row, "room for the 'none' title");
+        assert_eq!(misses_size(10, 8), one_row);
+        let (w, h) = misses_size(11, 8);
+        assert_eq!((w, h - one_row.1), (one_row.0, cell_size(8).1));
+        assert_eq!(misses_size(451, 8), misses_size(MAX_SHOWN, 8));
+    }
+}
