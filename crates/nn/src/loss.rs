@@ -389,6 +389,30 @@ mod tests {
         assert_relative_eq!(grad[1], p[1] - 1.0, max_relative = 1e-14);
     }
 
+    proptest::proptest! {
+        /// Any logits, small or huge: a finite loss `≥ 0` equal to `ln Σ e^{zₖ} − z_y`, and
+        /// the gradient `softmax(z) − one_hot(y)` to rounding (its entries sum to 0).
+        #[test]
+        fn softmax_gradient_is_softmax_minus_one_hot_for_any_logits(
+            z in proptest::collection::vec(-1000.0..1000.0_f64, 2..12),
+            pick in 0usize..12,
+        ) {
+            let class = pick % z.len();
+            let (value, grad) = softmax_loss_and_gradient(&z, class);
+            let p = softmax(&z);
+            proptest::prop_assert!(value.is_finite() && value >= 0.0, "{value}");
+            // −ln p_y as (m − z_y) + ln Σ e^{zₖ−m}: p_y itself may underflow
+            let m = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let expected = (m - z[class]) + z.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
+            proptest::prop_assert!((value - expected).abs() <= 1e-12 * expected.max(1.0));
+            for (k, (g, pk)) in grad.iter().zip(&p).enumerate() {
+                let want = pk - if k == class { 1.0 } else { 0.0 };
+                proptest::prop_assert!((g - want).abs() <= 1e-14, "{k}: {g} vs {want}");
+            }
+            proptest::prop_assert!(grad.iter().sum::<f64>().abs() <= 1e-14);
+        }
+    }
+
     #[test]
     fn losses_check_the_number_of_outputs_and_their_labels() {
         assert!(Loss::SoftmaxCrossEntropy.check_outputs(10).is_ok());
