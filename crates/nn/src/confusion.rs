@@ -60,6 +60,10 @@ impl Confusion {
     ///
     /// # Panics
     /// If rows and labels differ in number, or a label is not a class index.
+    ///
+    /// # Complexity
+    /// One forward pass of `mlp` per row.
+    #[track_caller]
     pub fn of(mlp: &Mlp, inputs: ArrayView2<f64>, labels: ArrayView1<f64>) -> Self {
         assert_eq!(inputs.nrows(), labels.len(), "nn: one label per row");
         let mut matrix = Confusion::new(mlp.output_count());
@@ -74,6 +78,7 @@ impl Confusion {
     ///
     /// # Panics
     /// If either is not below the number of classes.
+    #[track_caller]
     pub fn add(&mut self, actual: usize, predicted: usize) {
         assert!(
             actual < self.classes && predicted < self.classes,
