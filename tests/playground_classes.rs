@@ -226,6 +226,12 @@ fn bad_class_labels_ragged_rows_and_misfit_options_name_where_and_write_nothing(
             "invalid --loss: circle has labels ±1 (two classes)".into(),
         ),
         (
+            vec!["--dataset", "Digits"],
+            "invalid --dataset: unknown problem 'Digits' (expected circle, xor, gauss, spiral, \
+             plane, multigauss, moons or digits)"
+                .into(),
+        ),
+        (
             vec!["--dataset", "digits", "--test-ratio", "0.0001"],
             "invalid --test-ratio".into(),
         ),

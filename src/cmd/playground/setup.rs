@@ -96,6 +96,19 @@ fn check_loss(name: &str, task: Task, loss: Loss) -> Result<(), Error> {
     Err(option_error("--loss", message))
 }
 
+/// `--dataset` names no problem: the message lists the problems and the digits.
+fn unknown_dataset(args: &Args) -> Error {
+    let names: Vec<&str> = Problem::ALL.iter().map(|p| p.name()).collect();
+    option_error(
+        "--dataset",
+        format!(
+            "unknown problem '{}' (expected {} or {DIGITS_NAME})",
+            args.dataset,
+            names.join(", ")
+        ),
+    )
+}
+
 fn positive(option: &str, value: i64) -> Result<usize, Error> {
     usize::try_from(value)
         .ok()
@@ -235,7 +248,7 @@ impl Setup {
                 nn::datasets::digits().map_err(nn_error)?,
             ),
             None => {
-                let problem: Problem = args.dataset.parse().map_err(nn_error)?;
+                let problem: Problem = args.dataset.parse().map_err(|_| unknown_dataset(args))?;
                 let data = problem
                     .generate(samples, args.noise, &mut rng)
                     .map_err(nn_error)?;
