@@ -85,6 +85,21 @@ fn a_csv_of_three_classes_trains_a_softmax_net_and_reports_its_confusion_matrix(
         .sum();
     assert_eq!(total, 30);
     assert_eq!(v["test_accuracy"], 1.0, "three well-separated clusters");
+    // in the plane: the decision surface is coloured by the class picked
+    let plots = dir.join("plots");
+    let o = playground(&[
+        "--data",
+        p,
+        "--epochs",
+        "2",
+        "--plot",
+        plots.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for stem in ["surface", "loss", "accuracy", "confusion"] {
+        assert!(plots.join(format!("{stem}.png")).is_file(), "{stem}");
+    }
+    assert!(!plots.join("misclassified.png").exists(), "not images");
     // --loss mse reads the class numbers as numbers
     let v = json(&["--data", p, "--epochs", "2", "--loss", "mse"]);
     assert_eq!(

@@ -89,9 +89,9 @@ pub struct Args {
     /// Record a fresh graph per minibatch instead of replaying the compiled tape.
     #[arg(long)]
     pub eager: bool,
-    /// Write the pictures (PNG and SVG) into this folder: the decision surface and loss
-    /// curves; for more than two classes the loss and accuracy curves and the confusion
-    /// matrix, and for digits the misclassified test images.
+    /// Write the pictures (PNG and SVG) into this folder: the decision surface (points in
+    /// the plane) and loss curves; for more than two classes also the accuracy curves and
+    /// the confusion matrix, and for digits the misclassified test images.
     #[arg(long, alias = "plot", value_name = "DIR")]
     pub plots: Option<PathBuf>,
     /// Print one JSON object with the final metrics on stdout instead of text.

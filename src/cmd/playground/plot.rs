@@ -21,10 +21,9 @@ const GRID: usize = 100;
 const ORANGE: RGBColor = RGBColor(245, 147, 34);
 const BLUE: RGBColor = RGBColor(8, 119, 189);
 
-/// Writes `surface.{png,svg}` (when the points are in the plane and there are at most two
-/// classes) and `loss.{png,svg}` into `dir`, created if missing; for more than two
-/// classes also `accuracy`, `confusion` and (for square images such as the digits)
-/// `misclassified`. Returns the paths written.
+/// Writes `surface.{png,svg}` (when the points are in the plane) and `loss.{png,svg}` into
+/// `dir`, created if missing; for more than two classes also `accuracy`, `confusion` and
+/// (for square images such as the digits) `misclassified`. Returns the paths written.
 ///
 /// # Errors
 /// [`Error::Output`] naming the folder or file that cannot be written.
@@ -32,8 +31,7 @@ pub fn write(dir: &Path, setup: &Setup, history: &[EpochMetrics]) -> Result<Vec<
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::Output(format!("cannot create {}: {e}", dir.display())))?;
     let mut written = Vec::new();
-    let classes = matches!(setup.task, Task::MultiClass(_));
-    if setup.features.is_some() && !classes {
+    if setup.features.is_some() {
         let surface = Surface::new(setup);
         written.extend(figure::save(
             dir,
@@ -89,11 +87,12 @@ impl Figure for Picture<'_> {
     }
 }
 
-/// The network's output on a grid over the points' bounding box, mapped to `[−1, 1]`.
+/// The network's output on a grid over the points' bounding box, mapped to `[−1, 1]`; or,
+/// for more than two classes, the class it picks.
 struct Surface {
     x: (f64, f64),
     y: (f64, f64),
-    /// Row-major `[iy * GRID + ix]`.
+    /// Row-major `[iy * GRID + ix]`: the output, or the picked class as a number.
     values: Vec<f64>,
 }
 
@@ -128,6 +127,10 @@ impl Surface {
             for ix in 0..GRID {
                 inputs.clear();
                 inputs.extend(features.of(at(x, ix), at(y, iy)));
+                if let Task::MultiClass(_) = setup.task {
+                    values.push(setup.trainer.mlp.classify(&inputs) as f64);
+                    continue;
+                }
                 let score = setup.trainer.mlp.predict(&inputs)[0];
                 values.push(match setup.loss {
                     // a logit: 2·S(s) − 1 = tanh(s/2), the confidence in [−1, 1]
@@ -138,6 +141,23 @@ impl Surface {
         }
         Surface { x, y, values }
     }
+}
+
+/// A colour per class (ten, then again from the first).
+fn class_colour(class: f64) -> RGBColor {
+    const PALETTE: [RGBColor; 10] = [
+        BLUE,
+        ORANGE,
+        RGBColor(44, 160, 44),
+        RGBColor(214, 39, 40),
+        RGBColor(148, 103, 189),
+        RGBColor(140, 86, 75),
+        RGBColor(227, 119, 194),
+        RGBColor(127, 127, 127),
+        RGBColor(188, 189, 34),
+        RGBColor(23, 190, 207),
+    ];
+    PALETTE[class as usize % PALETTE.len()]
 }
 
 /// Orange (−1) through white (0) to blue (+1), as in the playground.
@@ -183,7 +203,11 @@ fn draw_surface<DB: DrawingBackend>(
             s.x.0 + (k % GRID) as f64 * dx,
             s.y.0 + (k / GRID) as f64 * dy,
         );
-        Rectangle::new([(x, y), (x + dx, y + dy)], colour(v * 0.8).filled())
+        let fill = match setup.task {
+            Task::MultiClass(_) => class_colour(v).mix(0.35),
+            _ => colour(v * 0.8).into(),
+        };
+        Rectangle::new([(x, y), (x + dx, y + dy)], fill.filled())
     });
     chart.draw_series(cells).map_err(e)?;
     chart
@@ -196,8 +220,9 @@ fn draw_surface<DB: DrawingBackend>(
         .draw()
         .map_err(e)?;
     let point_colour = |y: f64| match setup.task {
-        Task::Classification | Task::MultiClass(_) if y > 0.0 => BLUE,
-        Task::Classification | Task::MultiClass(_) => ORANGE,
+        Task::Classification if y > 0.0 => BLUE,
+        Task::Classification => ORANGE,
+        Task::MultiClass(_) => class_colour(y),
         Task::Regression => colour(y),
     };
     for (part, outline, label) in [(&setup.train, WHITE, "train"), (&setup.test, BLACK, "test")] {
