@@ -326,4 +326,11 @@ mod tests {
         assert_eq!(colour(1.0), BLUE);
         assert_eq!(colour(7.0), BLUE);
     }
+
+    #[test]
+    fn classes_get_the_playground_colours_first_and_cycle_after_ten() {
+        assert_eq!((class_colour(0.0), class_colour(1.0)), (BLUE, ORANGE));
+        assert_eq!(class_colour(12.0), class_colour(2.0));
+        assert_ne!(class_colour(2.0), class_colour(3.0));
+    }
 }
