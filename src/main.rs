@@ -40,7 +40,8 @@ enum Command {
     Graph(cmd::graph::Args),
     /// Write a CSV file of data generated from known weights.
     Generate(cmd::generate::Args),
-    /// Train an MLP on one of the TensorFlow playground's problems (or a CSV file).
+    /// Train an MLP on one of the TensorFlow playground's problems, the handwritten digits, or
+    /// a CSV file.
     Playground(cmd::playground::Args),
     // Further subcommands go here.
 }

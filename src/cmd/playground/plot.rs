@@ -8,6 +8,7 @@ use nn::Loss;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::plot_classes as classes;
 use super::setup::Setup;
 use super::EpochMetrics;
 use crate::cmd::figure::{self, Figure};
@@ -26,7 +27,8 @@ const ORANGE: RGBColor = RGBColor(245, 147, 34);
 const BLUE: RGBColor = RGBColor(8, 119, 189);
 
 /// Writes `surface.{png,svg}` (when the points are in the plane) and `loss.{png,svg}` into
-/// `dir`, created if missing. Returns the paths written.
+/// `dir`, created if missing; for more than two classes also `accuracy`, `confusion` and
+/// (for square images such as the digits) `misclassified`. Returns the paths written.
 ///
 /// # Errors
 /// [`Error::Output`] naming the folder or file that cannot be written.
@@ -49,6 +51,29 @@ pub fn write(dir: &Path, setup: &Setup, history: &[EpochMetrics]) -> Result<Vec<
         CURVE_SIZE,
         &Picture::Curves(setup, history),
     )?);
+    if let Some(confusion) = setup.confusion() {
+        written.extend(figure::save(
+            dir,
+            "accuracy",
+            classes::CURVE_SIZE,
+            &classes::Picture::Accuracy(setup, history),
+        )?);
+        written.extend(figure::save(
+            dir,
+            "confusion",
+            classes::CONFUSION_SIZE,
+            &classes::Picture::Confusion(setup, &confusion),
+        )?);
+        if let Some(side) = setup.images {
+            let misses = classes::misses(setup);
+            written.extend(figure::save(
+                dir,
+                "misclassified",
+                classes::misses_size(misses.len(), side),
+                &classes::Picture::Misclassified(setup, &misses, side),
+            )?);
+        }
+    }
     Ok(written)
 }
 
@@ -67,11 +92,12 @@ impl Figure for Picture<'_> {
     }
 }
 
-/// The network's output on a grid over the points' bounding box, mapped to `[−1, 1]`.
+/// The network's output on a grid over the points' bounding box, mapped to `[−1, 1]`; or,
+/// for more than two classes, the class it picks.
 struct Surface {
     x: (f64, f64),
     y: (f64, f64),
-    /// Row-major `[iy * GRID + ix]`.
+    /// Row-major `[iy * GRID + ix]`: the output, or the picked class as a number.
     values: Vec<f64>,
 }
 
@@ -106,6 +132,10 @@ impl Surface {
             for ix in 0..GRID {
                 inputs.clear();
                 inputs.extend(features.of(at(x, ix), at(y, iy)));
+                if let Task::MultiClass(_) = setup.task {
+                    values.push(setup.trainer.mlp.classify(&inputs) as f64);
+                    continue;
+                }
                 let score = setup.trainer.mlp.predict(&inputs)[0];
                 values.push(match setup.loss {
                     // a logit: 2·S(s) − 1 = tanh(s/2), the confidence in [−1, 1]
@@ -116,6 +146,23 @@ impl Surface {
         }
         Surface { x, y, values }
     }
+}
+
+/// A colour per class (ten, then again from the first).
+fn class_colour(class: f64) -> RGBColor {
+    const PALETTE: [RGBColor; 10] = [
+        BLUE,
+        ORANGE,
+        RGBColor(44, 160, 44),
+        RGBColor(214, 39, 40),
+        RGBColor(148, 103, 189),
+        RGBColor(140, 86, 75),
+        RGBColor(227, 119, 194),
+        RGBColor(127, 127, 127),
+        RGBColor(188, 189, 34),
+        RGBColor(23, 190, 207),
+    ];
+    PALETTE[class as usize % PALETTE.len()]
 }
 
 /// Orange (−1) through white (0) to blue (+1), as in the playground.
@@ -134,7 +181,7 @@ fn draw_surface<DB: DrawingBackend>(
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.fill(&WHITE).map_err(e)?;
     let what = match setup.task {
-        Task::Classification => "decision surface",
+        Task::Classification | Task::MultiClass(_) => "decision surface",
         Task::Regression => "output",
     };
     let title = format!(
@@ -162,7 +209,11 @@ fn draw_surface<DB: DrawingBackend>(
             s.x.0 + (k % GRID) as f64 * dx,
             s.y.0 + (k / GRID) as f64 * dy,
         );
-        Rectangle::new([(x, y), (x + dx, y + dy)], colour(v * SHADE).filled())
+        let fill = match setup.task {
+            Task::MultiClass(_) => class_colour(v).mix(0.35),
+            _ => colour(v * SHADE).into(),
+        };
+        Rectangle::new([(x, y), (x + dx, y + dy)], fill.filled())
     });
     chart.draw_series(cells).map_err(e)?;
     chart
@@ -179,6 +230,7 @@ fn draw_surface<DB: DrawingBackend>(
     let point_colour = |y: f64| match setup.task {
         Task::Classification if y > 0.0 => BLUE,
         Task::Classification => ORANGE,
+        Task::MultiClass(_) => class_colour(y),
         Task::Regression => colour(y),
     };
     for (part, outline, label) in [(&setup.train, WHITE, "train"), (&setup.test, BLACK, "test")] {
@@ -210,12 +262,23 @@ fn draw_surface<DB: DrawingBackend>(
         .position(SeriesLabelPosition::UpperRight)
         .draw()
         .map_err(e)?;
+    if let Task::MultiClass(k) = setup.task {
+        let top = k.saturating_sub(1) as f64;
+        return figure::colour_key(
+            &key,
+            (0.0, top.max(1.0)),
+            "the class the network picks",
+            |v| class_colour(v.round()),
+            figure::tick_labels(0.0, top.max(1.0)),
+        );
+    }
     let desc = match (setup.task, setup.loss) {
         (Task::Classification, Loss::BinaryCrossEntropy) => {
             "2·P(blue) − 1: orange −1 (sure orange), blue +1"
         }
         (Task::Classification, _) => "score (orange −1, blue +1)",
         (Task::Regression, _) => "output, clipped to [−1, 1]",
+        (Task::MultiClass(_), _) => unreachable!("drawn above"),
     };
     figure::colour_key(
         &key,
@@ -296,5 +359,12 @@ mod tests {
         assert_eq!(colour(0.0), WHITE);
         assert_eq!(colour(1.0), BLUE);
         assert_eq!(colour(7.0), BLUE);
+    }
+
+    #[test]
+    fn classes_get_the_playground_colours_first_and_cycle_after_ten() {
+        assert_eq!((class_colour(0.0), class_colour(1.0)), (BLUE, ORANGE));
+        assert_eq!(class_colour(12.0), class_colour(2.0));
+        assert_ne!(class_colour(2.0), class_colour(3.0));
     }
 }
