@@ -1,7 +1,7 @@
 //! [`Trainer`]: minibatch training of an [`Mlp`] with a loss, a regularisation, an optimizer
 //! and a learning-rate schedule, on a [`Backend`].
 
-use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{ArrayView1, ArrayView2};
 use rand::seq::SliceRandom;
 use rand::Rng;
 
@@ -100,17 +100,26 @@ impl Trainer {
         order.shuffle(rng);
         let mut total = 0.0;
         let mut count = 0;
-        let mut buffer = Array2::zeros((0, data.ncols()));
+        // the minibatch's rows are copied into one buffer, reused from step to step
+        let mut buffer = Vec::with_capacity(self.batch_size.min(data.nrows()) * data.ncols());
         for chunk in order.chunks(self.batch_size) {
             if chunk.len() == data.nrows() {
                 total += self.step(data)?;
             } else {
-                buffer = data.select(Axis(0), chunk);
-                total += self.step(buffer.view())?;
+                buffer.clear();
+                for &i in chunk {
+                    let row = data.row(i);
+                    match row.as_slice() {
+                        Some(row) => buffer.extend_from_slice(row),
+                        None => buffer.extend(row.iter()),
+                    }
+                }
+                let batch = ArrayView2::from_shape((chunk.len(), data.ncols()), &buffer)
+                    .expect("nn internal error: whole rows in the buffer");
+                total += self.step(batch)?;
             }
             count += 1;
         }
-        drop(buffer);
         Ok(total / count as f64)
     }
 }

@@ -116,7 +116,7 @@ impl Tape {
     pub fn batch(&self, data: ArrayView2<'_, f64>, params: &[f64]) -> Result<BatchOutput> {
         self.check_batch(&data, params)?;
         let mut outputs = vec![0.0; data.nrows()];
-        let mut lanes = Lanes::take(self, data.ncols(), params);
+        let mut lanes = Lanes::take(self, data.ncols(), params, data.nrows());
         let width = lanes.width();
         let mut chunk_gradient = vec![0.0; params.len()];
         let mut sum = 0.0;
@@ -148,7 +148,7 @@ impl Tape {
     pub fn par_batch(&self, data: ArrayView2<'_, f64>, params: &[f64]) -> Result<BatchOutput> {
         self.check_batch(&data, params)?;
         let columns = data.ncols();
-        let lanes = Lanes::take(self, columns, params);
+        let lanes = Lanes::take(self, columns, params, data.nrows());
         let (width, numbers) = (lanes.width(), lanes.chunk_numbers());
         lanes.give_back();
         let chunks = data.nrows().div_ceil(width);
@@ -179,7 +179,7 @@ impl Tape {
             .collect();
         let next = AtomicUsize::new(0);
         let work = || {
-            let mut lanes = Lanes::take(self, columns, params);
+            let mut lanes = Lanes::take(self, columns, params, data.nrows());
             loop {
                 let t = next.fetch_add(1, Ordering::Relaxed);
                 let Some(task) = tasks.get(t) else { break };

@@ -25,6 +25,17 @@ const PAD: usize = 8;
 /// Lane buffers up to this size are kept on their thread for the next batch.
 const SPARE_LIMIT: usize = 64 << 20;
 
+/// Samples per chunk for a batch of `rows` rows on a program that reads and writes
+/// `lane_rows` rows of lanes: as many as keep those rows within [`BUDGET`] (between
+/// [`MIN_WIDTH`] and [`MAX_WIDTH`]), then evened out over the chunks this takes and rounded
+/// up to whole blocks of eight lanes (the kernels' unit), so that a batch is never one
+/// full chunk and a leftover of a few lanes that pays every op's setup again.
+pub(super) fn chunk_width(rows: usize, lane_rows: usize) -> usize {
+    let most = (BUDGET / (8 * lane_rows.max(1))).clamp(MIN_WIDTH, MAX_WIDTH);
+    let chunks = rows.div_ceil(most).max(1);
+    rows.div_ceil(chunks).next_multiple_of(8).clamp(MIN_WIDTH, MAX_WIDTH)
+}
+
 thread_local! {
     /// The buffers (and plan) of the last batch run on this thread.
     static SPARE: Cell<Option<Lanes>> = const { Cell::new(None) };
@@ -48,9 +59,10 @@ pub(super) struct Lanes {
 }
 
 impl Lanes {
-    /// Buffers and plan for `tape` with `columns` data columns and these parameters: this
-    /// thread's spare ones when they fit (no allocation, no planning), new ones otherwise.
-    pub(super) fn take(tape: &Tape, columns: usize, params: &[f64]) -> Self {
+    /// Buffers and plan for `tape` with `columns` data columns and these parameters, for a
+    /// batch of `rows` rows: this thread's spare ones when they fit (no allocation, no
+    /// planning), new ones otherwise.
+    pub(super) fn take(tape: &Tape, columns: usize, params: &[f64], rows: usize) -> Self {
         let mut lanes: Lanes = SPARE
             .try_with(Cell::take)
             .ok()
@@ -63,8 +75,7 @@ impl Lanes {
             .plan
             .as_ref()
             .expect("autodiff internal error: planned above");
-        let rows = plan.value_rows + plan.adjoint_rows;
-        let width = (BUDGET / (8 * rows.max(1))).clamp(MIN_WIDTH, MAX_WIDTH);
+        let width = chunk_width(rows, plan.rows_touched());
         lanes.width = width;
         lanes.stride = width + PAD;
         lanes.columns = columns;
@@ -79,8 +90,8 @@ impl Lanes {
         lanes
     }
 
-    /// Samples per chunk: fixed per tape and column count, so serial and parallel batches
-    /// use the same chunks.
+    /// Samples per chunk: fixed per tape, column count and number of rows, so serial and
+    /// parallel batches use the same chunks.
     pub(super) fn width(&self) -> usize {
         self.width
     }

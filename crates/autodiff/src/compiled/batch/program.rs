@@ -156,3 +156,16 @@ pub(super) struct Plan {
     /// The products of the chains of sums: `(scalar, row)`.
     pub(super) terms: Vec<(u32, u32)>,
 }
+
+impl Plan {
+    /// Rows of lanes the program reads or writes in a chunk: the data columns, each op's
+    /// value row (a fused product or a chain's inner sum has none), its stored partials,
+    /// and the adjoint rows. Fewer than [`Plan::value_rows`] `+` [`Plan::adjoint_rows`]
+    /// when ops were fused: the rows of the ops folded away are never touched.
+    pub(super) fn rows_touched(&self) -> usize {
+        let partials = self.ops.iter().filter(|f| f.partial_rows != NO_ROW);
+        let partials: usize = partials.map(|f| f.op.arity()).sum();
+        let (_, columns) = self.key;
+        columns + self.ops.len() + partials + self.adjoint_rows
+    }
+}
