@@ -1,6 +1,7 @@
 //! The gradient training uses — tape replay over a minibatch, plus the regularisation added
 //! on the `f64` parameters — equals central finite differences of the whole objective, for
-//! every loss, every activation, and both penalties, on networks of several shapes.
+//! every loss, every activation, and both penalties, on networks of several shapes (three
+//! outputs for the softmax loss).
 
 use autodiff::{gradcheck, Graph, Var};
 use ndarray::{array, Array2};
@@ -8,7 +9,16 @@ use nn::optim::{LrSchedule, Sgd};
 use nn::{Activation, Compiled, Eager, Loss, Mlp, Module, Regularization, Trainer};
 use rand::{rngs::StdRng, SeedableRng};
 
-fn minibatch() -> Array2<f64> {
+fn minibatch(loss: Loss) -> Array2<f64> {
+    if loss == Loss::SoftmaxCrossEntropy {
+        // x1, x2, class index of three
+        return array![
+            [0.4, -1.2, 0.0],
+            [1.3, 0.35, 2.0],
+            [-0.6, 0.9, 1.0],
+            [2.1, -0.4, 2.0]
+        ];
+    }
     // x1, x2, label (±1; also used as a regression target by mse)
     array![
         [0.4, -1.2, 1.0],
@@ -16,6 +26,15 @@ fn minibatch() -> Array2<f64> {
         [-0.6, 0.9, 1.0],
         [2.1, -0.4, -1.0]
     ]
+}
+
+/// The number of outputs a network needs for `loss` in these checks.
+fn outputs(loss: Loss) -> usize {
+    if loss == Loss::SoftmaxCrossEntropy {
+        3
+    } else {
+        1
+    }
 }
 
 /// The objective `mean_i loss(mlp(xᵢ), yᵢ) + R(p)` recorded on one graph.
@@ -26,11 +45,11 @@ fn objective<'g>(
     reg: Regularization,
     p: &[Var<'g>],
 ) -> Var<'g> {
-    let rows = minibatch();
+    let rows = minibatch(loss);
     let mut total = None;
     for r in rows.rows() {
         let x = [g.constant(r[0]), g.constant(r[1])];
-        let l = loss.sample(mlp.forward(p, &x)[0], g.constant(r[2]));
+        let l = loss.of_outputs(&mlp.forward(p, &x), g.constant(r[2]));
         total = Some(total.map_or(l, |t: Var<'g>| t + l));
     }
     let mean = total.expect("rows") / rows.nrows() as f64;
@@ -54,7 +73,7 @@ fn check(mlp: &Mlp, loss: Loss, reg: Regularization, what: &str) {
         let opt = Box::new(Sgd::new(0.1).expect("valid rate"));
         let mut t = Trainer::new(net.clone(), backend, opt, LrSchedule::Constant(0.1), reg, 4)
             .expect("valid trainer");
-        let (value, grad) = t.objective(minibatch().view()).expect("valid batch");
+        let (value, grad) = t.objective(minibatch(loss).view()).expect("valid batch");
         assert!(
             (value - report.value).abs() <= 1e-13 * report.value.abs(),
             "{what}"
@@ -79,8 +98,9 @@ fn every_loss_activation_and_penalty_matches_finite_differences() {
         Regularization::L2(0.01),
     ];
     for hidden in Activation::ALL {
-        let mlp = Mlp::new(&[2, 4, 3, 1], hidden, Activation::Linear, &mut rng).expect("sizes");
         for loss in Loss::ALL {
+            let sizes = [2, 4, 3, outputs(loss)];
+            let mlp = Mlp::new(&sizes, hidden, Activation::Linear, &mut rng).expect("sizes");
             for reg in regs {
                 check(&mlp, loss, reg, &format!("{hidden} {loss} {reg}"));
             }
@@ -135,7 +155,7 @@ fn optimizer_steps_on_a_whole_network_follow_their_formulas_with_the_finite_diff
             .expect("valid trainer");
         let p0 = mlp.parameters().to_vec();
         let g0 = fd_gradient(&p0);
-        t.step(minibatch().view()).expect("step");
+        t.step(minibatch(loss).view()).expect("step");
         let p1 = t.mlp.parameters().to_vec();
         for i in 0..p0.len() {
             let expected = match name {
@@ -149,7 +169,7 @@ fn optimizer_steps_on_a_whole_network_follow_their_formulas_with_the_finite_diff
         if name == "momentum" {
             // second step: v = 0.9·g₀ + g₁, p ← p − lr·v
             let g1 = fd_gradient(&p1);
-            t.step(minibatch().view()).expect("step");
+            t.step(minibatch(loss).view()).expect("step");
             for (i, p2) in t.mlp.parameters().iter().enumerate() {
                 close(
                     *p2,

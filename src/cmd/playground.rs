@@ -1,8 +1,10 @@
 //! `backprop playground`: the TensorFlow playground's problems from the command line — an
-//! MLP trained on a toy dataset (or a CSV file), train and test metrics as it goes, and
-//! optionally the decision surface and loss curves as pictures.
+//! MLP trained on a toy dataset, the handwritten digits or a CSV file (two classes, more,
+//! or regression), train and test metrics as it goes, and optionally pictures: the
+//! decision surface, loss and accuracy curves, confusion matrix, misclassified digits.
 
 mod plot;
+mod plot_classes;
 mod setup;
 
 use std::path::PathBuf;
@@ -10,7 +12,7 @@ use std::time::Instant;
 
 use clap::Args as ClapArgs;
 use nn::datasets::Task;
-use nn::{evaluate, Metrics, Module};
+use nn::{evaluate, Confusion, Metrics, Module};
 use serde_json::json;
 
 use super::options::finite;
@@ -21,7 +23,7 @@ use setup::Setup;
 #[derive(ClapArgs, Debug, Clone)]
 pub struct Args {
     /// Problem: circle, xor, gauss, spiral (classification), plane, multigauss (regression),
-    /// moons.
+    /// moons; or digits (the 8×8 handwritten digits, ten classes).
     #[arg(long, default_value = "circle")]
     pub dataset: String,
     /// CSV file instead of a generated problem: numeric feature columns and a label column.
@@ -31,48 +33,52 @@ pub struct Args {
     /// column].
     #[arg(long, requires = "data")]
     pub label: Option<String>,
-    /// Hidden layer sizes, comma-separated (the output layer of one neuron is added).
-    #[arg(long, default_value = "8,8")]
-    pub layers: String,
+    /// Hidden layer sizes, comma-separated; the output layer is added (one neuron, or one
+    /// per class) [default: 8,8; digits: 64].
+    #[arg(long)]
+    pub layers: Option<String>,
     /// Hidden activation: tanh, relu, sigmoid or linear (the output is linear).
     #[arg(long, default_value = "tanh")]
     pub activation: String,
     /// Input features: x1, x2, x1sq, x2sq, x1x2, sinx1, sinx2 (comma-separated).
     #[arg(long, default_value = "x1,x2")]
     pub features: String,
-    /// Loss: bce, hinge or mse [default: bce for classification, mse for regression].
+    /// Loss: bce, hinge, mse or softmax [default: bce for two classes, softmax for more,
+    /// mse for regression].
     #[arg(long)]
     pub loss: Option<String>,
     /// Optimizer: sgd, momentum or adam.
     #[arg(long, default_value = "adam")]
     pub optimizer: String,
-    /// Learning rate (the start of the decay with --lr-end).
-    #[arg(long, default_value_t = 0.03, value_parser = finite, allow_hyphen_values = true)]
-    pub lr: f64,
-    /// Decay the learning rate linearly to this value over the run.
+    /// Learning rate (the start of the decay with --lr-end) [default: 0.03; digits: 0.01].
+    #[arg(long, value_parser = finite, allow_hyphen_values = true)]
+    pub lr: Option<f64>,
+    /// Decay the learning rate linearly to this value over the run [default: none; digits:
+    /// 0.0001].
     #[arg(long, value_parser = finite, allow_hyphen_values = true)]
     pub lr_end: Option<f64>,
-    /// Samples per minibatch.
-    #[arg(long, default_value_t = 10, value_parser = signed_count, allow_hyphen_values = true)]
-    pub batch: i64,
-    /// Passes over the training set.
-    #[arg(long, default_value_t = 200, value_parser = signed_count, allow_hyphen_values = true)]
-    pub epochs: i64,
+    /// Samples per minibatch [default: 10; digits: 32].
+    #[arg(long, value_parser = signed_count, allow_hyphen_values = true)]
+    pub batch: Option<i64>,
+    /// Passes over the training set [default: 200; digits: 40].
+    #[arg(long, value_parser = signed_count, allow_hyphen_values = true)]
+    pub epochs: Option<i64>,
     /// Points to generate.
     #[arg(long, default_value_t = 500, value_parser = signed_count, allow_hyphen_values = true)]
     pub samples: i64,
     /// Noise level (the playground's slider: 0 to 0.5).
     #[arg(long, default_value_t = 0.0, value_parser = finite, allow_hyphen_values = true)]
     pub noise: f64,
-    /// Fraction of the points held out for testing, in (0, 1).
-    #[arg(long, default_value_t = 0.5, value_parser = finite, allow_hyphen_values = true)]
-    pub test_ratio: f64,
-    /// Regularisation: none, l1 or l2.
-    #[arg(long, default_value = "none")]
-    pub regularization: String,
-    /// Regularisation rate.
-    #[arg(long, default_value_t = 0.0, value_parser = finite, allow_hyphen_values = true)]
-    pub reg_rate: f64,
+    /// Fraction of the points held out for testing, in (0, 1) (of each class when there
+    /// are more than two) [default: 0.5; digits: 0.25].
+    #[arg(long, value_parser = finite, allow_hyphen_values = true)]
+    pub test_ratio: Option<f64>,
+    /// Regularisation: none, l1 or l2 [default: none; digits: l2].
+    #[arg(long)]
+    pub regularization: Option<String>,
+    /// Regularisation rate [default: 0; digits: 0.0001].
+    #[arg(long, value_parser = finite, allow_hyphen_values = true)]
+    pub reg_rate: Option<f64>,
     /// Seed of the data, the split, the initial weights and the shuffling.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -82,7 +88,9 @@ pub struct Args {
     /// Record a fresh graph per minibatch instead of replaying the compiled tape.
     #[arg(long)]
     pub eager: bool,
-    /// Write the decision surface and the loss curves (PNG and SVG) into this folder.
+    /// Write the pictures (PNG and SVG) into this folder: the decision surface and loss
+    /// curves; for more than two classes the loss and accuracy curves and the confusion
+    /// matrix, and for digits the misclassified test images.
     #[arg(long, alias = "plot", value_name = "DIR")]
     pub plots: Option<PathBuf>,
     /// Print one JSON object with the final metrics on stdout instead of text.
@@ -179,34 +187,44 @@ pub fn run(args: &Args) -> Result<(), Error> {
         written = plot::write(dir, &setup, &history)?;
     }
     let last = history[history.len() - 1];
+    let confusion = setup.confusion();
     if args.json {
-        let generated = args.data.is_none();
+        let generated = args.data.is_none() && setup.images.is_none();
+        let set = &setup.settings;
         let value = json!({
             "dataset": setup.name, "task": task_name(setup.task),
+            "classes": match setup.task { Task::MultiClass(k) => Some(k), _ => None },
             "data": args.data.as_ref().map(|p| p.display().to_string()), "label": args.label,
             "samples": generated.then_some(args.samples),
             "noise": generated.then_some(args.noise),
-            "seed": args.seed, "test_ratio": args.test_ratio,
+            "seed": args.seed, "test_ratio": set.test_ratio,
             "layers": setup.sizes, "activation": args.activation, "features": setup.feature_names,
-            "loss": setup.loss.name(), "optimizer": args.optimizer, "lr": args.lr,
-            "lr_end": args.lr_end, "regularization": args.regularization,
-            "reg_rate": args.reg_rate, "engine": if args.eager { "eager" } else { "tape" },
+            "loss": setup.loss.name(), "optimizer": args.optimizer, "lr": set.lr,
+            "lr_end": set.lr_end, "regularization": set.regularization,
+            "reg_rate": set.reg_rate, "engine": if args.eager { "eager" } else { "tape" },
             "batch": setup.batch, "epochs": epochs, "steps": setup.trainer.steps(),
             "train_samples": setup.train.len(), "test_samples": setup.test.len(),
             "parameters": setup.trainer.mlp.parameter_count(),
             "train_loss": last.train.loss, "test_loss": last.test.loss,
             "train_accuracy": last.train.accuracy, "test_accuracy": last.test.accuracy,
+            "confusion": confusion.as_ref().map(Confusion::rows),
             "seconds": seconds,
             "plots": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         });
         return print(&format!("{value}\n"));
     }
-    let mut text = format!(
+    let mut text = String::new();
+    if let Some(c) = &confusion {
+        text.push_str(&format!(
+            "test confusion matrix (rows: true class, columns: predicted):\n{c}\n"
+        ));
+    }
+    text.push_str(&format!(
         "{} parameters, {} steps in {seconds:.2} s ({:.0} steps/s)\n",
         setup.trainer.mlp.parameter_count(),
         setup.trainer.steps(),
         setup.trainer.steps() as f64 / seconds.max(1e-9)
-    );
+    ));
     for path in &written {
         text.push_str(&format!("wrote {}\n", path.display()));
     }
@@ -217,11 +235,12 @@ fn task_name(task: Task) -> &'static str {
     match task {
         Task::Classification => "classification",
         Task::Regression => "regression",
+        Task::MultiClass(_) => "multi-class classification",
     }
 }
 
 fn header(s: &Setup) -> String {
-    let acc = if s.task == Task::Classification {
+    let acc = if s.task != Task::Regression {
         format!(" {:>9} {:>9}", "train acc", "test acc")
     } else {
         String::new()
@@ -237,7 +256,7 @@ fn header(s: &Setup) -> String {
             .map(usize::to_string)
             .collect::<Vec<_>>()
             .join("-"),
-        s.feature_names.join(","),
+        inputs_shown(&s.feature_names),
         s.loss,
         "epoch",
         "train loss",
@@ -245,12 +264,20 @@ fn header(s: &Setup) -> String {
     )
 }
 
+/// The input names, or the first and last of many (`x1,…,x64`).
+fn inputs_shown(names: &[String]) -> String {
+    match names {
+        [first, .., last] if names.len() > 8 => format!("{first},…,{last}"),
+        _ => names.join(","),
+    }
+}
+
 fn row(p: &EpochMetrics, task: Task) -> String {
     let mut line = format!(
         "{:>6} {:>11.6} {:>11.6}",
         p.epoch, p.train.loss, p.test.loss
     );
-    if task == Task::Classification {
+    if task != Task::Regression {
         let pct = |m: Metrics| m.accuracy.unwrap_or(0.0) * 100.0;
         line.push_str(&format!(" {:>8.1}% {:>8.1}%", pct(p.train), pct(p.test)));
     }

@@ -1,5 +1,6 @@
-//! Small neural networks on the `autodiff` engine: multi-layer perceptrons, losses,
-//! regularisation, optimizers, and the toy problems of the TensorFlow playground.
+//! Small neural networks on the `autodiff` engine: multi-layer perceptrons, losses
+//! (softmax cross-entropy for `K` classes among them), regularisation, optimizers, the toy
+//! problems of the TensorFlow playground and the 8×8 handwritten digits.
 //!
 //! Parameters are plain `f64`s owned by the model. To train, the loss of **one** sample is
 //! recorded once as a graph over `[inputs…, label, params…]`, compiled to a tape, and
@@ -30,6 +31,7 @@
 
 mod activation;
 mod backend;
+mod confusion;
 pub mod datasets;
 mod error;
 mod init;
@@ -43,6 +45,7 @@ mod train;
 
 pub use activation::Activation;
 pub use backend::{Backend, Compiled, Eager};
+pub use confusion::Confusion;
 pub use error::{Error, Result};
 pub use init::Init;
 pub use layer::Dense;

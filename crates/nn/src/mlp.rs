@@ -136,6 +136,15 @@ impl Mlp {
         self.eval(&self.params, inputs)
     }
 
+    /// The class the network picks for one input: the index of its largest output (the
+    /// first of equal ones), as [`crate::Loss::SoftmaxCrossEntropy`] trains it.
+    ///
+    /// # Panics
+    /// If `inputs` has the wrong length.
+    pub fn classify(&self, inputs: &[f64]) -> usize {
+        crate::confusion::argmax(&self.predict(inputs))
+    }
+
     /// The network on graph nodes or on plain numbers: the same operations either way.
     fn run<T: Scalar>(&self, params: &[T], inputs: &[T]) -> Vec<T> {
         assert_eq!(params.len(), self.params.len(), "nn: wrong parameter count");

@@ -5,6 +5,7 @@ use ndarray::{ArrayView1, ArrayView2};
 use rand::seq::SliceRandom;
 use rand::Rng;
 
+use crate::confusion::argmax;
 use crate::datasets::Task;
 use crate::optim::{LrSchedule, Optimizer};
 use crate::{Backend, Error, Loss, Mlp, Module, Regularization, Result};
@@ -129,14 +130,17 @@ impl Trainer {
 pub struct Metrics {
     /// Mean per-sample loss (without regularisation).
     pub loss: f64,
-    /// Fraction of samples whose output has the label's sign (classification only).
+    /// Fraction of samples classified right (classification only): whose output has the
+    /// label's sign, or (for [`Task::MultiClass`]) whose largest output is the label's.
     pub accuracy: Option<f64>,
 }
 
 /// The [`Metrics`] of `mlp` on `inputs` (one row per sample) against `labels`.
 ///
 /// A classification prediction is `+1` when the output is `≥ 0`, else `−1`: the sign of a
-/// logit, a margin score, or a `tanh`/linear output trained towards `±1`.
+/// logit, a margin score, or a `tanh`/linear output trained towards `±1`. For
+/// [`Task::MultiClass`] it is the index of the largest output ([`Mlp::classify`]); the
+/// loss is then scored on all outputs (see [`Loss::eval_outputs`]).
 ///
 /// # Panics
 /// If `inputs` has no rows or rows and labels differ in number.
@@ -156,16 +160,18 @@ pub fn evaluate(
         for (xi, v) in x.iter_mut().zip(row) {
             *xi = *v;
         }
-        let score = mlp.predict(&x)[0];
-        total += loss.eval(score, y);
-        if (score >= 0.0) == (y > 0.0) {
-            right += 1;
-        }
+        let outputs = mlp.predict(&x);
+        total += loss.eval_outputs(&outputs, y);
+        let hit = match task {
+            Task::MultiClass(_) => argmax(&outputs) as f64 == y,
+            _ => (outputs[0] >= 0.0) == (y > 0.0),
+        };
+        right += usize::from(hit);
     }
     let n = labels.len() as f64;
     Metrics {
         loss: total / n,
-        accuracy: (task == Task::Classification).then(|| right as f64 / n),
+        accuracy: (task != Task::Regression).then(|| right as f64 / n),
     }
 }
 
@@ -197,7 +203,7 @@ mod tests {
             Regularization::L1(0.01),
             Regularization::L2(0.01),
         ] {
-            for loss in Loss::ALL {
+            for loss in Loss::ONE_OUTPUT {
                 let backend = Box::new(Compiled::new(&net, loss).unwrap());
                 let opt = Box::new(Sgd::new(0.1).unwrap());
                 let schedule = LrSchedule::Constant(0.1);
@@ -287,6 +293,40 @@ mod tests {
         for (a, b) in me.parameters().iter().zip(mc.parameters()) {
             assert_relative_eq!(*a, *b, epsilon = 1e-12, max_relative = 1e-9);
         }
+    }
+
+    #[test]
+    fn softmax_training_separates_three_clusters_and_counts_by_largest_output() {
+        let mut rng = StdRng::seed_from_u64(7);
+        // three clouds around (2, 0), (−1, 2), (−1, −2), labelled 0, 1, 2
+        let centres = [(2.0, 0.0), (-1.0, 2.0), (-1.0, -2.0)];
+        let rows: Vec<[f64; 3]> = (0..90)
+            .map(|i| {
+                let (cx, cy) = centres[i % 3];
+                let dx = crate::datasets::standard_normal(&mut rng) * 0.4;
+                let dy = crate::datasets::standard_normal(&mut rng) * 0.4;
+                [cx + dx, cy + dy, (i % 3) as f64]
+            })
+            .collect();
+        let data = Array2::from_shape_fn((90, 3), |(i, j)| rows[i][j]);
+        let net = Mlp::new(&[2, 6, 3], Activation::Tanh, Activation::Linear, &mut rng).unwrap();
+        let loss = Loss::SoftmaxCrossEntropy;
+        let backend = Box::new(Compiled::new(&net, loss).unwrap());
+        let opt = Box::new(Adam::new(0.05).unwrap());
+        let schedule = LrSchedule::Constant(0.05);
+        let mut t = Trainer::new(net, backend, opt, schedule, Regularization::None, 16).unwrap();
+        let inputs = data.slice(ndarray::s![.., ..2]);
+        let labels = data.column(2);
+        let task = Task::MultiClass(3);
+        let before = evaluate(&t.mlp, loss, task, inputs, labels);
+        for _ in 0..30 {
+            t.epoch(data.view(), &mut rng).unwrap();
+        }
+        let after = evaluate(&t.mlp, loss, task, inputs, labels);
+        assert!(after.loss < before.loss / 4.0, "{before:?} → {after:?}");
+        assert_eq!(after.accuracy, Some(1.0), "{after:?}");
+        let confusion = crate::Confusion::of(&t.mlp, inputs, labels);
+        assert_eq!(confusion.rows(), [[30, 0, 0], [0, 30, 0], [0, 0, 30]]);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use nn::Loss;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::plot_classes as classes;
 use super::setup::Setup;
 use super::EpochMetrics;
 use crate::cmd::figure::{self, Figure};
@@ -20,8 +21,10 @@ const GRID: usize = 100;
 const ORANGE: RGBColor = RGBColor(245, 147, 34);
 const BLUE: RGBColor = RGBColor(8, 119, 189);
 
-/// Writes `surface.{png,svg}` (when the points are in the plane) and `loss.{png,svg}` into
-/// `dir`, created if missing. Returns the paths written.
+/// Writes `surface.{png,svg}` (when the points are in the plane and there are at most two
+/// classes) and `loss.{png,svg}` into `dir`, created if missing; for more than two
+/// classes also `accuracy`, `confusion` and (for square images such as the digits)
+/// `misclassified`. Returns the paths written.
 ///
 /// # Errors
 /// [`Error::Output`] naming the folder or file that cannot be written.
@@ -29,7 +32,8 @@ pub fn write(dir: &Path, setup: &Setup, history: &[EpochMetrics]) -> Result<Vec<
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::Output(format!("cannot create {}: {e}", dir.display())))?;
     let mut written = Vec::new();
-    if setup.features.is_some() {
+    let classes = matches!(setup.task, Task::MultiClass(_));
+    if setup.features.is_some() && !classes {
         let surface = Surface::new(setup);
         written.extend(figure::save(
             dir,
@@ -44,6 +48,29 @@ pub fn write(dir: &Path, setup: &Setup, history: &[EpochMetrics]) -> Result<Vec<
         CURVE_SIZE,
         &Picture::Curves(setup, history),
     )?);
+    if let Some(confusion) = setup.confusion() {
+        written.extend(figure::save(
+            dir,
+            "accuracy",
+            classes::CURVE_SIZE,
+            &classes::Picture::Accuracy(setup, history),
+        )?);
+        written.extend(figure::save(
+            dir,
+            "confusion",
+            classes::CONFUSION_SIZE,
+            &classes::Picture::Confusion(setup, &confusion),
+        )?);
+        if let Some(side) = setup.images {
+            let misses = classes::misses(setup);
+            written.extend(figure::save(
+                dir,
+                "misclassified",
+                classes::misses_size(misses.len(), side),
+                &classes::Picture::Misclassified(setup, &misses, side),
+            )?);
+        }
+    }
     Ok(written)
 }
 
@@ -129,7 +156,7 @@ fn draw_surface<DB: DrawingBackend>(
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.fill(&WHITE).map_err(e)?;
     let what = match setup.task {
-        Task::Classification => "decision surface",
+        Task::Classification | Task::MultiClass(_) => "decision surface",
         Task::Regression => "output",
     };
     let title = format!(
@@ -169,8 +196,8 @@ fn draw_surface<DB: DrawingBackend>(
         .draw()
         .map_err(e)?;
     let point_colour = |y: f64| match setup.task {
-        Task::Classification if y > 0.0 => BLUE,
-        Task::Classification => ORANGE,
+        Task::Classification | Task::MultiClass(_) if y > 0.0 => BLUE,
+        Task::Classification | Task::MultiClass(_) => ORANGE,
         Task::Regression => colour(y),
     };
     for (part, outline, label) in [(&setup.train, WHITE, "train"), (&setup.test, BLACK, "test")] {

@@ -1,9 +1,12 @@
 //! Reading a dataset from a CSV file: numeric feature columns and a label column.
 
+use std::io::BufRead;
 use std::path::Path;
 
 use ndarray::{Array1, Array2};
 use table::{Layout, Reader};
+
+use crate::loss::MAX_CLASSES;
 
 use super::{Dataset, Task};
 use crate::{Error, Result};
@@ -11,15 +14,27 @@ use crate::{Error, Result};
 /// The most columns a file may have (features and label).
 pub const MAX_COLUMNS: usize = 1024;
 
+/// How the label column is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Labels {
+    /// Decided by the values: every label in `{−1, 1}` or in `{0, 1}` is binary
+    /// classification (0 becomes −1); whole numbers from 0 to [`MAX_CLASSES`]` − 1` with at
+    /// least three different values are [`Task::MultiClass`] with `K = largest + 1`
+    /// classes; anything else is regression.
+    Auto,
+    /// Class indices `0, 1, …, K − 1` ([`Task::MultiClass`], `K = largest + 1`): every
+    /// label a whole number from 0 to [`MAX_CLASSES`]` − 1`, at least two different ones.
+    Classes,
+}
+
 /// Reads a CSV file: every column but the label column is a feature, every field a finite
 /// number. The first row is a header of column names if none of its fields is a number;
 /// otherwise it is data, and the columns are named `x1, x2, …` with the label column
 /// called `label`. The rules for lines, fields and headers are [`table::Reader`]'s.
 ///
 /// The label column is `label`: a column name, or a column number from 1 (a header has no
-/// numbers, so a number is never a name); without `label`, the last column. If every label
-/// is in `{−1, 1}` or in `{0, 1}` the task is classification (0 becomes −1), otherwise
-/// regression.
+/// numbers, so a number is never a name); without `label`, the last column. Its values are
+/// read as [`Labels::Auto`] says.
 ///
 /// # Errors
 /// [`Error::Data`] with a [`table::Error`]: of kind `Io` if the file cannot be read; of
@@ -32,14 +47,38 @@ pub const MAX_COLUMNS: usize = 1024;
 /// # Complexity
 /// **O(rows · columns)**, streaming: one line in memory besides the result.
 pub fn read_csv(path: &Path, label: Option<&str>) -> Result<Dataset> {
+    read_csv_as(path, label, Labels::Auto)
+}
+
+/// [`read_csv`] with the label column read as `labels` says.
+///
+/// # Errors
+/// Those of [`read_csv`]; with [`Labels::Classes`] also [`Error::Data`] naming the file,
+/// line and column of a label that is not a whole number from 0 to [`MAX_CLASSES`]` − 1`,
+/// or naming the file if it has a single class.
+pub fn read_csv_as(path: &Path, label: Option<&str>, labels: Labels) -> Result<Dataset> {
     let number = label.and_then(|l| l.trim().parse::<usize>().ok());
-    let layout = Layout {
+    let reader = Reader::open(path, layout(number))?;
+    read_table(reader, label, labels)
+}
+
+/// The layout of a data file: two or more columns, unnamed ones called `x1, x2, …` and
+/// `label` (the column numbered `label_number` from 1, else the last).
+pub(super) fn layout(label_number: Option<usize>) -> Layout {
+    Layout {
         min_columns: 2,
         max_columns: MAX_COLUMNS,
         description: "one or more feature columns and a label column".to_string(),
-        unnamed: Box::new(move |n| unnamed_columns(n, number.unwrap_or(n))),
-    };
-    let mut reader = Reader::open(path, layout)?;
+        unnamed: Box::new(move |n| unnamed_columns(n, label_number.unwrap_or(n))),
+    }
+}
+
+/// Reads the rows of `reader` into a dataset, the label column read as `labels` says.
+pub(super) fn read_table<R: BufRead>(
+    mut reader: Reader<R>,
+    label: Option<&str>,
+    kind: Labels,
+) -> Result<Dataset> {
     let header = reader.names()?.to_vec();
     let shown = reader.path().to_string();
     let label_index = label_column(&header, label, &shown)?;
@@ -53,6 +92,19 @@ pub fn read_csv(path: &Path, label: Option<&str>) -> Result<Dataset> {
                 features.push(value);
             }
         }
+        let y = labels[labels.len() - 1];
+        if kind == Labels::Classes && !is_class(y) {
+            return Err(table::Error::data(
+                &shown,
+                format!(
+                    "a class label must be a whole number from 0 to {}, got {y}",
+                    MAX_CLASSES - 1
+                ),
+            )
+            .at_line(reader.line())
+            .in_column(label_index + 1, &header[label_index])
+            .into());
+        }
     }
     let names: Vec<String> = header
         .iter()
@@ -62,22 +114,64 @@ pub fn read_csv(path: &Path, label: Option<&str>) -> Result<Dataset> {
         .collect();
     let points = Array2::from_shape_vec((labels.len(), names.len()), features)
         .expect("nn internal error: every row has one value per feature column");
-    let pm1 = labels.iter().all(|&y| y == 1.0 || y == -1.0);
-    let zero_one = labels.iter().all(|&y| y == 1.0 || y == 0.0);
-    let task = if pm1 || zero_one {
-        Task::Classification
-    } else {
-        Task::Regression
+    let task = match kind {
+        Labels::Auto => auto_task(&mut labels),
+        Labels::Classes => {
+            let distinct = distinct_classes(&labels);
+            if distinct < 2 {
+                return Err(table::Error::data(
+                    &shown,
+                    format!(
+                        "every label is {}: a classifier needs at least two classes",
+                        labels[0]
+                    ),
+                )
+                .into());
+            }
+            Task::MultiClass(class_count(&labels))
+        }
     };
-    if zero_one && !pm1 {
-        labels.iter_mut().for_each(|y| *y = 2.0 * *y - 1.0);
-    }
     Ok(Dataset {
         points,
         labels: Array1::from(labels),
         task,
         names,
     })
+}
+
+/// Whether `y` is a class index this crate accepts.
+fn is_class(y: f64) -> bool {
+    y >= 0.0 && y.fract() == 0.0 && y < MAX_CLASSES as f64
+}
+
+/// How many different values `labels` (class indices) holds.
+fn distinct_classes(labels: &[f64]) -> usize {
+    let mut seen = vec![false; MAX_CLASSES];
+    for &y in labels {
+        seen[y as usize] = true;
+    }
+    seen.iter().filter(|&&s| s).count()
+}
+
+/// `K = largest label + 1`.
+fn class_count(labels: &[f64]) -> usize {
+    labels.iter().fold(0.0_f64, |m, &y| m.max(y)) as usize + 1
+}
+
+/// The task [`Labels::Auto`] reads from the labels; `{0, 1}` labels become `±1`.
+fn auto_task(labels: &mut [f64]) -> Task {
+    let pm1 = labels.iter().all(|&y| y == 1.0 || y == -1.0);
+    let zero_one = labels.iter().all(|&y| y == 1.0 || y == 0.0);
+    if zero_one && !pm1 {
+        labels.iter_mut().for_each(|y| *y = 2.0 * *y - 1.0);
+    }
+    if pm1 || zero_one {
+        Task::Classification
+    } else if labels.iter().all(|&y| is_class(y)) && distinct_classes(labels) >= 3 {
+        Task::MultiClass(class_count(labels))
+    } else {
+        Task::Regression
+    }
 }
 
 /// `x1, x2, …` for the features of a file without header, and `label` for column
@@ -287,6 +381,55 @@ mod tests {
             e.ends_with("label.csv has no column 'z' for the label (columns: x, y)"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn whole_number_labels_with_three_or_more_values_are_classes() {
+        let path = file("classes.csv", b"a,b,digit\n1,2,0\n3,4,2\n5,6,1\n7,8,2\n");
+        let d = read_csv(&path, None).expect("valid file");
+        assert_eq!(d.task, Task::MultiClass(3));
+        assert_eq!(d.labels.to_vec(), [0.0, 2.0, 1.0, 2.0]);
+        assert_eq!(read_csv_as(&path, None, Labels::Classes).unwrap(), d);
+        // K is the largest label + 1, whether or not every class occurs
+        let path = file("gaps.csv", b"a,y\n1,0\n3,9\n5,4\n");
+        assert_eq!(read_csv(&path, None).unwrap().task, Task::MultiClass(10));
+        // fractions, negatives and labels past 255 stay regression when not asked for classes
+        for (name, content) in [
+            ("frac.csv", &b"a,y\n1,0\n3,2.5\n5,1\n"[..]),
+            ("neg.csv", b"a,y\n1,0\n3,-2\n5,1\n"),
+            ("big.csv", b"a,y\n1,0\n3,256\n5,1\n"),
+        ] {
+            let path = file(name, content);
+            assert_eq!(
+                read_csv(&path, None).unwrap().task,
+                Task::Regression,
+                "{name}"
+            );
+        }
+        // asked for classes, 0/1 labels stay 0/1: two classes
+        let path = file("two.csv", b"a,y\n1,0\n3,1\n");
+        let d = read_csv_as(&path, None, Labels::Classes).unwrap();
+        assert_eq!(
+            (d.task, d.labels.to_vec()),
+            (Task::MultiClass(2), vec![0.0, 1.0])
+        );
+    }
+
+    #[test]
+    fn labels_that_are_no_class_are_named_by_file_line_and_column() {
+        let cases: [(&str, &[u8], &str); 4] = [
+            ("frac.csv", b"a,y\n1,0\n3,2.5\n", "frac.csv: line 3, column 2 (y): a class label must be a whole number from 0 to 255, got 2.5"),
+            ("neg.csv", b"a,y\n1,-1\n", "neg.csv: line 2, column 2 (y): a class label must be a whole number from 0 to 255, got -1"),
+            ("many.csv", b"a,y\n1,0\n3,256\n", "many.csv: line 3, column 2 (y): a class label must be a whole number from 0 to 255, got 256"),
+            ("one.csv", b"a,y\n1,3\n2,3\n", "one.csv: every label is 3: a classifier needs at least two classes"),
+        ];
+        for (name, content, message) in cases {
+            let path = file(name, content);
+            let e = read_csv_as(&path, None, Labels::Classes)
+                .unwrap_err()
+                .to_string();
+            assert!(e.ends_with(message), "{e}");
+        }
     }
 
     #[test]

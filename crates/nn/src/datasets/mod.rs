@@ -1,14 +1,17 @@
 //! Data: the playground's toy problems and micrograd's moons, generated with a seed and a
-//! noise level; a train/test split; the playground's input features; CSV files.
+//! noise level; the 8×8 handwritten digits; a train/test split (by class if wanted); the
+//! playground's input features; CSV files.
 //!
-//! Points are rows of an `n × d` array; labels are `±1` for classification and real numbers
-//! for regression.
+//! Points are rows of an `n × d` array; labels are `±1` for binary classification, class
+//! indices `0..K` for `K` classes, and real numbers for regression.
 
 mod csv;
+mod digits;
 mod features;
 mod problems;
 
-pub use self::csv::{read_csv, MAX_COLUMNS};
+pub use self::csv::{read_csv, read_csv_as, Labels, MAX_COLUMNS};
+pub use digits::{digits, DIGIT_SIDE};
 pub use features::{Feature, Features};
 pub use problems::Problem;
 
@@ -25,6 +28,9 @@ pub enum Task {
     Classification,
     /// Labels are real numbers.
     Regression,
+    /// Labels are class indices `0, 1, …, K − 1` for this many classes `K`; a prediction
+    /// is the index of the largest of `K` outputs ([`crate::Mlp::classify`]).
+    MultiClass(usize),
 }
 
 /// Points with labels.
@@ -80,6 +86,15 @@ impl Dataset {
     /// # Ok::<(), nn::Error>(())
     /// ```
     pub fn split(&self, test_ratio: f64, rng: &mut impl Rng) -> Result<(Dataset, Dataset)> {
+        let n_test = self.test_size(test_ratio)?;
+        let mut order: Vec<usize> = (0..self.len()).collect();
+        order.shuffle(rng);
+        let (test, train) = order.split_at(n_test);
+        Ok((self.select(train), self.select(test)))
+    }
+
+    /// `round(n · test_ratio)`, checked to leave samples on both sides.
+    fn test_size(&self, test_ratio: f64) -> Result<usize> {
         if !(test_ratio > 0.0 && test_ratio < 1.0) {
             return Err(Error::invalid(
                 "test_ratio",
@@ -90,15 +105,62 @@ impl Dataset {
         let n_test = (n as f64 * test_ratio).round() as usize;
         if n_test == 0 || n_test == n {
             let empty = if n_test == 0 { "testing" } else { "training" };
-            return Err(Error::invalid(
-                "test_ratio",
-                format!("a test ratio of {test_ratio} leaves none of {n} samples for {empty}"),
-            ));
+            return Err(empty_part(test_ratio, n, empty));
         }
-        let mut order: Vec<usize> = (0..n).collect();
-        order.shuffle(rng);
-        let (test, train) = order.split_at(n_test);
-        Ok((self.select(train), self.select(test)))
+        Ok(n_test)
+    }
+
+    /// [`Dataset::split`] class by class: each class's samples are shuffled and
+    /// `round(n_class · test_ratio)` of them go to the test set, so both sets hold the
+    /// classes in about the data's proportions. Each set is then shuffled. For a regression
+    /// task this is [`Dataset::split`].
+    ///
+    /// # Errors
+    /// As [`Dataset::split`]: a ratio outside `(0, 1)`, or an empty part.
+    ///
+    /// # Examples
+    /// ```
+    /// use rand::{rngs::StdRng, SeedableRng};
+    ///
+    /// let digits = nn::datasets::digits()?;
+    /// let (train, test) = digits.split_by_class(0.25, &mut StdRng::seed_from_u64(1))?;
+    /// assert_eq!((train.len(), test.len()), (1346, 451)); // Σ round(n_class / 4)
+    /// assert_eq!(test.labels.iter().filter(|&&y| y == 8.0).count(), 44); // round(174 / 4)
+    /// # Ok::<(), nn::Error>(())
+    /// ```
+    pub fn split_by_class(
+        &self,
+        test_ratio: f64,
+        rng: &mut impl Rng,
+    ) -> Result<(Dataset, Dataset)> {
+        if self.task == Task::Regression {
+            return self.split(test_ratio, rng);
+        }
+        self.test_size(test_ratio)?;
+        let mut classes: Vec<f64> = self.labels.to_vec();
+        classes.sort_by(f64::total_cmp);
+        classes.dedup();
+        let (mut train, mut test) = (Vec::new(), Vec::new());
+        for class in classes {
+            let mut members: Vec<usize> = (0..self.len())
+                .filter(|&i| self.labels[i] == class)
+                .collect();
+            members.shuffle(rng);
+            let n_test = (members.len() as f64 * test_ratio).round() as usize;
+            test.extend_from_slice(&members[..n_test]);
+            train.extend_from_slice(&members[n_test..]);
+        }
+        if train.is_empty() || test.is_empty() {
+            let empty = if test.is_empty() {
+                "testing"
+            } else {
+                "training"
+            };
+            return Err(empty_part(test_ratio, self.len(), empty));
+        }
+        train.shuffle(rng);
+        test.shuffle(rng);
+        Ok((self.select(&train), self.select(&test)))
     }
 
     /// The input columns after a feature map, and the labels: an `n × (k + 1)` array whose
@@ -113,6 +175,14 @@ impl Dataset {
             }
         })
     }
+}
+
+/// The error of a split that leaves one side (`testing` or `training`) empty.
+fn empty_part(test_ratio: f64, n: usize, empty: &str) -> Error {
+    Error::invalid(
+        "test_ratio",
+        format!("a test ratio of {test_ratio} leaves none of {n} samples for {empty}"),
+    )
 }
 
 /// A standard normal sample (Box–Muller), from two uniform draws.
@@ -167,6 +237,55 @@ mod tests {
         orig.sort_by(f64::total_cmp);
         assert_eq!(all, orig);
         assert_eq!(train.len() + test.len(), 50);
+    }
+
+    #[test]
+    fn a_split_by_class_keeps_every_class_on_both_sides_in_proportion() {
+        let mut rng = StdRng::seed_from_u64(4);
+        // classes of 30, 10 and 4 samples
+        let labels: Vec<f64> = (0..44)
+            .map(|i| match i {
+                0..30 => 0.0,
+                30..40 => 1.0,
+                _ => 2.0,
+            })
+            .collect();
+        let data = Dataset {
+            points: Array2::from_shape_fn((44, 1), |(i, _)| i as f64),
+            labels: Array1::from(labels),
+            task: Task::MultiClass(3),
+            names: vec!["x".into()],
+        };
+        let (train, test) = data.split_by_class(0.5, &mut rng).unwrap();
+        let count = |d: &Dataset, c: f64| d.labels.iter().filter(|&&y| y == c).count();
+        assert_eq!(
+            [count(&test, 0.0), count(&test, 1.0), count(&test, 2.0)],
+            [15, 5, 2]
+        );
+        assert_eq!(
+            [count(&train, 0.0), count(&train, 1.0), count(&train, 2.0)],
+            [15, 5, 2]
+        );
+        // every sample once, with its own label
+        let mut seen: Vec<usize> = train
+            .points
+            .iter()
+            .chain(&test.points)
+            .map(|&x| x as usize)
+            .collect();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..44).collect::<Vec<_>>());
+        for d in [&train, &test] {
+            for (p, y) in d.points.column(0).iter().zip(&d.labels) {
+                assert_eq!(*y, data.labels[*p as usize]);
+            }
+        }
+        let e = data.split_by_class(0.01, &mut rng).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "a test ratio of 0.01 leaves none of 44 samples for testing"
+        );
+        assert!(data.split_by_class(1.0, &mut rng).is_err());
     }
 
     #[test]
