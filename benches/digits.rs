@@ -2,9 +2,9 @@
 //! batch lanes, against the same network trained by hand.
 //!
 //! Network: 64-32-10, ReLU hidden layer, linear outputs, softmax cross-entropy (2,410
-//! parameters; the per-sample tape has about 5,000 ops). Data: 1,797 rows of 64 features
-//! (whole numbers 0–16, divided by 16) and a class 0–9, drawn at random with a fixed
-//! seed, the shape of the 8×8 digits data set. An epoch: the rows shuffled (seeded),
+//! parameters; the per-sample tape has about 5,000 ops). Data: the 1,797 images of the 8×8
+//! digits data set (`nn::datasets::digits`, 64 pixels scaled to [0, 1], the digit as the
+//! class). An epoch: the rows shuffled (seeded),
 //! minibatches of 32, each one Adam step (learning rate 0.01) on the mean loss. Every
 //! timed epoch starts from the same parameters and a fresh Adam.
 //!
@@ -13,7 +13,9 @@
 //! - `digits/lanes_one_core`: [`nn::Trainer::epoch`] on the compiled tape, each minibatch
 //!   in batch lanes (`Tape::batch`).
 //! - `digits/lanes_two_cores`: the same, the lanes spread over threads (`Tape::par_batch`).
-//! - `digits_batch/{hand_written,lanes_one_core}_{128,512}`: one epoch at larger batches.
+//! - `digits_batch/{hand_written,lanes_one_core,lanes_two_cores}_{128,512}`: one epoch at
+//!   larger batches (a batch of 32 is one chunk of lanes, which one thread runs; 128 rows
+//!   are four).
 //!
 //! Before `digits`, prints its paired timings: the hand-written epoch and each variant
 //! timed back to back, round after round (see `common/paired.rs`).
@@ -25,37 +27,28 @@
 
 #[path = "common/digits.rs"]
 mod hand;
-#[path = "common/digits_tape.rs"]
-mod digits_tape;
 #[path = "common/paired.rs"]
 mod paired;
 
 use std::hint::black_box;
+use std::sync::{Arc, Mutex};
 
-use autodiff::Tape;
 use criterion::{criterion_group, criterion_main, Criterion};
 use ndarray::{Array2, ArrayView2};
 use nn::optim::{Adam, LrSchedule};
-use nn::{Activation, Backend, Mlp, Regularization, Trainer};
+use nn::{Activation, Backend, Compiled, Loss, Mlp, Regularization, Trainer};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 
-const ROWS: usize = 1797;
 const BATCH: usize = 32;
 const LR: f64 = 0.01;
 const SHUFFLE_SEED: u64 = 7;
 
-/// Random rows shaped like the digits data set: 64 features `k / 16`, then a class 0–9.
+/// The digits data set: 64 pixels, then the digit.
 fn data() -> Array2<f64> {
-    let mut rng = StdRng::seed_from_u64(1797);
-    Array2::from_shape_fn((ROWS, hand::COLUMNS), |(_, j)| {
-        if j < hand::INPUTS {
-            f64::from(rng.random_range(0..=16u8)) / 16.0
-        } else {
-            f64::from(rng.random_range(0..hand::CLASSES as u8))
-        }
-    })
+    let digits = nn::datasets::digits().expect("the digits ship with nn");
+    digits.with_labels(&digits.points)
 }
 
 fn mlp() -> Mlp {
@@ -64,32 +57,31 @@ fn mlp() -> Mlp {
     Mlp::new(&sizes, Activation::Relu, Activation::Linear, &mut rng).expect("valid sizes")
 }
 
-/// The summed loss of a minibatch on the compiled tape, in batch lanes.
+/// A compiled backend shared by the timed epochs, so that each does not compile or clone
+/// the tape again.
 #[derive(Clone)]
-struct Lanes {
-    tape: Tape,
-    parallel: bool,
+struct Shared(Arc<Mutex<Compiled>>);
+
+impl Shared {
+    fn new(compiled: &Compiled, parallel: bool) -> Self {
+        Shared(Arc::new(Mutex::new(compiled.clone().parallel(parallel))))
+    }
 }
 
-impl Backend for Lanes {
+impl Backend for Shared {
     fn loss_sum(
         &mut self,
         params: &[f64],
         data: ArrayView2<f64>,
         grad: &mut [f64],
     ) -> nn::Result<f64> {
-        let out = if self.parallel {
-            self.tape.par_batch(data, params)?
-        } else {
-            self.tape.batch(data, params)?
-        };
-        grad.copy_from_slice(&out.gradient);
-        Ok(out.sum)
+        let mut compiled = self.0.lock().expect("no epoch panicked");
+        compiled.loss_sum(params, data, grad)
     }
 }
 
 /// One epoch from `mlp`'s parameters with a fresh Adam, as `nn` trains.
-fn engine_epoch(mlp: &Mlp, backend: &Lanes, data: ArrayView2<f64>, batch: usize) -> f64 {
+fn engine_epoch(mlp: &Mlp, backend: &Shared, data: ArrayView2<f64>, batch: usize) -> f64 {
     let mut t = Trainer::new(
         mlp.clone(),
         Box::new(backend.clone()),
@@ -105,7 +97,7 @@ fn engine_epoch(mlp: &Mlp, backend: &Lanes, data: ArrayView2<f64>, batch: usize)
 
 /// The same epoch by hand: the rows in the order `Trainer::epoch` shuffles them into.
 fn hand_epoch(start: &[f64], data: &[f64], batch: usize) -> f64 {
-    let mut order: Vec<usize> = (0..ROWS).collect();
+    let mut order: Vec<usize> = (0..data.len() / hand::COLUMNS).collect();
     order.shuffle(&mut StdRng::seed_from_u64(SHUFFLE_SEED));
     let mut p = start.to_vec();
     let mut adam = hand::Adam::new(LR, p.len());
@@ -116,16 +108,12 @@ fn digits(c: &mut Criterion) {
     let (data, mlp) = (data(), mlp());
     let rows = data.as_slice().expect("standard layout");
     assert_eq!(mlp.parameters().len(), hand::PARAMETERS);
-    let tape = digits_tape::compile(&mlp);
-    println!("digits: {} parameters, {} tape ops", hand::PARAMETERS, tape.op_count());
-    let one = Lanes {
-        tape: tape.clone(),
-        parallel: false,
-    };
-    let two = Lanes {
-        tape,
-        parallel: true,
-    };
+    // one tape for both: a clone keeps the tape's identity, so that the lanes keep its plan
+    // (each thread keeps the plan of the last tape it ran)
+    let compiled = Compiled::new(&mlp, Loss::SoftmaxCrossEntropy).expect("compiles");
+    let (one, two) = (Shared::new(&compiled, false), Shared::new(&compiled, true));
+    let ops = one.0.lock().expect("not poisoned").tape().op_count();
+    println!("digits: {} parameters, {ops} tape ops", hand::PARAMETERS);
     // the same epoch three ways: the same mean loss to rounding
     let loss = hand_epoch(mlp.parameters(), rows, BATCH);
     for backend in [&one, &two] {
@@ -136,7 +124,7 @@ fn digits(c: &mut Criterion) {
     let mut hand = || {
         black_box(hand_epoch(mlp.parameters(), black_box(rows), BATCH));
     };
-    let lanes = |backend: &Lanes| {
+    let lanes = |backend: &Shared| {
         black_box(engine_epoch(&mlp, backend, black_box(data.view()), BATCH));
     };
     paired::compare(
@@ -163,6 +151,9 @@ fn digits(c: &mut Criterion) {
         });
         group.bench_function(format!("lanes_one_core_{batch}"), |b| {
             b.iter(|| black_box(engine_epoch(&mlp, &one, data.view(), batch)))
+        });
+        group.bench_function(format!("lanes_two_cores_{batch}"), |b| {
+            b.iter(|| black_box(engine_epoch(&mlp, &two, data.view(), batch)))
         });
     }
     group.finish();

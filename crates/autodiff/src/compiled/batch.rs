@@ -118,11 +118,19 @@ impl Tape {
         let mut outputs = vec![0.0; data.nrows()];
         let mut lanes = Lanes::take(self, data.ncols(), params, data.nrows());
         let width = lanes.width();
-        let mut chunk_gradient = vec![0.0; params.len()];
         let mut sum = 0.0;
         let mut gradient = vec![0.0; params.len()];
+        // the first chunk's gradient written in place (`+0` turns a `−0` into the `+0` that
+        // `0 + −0` gives); a buffer for the others' only when there are others
+        let mut chunk_gradient = Vec::new();
         for (c, out) in outputs.chunks_mut(width).enumerate() {
             let rows = data.slice_axis(Axis(0), Slice::from(c * width..c * width + out.len()));
+            if c == 0 {
+                sum += lanes.run(self, rows, out, &mut gradient);
+                gradient.iter_mut().for_each(|g| *g += 0.0);
+                continue;
+            }
+            chunk_gradient.resize(params.len(), 0.0);
             sum += lanes.run(self, rows, out, &mut chunk_gradient);
             add_to(&mut gradient, &chunk_gradient);
         }

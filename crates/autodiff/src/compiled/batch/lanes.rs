@@ -36,6 +36,18 @@ pub(super) fn chunk_width(rows: usize, lane_rows: usize) -> usize {
     rows.div_ceil(chunks).next_multiple_of(8).clamp(MIN_WIDTH, MAX_WIDTH)
 }
 
+/// `buffer` with at least `len` numbers (new ones 0).
+fn grow(buffer: &mut Vec<f64>, len: usize) {
+    if buffer.len() < len {
+        buffer.resize(len, 0.0);
+    }
+}
+
+/// Whether every number in `x` is finite (a loop without an early exit, which vectorises).
+fn all_finite(x: &[f64]) -> bool {
+    x.iter().fold(true, |finite, x| finite & x.is_finite())
+}
+
 thread_local! {
     /// The buffers (and plan) of the last batch run on this thread.
     static SPARE: Cell<Option<Lanes>> = const { Cell::new(None) };
@@ -56,6 +68,8 @@ pub(super) struct Lanes {
     columns: usize,
     /// Whether all scalars are finite.
     finite: bool,
+    /// Whether all scalars but the parameters are finite.
+    fixed_finite: bool,
 }
 
 impl Lanes {
@@ -68,7 +82,8 @@ impl Lanes {
             .ok()
             .flatten()
             .unwrap_or_default();
-        if lanes.plan.as_ref().map(|p| p.key) != Some((tape.id, columns)) {
+        let fresh = lanes.plan.as_ref().map(|p| p.key) != Some((tape.id, columns));
+        if fresh {
             lanes.plan = Some(Plan::new(tape, columns));
         }
         let plan = lanes
@@ -80,13 +95,22 @@ impl Lanes {
         lanes.stride = width + PAD;
         lanes.columns = columns;
         // Every row is written before it is read in each chunk, so stale numbers do no harm.
-        lanes.values.resize(plan.value_rows * lanes.stride, 0.0);
-        lanes.adjoints.resize(plan.adjoint_rows * lanes.stride, 0.0);
-        lanes.scalars.clear();
-        lanes.scalars.extend_from_slice(&tape.init[..tape.first_op]);
-        lanes.scalars[1 + columns..=tape.inputs].copy_from_slice(params);
-        lanes.scalars.extend_from_slice(&plan.constants);
-        lanes.finite = lanes.scalars.iter().all(|x| x.is_finite());
+        // Buffers only grow: a batch's short last chunk and the next batch's full ones then
+        // share them without zeroing them again.
+        grow(&mut lanes.values, plan.value_rows * lanes.stride);
+        grow(&mut lanes.adjoints, plan.adjoint_rows * lanes.stride);
+        let params_at = 1 + columns..=tape.inputs;
+        if fresh {
+            // A tape never changes, so the scalars but the parameters stay as they are laid
+            // out here for as long as the plan is kept: later batches copy the parameters.
+            lanes.scalars.clear();
+            lanes.scalars.extend_from_slice(&tape.init[..tape.first_op]);
+            lanes.scalars.extend_from_slice(&plan.constants);
+            let (before, after) = (&lanes.scalars[..1 + columns], &tape.init[tape.inputs + 1..]);
+            lanes.fixed_finite = all_finite(before) && all_finite(after) && all_finite(&plan.constants);
+        }
+        lanes.scalars[params_at].copy_from_slice(params);
+        lanes.finite = lanes.fixed_finite && all_finite(params);
         lanes
     }
 
@@ -96,10 +120,11 @@ impl Lanes {
         self.width
     }
 
-    /// Numbers in the lane rows of one chunk (values and adjoints): how much a chunk
-    /// computes, roughly.
+    /// Numbers in the lane rows one chunk reads or writes (values and adjoints): how much a
+    /// chunk computes, roughly.
     pub(super) fn chunk_numbers(&self) -> usize {
-        self.values.len() + self.adjoints.len()
+        let plan = self.plan.as_ref();
+        plan.map_or(0, |plan| plan.rows_touched() * self.stride)
     }
 
     /// Keeps the buffers for this thread's next batch, unless they are very large.
