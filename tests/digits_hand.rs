@@ -51,19 +51,32 @@ fn the_hand_written_gradient_is_the_engines_to_1e_12() {
     let mut rng = StdRng::seed_from_u64(3);
     let mut order: Vec<usize> = (0..data.nrows()).collect();
     order.shuffle(&mut rng);
-    for (seed, batch) in [(1, &order[..32]), (2, &order[32..33]), (3, &order[100..228])] {
+    for (seed, batch) in [
+        (1, &order[..32]),
+        (2, &order[32..33]),
+        (3, &order[100..228]),
+    ] {
         let params = mlp(seed).parameters().to_vec();
         assert_eq!(params.len(), hand::PARAMETERS);
         let [(hand_loss, by_hand), (engine_loss, by_engine)] = both(&params, &data, batch);
-        assert!(close(hand_loss, engine_loss, 1e-12), "{hand_loss} vs {engine_loss}");
+        assert!(
+            close(hand_loss, engine_loss, 1e-12),
+            "{hand_loss} vs {engine_loss}"
+        );
         let mut zeros = 0;
         for (k, (h, e)) in by_hand.iter().zip(&by_engine).enumerate() {
-            assert!(close(*h, *e, 1e-12), "parameter {k}: hand {h} vs engine {e}");
+            assert!(
+                close(*h, *e, 1e-12),
+                "parameter {k}: hand {h} vs engine {e}"
+            );
             zeros += usize::from(*h == 0.0);
         }
         // pixels at the images' edges are 0 in every row, and so are their weights'
         // gradients; in a minibatch of many rows, not most of them
-        assert!(batch.len() < 32 || zeros < by_hand.len() / 2, "{zeros} zeros");
+        assert!(
+            batch.len() < 32 || zeros < by_hand.len() / 2,
+            "{zeros} zeros"
+        );
     }
 }
 
@@ -75,7 +88,10 @@ fn huge_logits_give_the_same_finite_loss_and_gradient_by_hand_and_on_the_tape() 
     let params: Vec<f64> = mlp(4).parameters().iter().map(|p| p * 300.0).collect();
     let [(hand_loss, by_hand), (engine_loss, by_engine)] = both(&params, &data, &batch);
     assert!(hand_loss.is_finite() && hand_loss > 1e3, "{hand_loss}");
-    assert!(close(hand_loss, engine_loss, 1e-12), "{hand_loss} vs {engine_loss}");
+    assert!(
+        close(hand_loss, engine_loss, 1e-12),
+        "{hand_loss} vs {engine_loss}"
+    );
     // sums of terms in the thousands that cancel: to 1e-12 of the largest component
     let scale = by_hand.iter().fold(0.0f64, |m, g| m.max(g.abs()));
     assert!(scale.is_finite() && scale > 1.0, "{scale}");
@@ -107,8 +123,14 @@ fn an_epoch_by_hand_ends_where_the_trainers_epoch_ends() {
     let mut adam = hand::Adam::new(0.01, params.len());
     let flat = data.as_slice().unwrap();
     let hand_loss = hand::epoch(&mut params, &mut adam, flat, &order, 32);
-    assert!(close(hand_loss, engine_loss, 1e-10), "{hand_loss} vs {engine_loss}");
+    assert!(
+        close(hand_loss, engine_loss, 1e-10),
+        "{hand_loss} vs {engine_loss}"
+    );
     for (h, e) in params.iter().zip(trainer.mlp.parameters()) {
-        assert!((h - e).abs() <= 1e-9 * (1.0 + h.abs()), "hand {h} vs engine {e}");
+        assert!(
+            (h - e).abs() <= 1e-9 * (1.0 + h.abs()),
+            "hand {h} vs engine {e}"
+        );
     }
 }

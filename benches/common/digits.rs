@@ -51,8 +51,13 @@ pub fn loss_sum(p: &[f64], data: &[f64], batch: &[usize], grad: &mut [f64]) -> f
     let (g1, g) = grad.split_at_mut(INPUTS * HIDDEN);
     let (g_b1, g) = g.split_at_mut(HIDDEN);
     let (g_w2, g_b2) = g.split_at_mut(HIDDEN * CLASSES);
-    let (mut z1, mut h, mut z2, mut dz2, mut dh) =
-        ([0.0; HIDDEN], [0.0; HIDDEN], [0.0; CLASSES], [0.0; CLASSES], [0.0; HIDDEN]);
+    let (mut z1, mut h, mut z2, mut dz2, mut dh) = (
+        [0.0; HIDDEN],
+        [0.0; HIDDEN],
+        [0.0; CLASSES],
+        [0.0; CLASSES],
+        [0.0; HIDDEN],
+    );
     let mut total = 0.0;
     for &r in batch {
         let row = &data[r * COLUMNS..][..COLUMNS];

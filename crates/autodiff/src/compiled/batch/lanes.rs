@@ -33,7 +33,9 @@ const SPARE_LIMIT: usize = 64 << 20;
 pub(super) fn chunk_width(rows: usize, lane_rows: usize) -> usize {
     let most = (BUDGET / (8 * lane_rows.max(1))).clamp(MIN_WIDTH, MAX_WIDTH);
     let chunks = rows.div_ceil(most).max(1);
-    rows.div_ceil(chunks).next_multiple_of(8).clamp(MIN_WIDTH, MAX_WIDTH)
+    rows.div_ceil(chunks)
+        .next_multiple_of(8)
+        .clamp(MIN_WIDTH, MAX_WIDTH)
 }
 
 /// `buffer` with at least `len` numbers (new ones 0).
@@ -107,7 +109,8 @@ impl Lanes {
             lanes.scalars.extend_from_slice(&tape.init[..tape.first_op]);
             lanes.scalars.extend_from_slice(&plan.constants);
             let (before, after) = (&lanes.scalars[..1 + columns], &tape.init[tape.inputs + 1..]);
-            lanes.fixed_finite = all_finite(before) && all_finite(after) && all_finite(&plan.constants);
+            lanes.fixed_finite =
+                all_finite(before) && all_finite(after) && all_finite(&plan.constants);
         }
         lanes.scalars[params_at].copy_from_slice(params);
         lanes.finite = lanes.fixed_finite && all_finite(params);

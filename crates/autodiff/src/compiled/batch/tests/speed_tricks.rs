@@ -127,7 +127,9 @@ fn neuron(g: &Graph) -> Tape {
 
 /// `rows` rows of three columns, spread over a few units.
 fn spread(rows: usize) -> Array2<f64> {
-    Array2::from_shape_fn((rows, 3), |(i, j)| (1.7 * i as f64 + 0.9 * j as f64).sin() * 2.0)
+    Array2::from_shape_fn((rows, 3), |(i, j)| {
+        (1.7 * i as f64 + 0.9 * j as f64).sin() * 2.0
+    })
 }
 
 /// The batch's per-row outputs are row replay's bit for bit, its gradient to rounding.
@@ -147,7 +149,11 @@ fn assert_outputs_are_row_replay(tape: &Tape, data: &Array2<f64>, params: &[f64]
 #[test]
 fn a_chain_sums_sixteen_lanes_then_eight_then_one_at_a_time_as_row_replay_does() {
     let tape = neuron(&Graph::new());
-    let chains: Vec<_> = Plan::new(&tape, 3).ops.iter().filter_map(|f| f.chain).collect();
+    let chains: Vec<_> = Plan::new(&tape, 3)
+        .ops
+        .iter()
+        .filter_map(|f| f.chain)
+        .collect();
     assert_eq!(chains.len(), 1);
     // 29 rows: a block of sixteen lanes, one of eight, five single lanes; and 1, 8, 16
     for n in [29, 1, 8, 16, 24, 31] {
@@ -166,11 +172,17 @@ fn a_batch_is_cut_into_even_chunks_of_whole_blocks_of_eight_lanes() {
     for lane_rows in [1, 10, 700, 5000, 100_000, 10_000_000] {
         for rows in 1..600 {
             let w = chunk_width(rows, lane_rows);
-            assert!(w % 8 == 0 && (8..=128).contains(&w), "{rows} rows: width {w}");
+            assert!(
+                w % 8 == 0 && (8..=128).contains(&w),
+                "{rows} rows: width {w}"
+            );
             // no chunk is empty, and the last is not much shorter than needed
             let chunks = rows.div_ceil(w);
             assert!(rows > (chunks - 1) * w, "{rows} rows: width {w}");
-            assert!(chunks == 1 || rows.div_ceil(chunks) + 8 > w, "{rows} rows: width {w}");
+            assert!(
+                chunks == 1 || rows.div_ceil(chunks) + 8 > w,
+                "{rows} rows: width {w}"
+            );
         }
     }
 }
@@ -187,7 +199,13 @@ fn every_batch_uses_its_own_parameters_though_the_other_scalars_are_kept() {
     let tape = Tape::compile(y, &[x, t, v, w]).unwrap();
     let other = neuron(&Graph::new());
     let data = array![[0.5, 5.0], [1.0, 2.0], [2.0, 7.0]];
-    for params in [[1.0, 2.0], [0.5, f64::INFINITY], [0.5, -3.0], [f64::NAN, 1.0], [2.0, 1.0]] {
+    for params in [
+        [1.0, 2.0],
+        [0.5, f64::INFINITY],
+        [0.5, -3.0],
+        [f64::NAN, 1.0],
+        [2.0, 1.0],
+    ] {
         assert_batch_is_row_replay(&tape, &data, &params);
         assert_outputs_are_row_replay(&other, &spread(5), &[params[0], 0.5, 0.25, 1.0]);
     }
@@ -201,6 +219,10 @@ fn buffers_kept_from_a_large_batch_serve_a_small_one_and_the_large_one_again() {
         assert_outputs_are_row_replay(&tape, &spread(n), &params);
         let data = spread(n);
         let serial = tape.batch(data.view(), &params).unwrap();
-        assert_eq!(serial, tape.par_batch(data.view(), &params).unwrap(), "{n} rows");
+        assert_eq!(
+            serial,
+            tape.par_batch(data.view(), &params).unwrap(),
+            "{n} rows"
+        );
     }
 }
