@@ -198,9 +198,8 @@ pub(super) fn dot<Z: Lane>(
         v[start..start + 8].copy_from_slice(&sums);
         start += 8;
     }
-    for i in start..n {
-        let [sum] = dot_block::<1, Z>(z, terms, values, stride, scalars, i);
-        v[i] = sum;
+    for (i, v) in v.iter_mut().enumerate().skip(start) {
+        [*v] = dot_block::<1, Z>(z, terms, values, stride, scalars, i);
     }
     let mut bad = false;
     for &v in v.iter() {
