@@ -46,8 +46,8 @@ use lanes::Lanes;
 /// Numbers in the lane rows of a task of [`Tape::par_batch`] (its chunks' values and
 /// adjoints), at most, unless one chunk holds more: a task is then one chunk. A few
 /// microseconds of work, so that a thread that starts late still finds tasks left, and
-/// threads meet rarely: 8 chunks (1024 rows) of the lecture tape, one chunk of a tape
-/// whose chunk alone is that much work.
+/// threads meet rarely: some ten chunks (over 1,000 rows) of the lecture tape, one chunk of
+/// a tape whose chunk alone is that much work.
 const TASK_NUMBERS: usize = 3 << 13;
 
 /// What [`Tape::batch`] returns: per-sample outputs, their sum, and the gradient of the sum

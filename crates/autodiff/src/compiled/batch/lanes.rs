@@ -108,9 +108,12 @@ impl Lanes {
             lanes.scalars.clear();
             lanes.scalars.extend_from_slice(&tape.init[..tape.first_op]);
             lanes.scalars.extend_from_slice(&plan.constants);
-            let (before, after) = (&lanes.scalars[..1 + columns], &tape.init[tape.inputs + 1..]);
-            lanes.fixed_finite =
-                all_finite(before) && all_finite(after) && all_finite(&plan.constants);
+            // the scalars before the parameters, and the frozen leaves and constants after
+            let (before, after) = (
+                &lanes.scalars[..1 + columns],
+                &lanes.scalars[tape.inputs + 1..],
+            );
+            lanes.fixed_finite = all_finite(before) && all_finite(after);
         }
         lanes.scalars[params_at].copy_from_slice(params);
         lanes.finite = lanes.fixed_finite && all_finite(params);
@@ -128,6 +131,13 @@ impl Lanes {
     pub(super) fn chunk_numbers(&self) -> usize {
         let plan = self.plan.as_ref();
         plan.map_or(0, |plan| plan.rows_touched() * self.stride)
+    }
+
+    /// Whether every scalar (parameters, frozen leaves, constants) is finite: else every
+    /// chunk is replayed row by row.
+    #[cfg(test)]
+    pub(super) fn scalars_finite(&self) -> bool {
+        self.finite
     }
 
     /// Keeps the buffers for this thread's next batch, unless they are very large.

@@ -5,6 +5,7 @@
 
 use ndarray::{array, Array2};
 
+use super::super::lanes::Lanes;
 use super::super::program::{Dest, LaneStep, Plan};
 use super::rows;
 use crate::compiled::wide::same;
@@ -225,4 +226,21 @@ fn buffers_kept_from_a_large_batch_serve_a_small_one_and_the_large_one_again() {
             "{n} rows"
         );
     }
+}
+
+#[test]
+fn an_op_that_was_infinite_when_recorded_does_not_send_later_batches_to_row_replay() {
+    // y = w · ln(x), recorded at x = 0 (ln 0 = −∞ in the recorded values): the lanes'
+    // scalars are finite, so batches of positive x run in lanes
+    let g = Graph::new();
+    let (x, w) = (g.constant(0.0), g.var(0.0));
+    let tape = Tape::compile(w * x.ln(), &[x, w]).unwrap();
+    let data = Array2::from_shape_fn((64, 1), |(i, _)| 1.0 + (i as f64).powi(3) / 7.0);
+    let lanes = Lanes::take(&tape, 1, &[0.5], data.nrows());
+    assert!(lanes.scalars_finite(), "the recorded −∞ is no scalar");
+    lanes.give_back();
+    assert_outputs_are_row_replay(&tape, &data, &[0.5]);
+    let lanes = Lanes::take(&tape, 1, &[f64::NEG_INFINITY], data.nrows());
+    assert!(!lanes.scalars_finite(), "an infinite parameter is");
+    lanes.give_back();
 }
