@@ -197,6 +197,14 @@ impl Lanes {
         for step in &plan.sweep {
             let (before, after) = self.adjoints.split_at_mut(step.adjoint_row as usize * w);
             let adj = &after[..n];
+            if let Some((first, count)) = step.run {
+                let terms = &plan.gradient_terms[first as usize..][..count as usize];
+                for &(p, r) in terms {
+                    let f = &self.values[r as usize * w..][..n];
+                    gradient[p as usize] = kernels::write_sum::<false, _>(adj, f);
+                }
+                continue;
+            }
             if let (Some(paired), Dest::Gradient(p)) = (step.paired, step.dest) {
                 let acc = &mut before[paired.row as usize * w..][..n];
                 let (values, scalars) = (&self.values[..], &self.scalars[..]);

@@ -30,10 +30,12 @@ impl Plan {
         let (sweep, constants) = lane_steps(tape, &kept, &ops, &shared, &adjoints);
         let output = slots.place(tape.output);
         let (ops, terms) = fuse::fuse_multiply_adds(tape, ops, &sweep, output);
+        let (sweep, gradient_terms) = fuse::run_gradient_steps(fuse::pair_steps(sweep));
         Plan {
             key: (tape.id, columns),
             ops,
-            sweep: fuse::pair_steps(sweep),
+            sweep,
+            gradient_terms,
             value_rows,
             adjoint_rows: adjoints.rows,
             output,
@@ -247,6 +249,7 @@ fn lane_steps(
                 dest: adjoints.dest(s),
                 skip_zero_adjoint: source == Partial::Computed,
                 paired: None,
+                run: None,
             }
         })
         .collect();

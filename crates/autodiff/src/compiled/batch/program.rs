@@ -118,6 +118,11 @@ pub(super) struct LaneStep {
     /// The op's other step, run in the same loop. Only after a [`Dest::Gradient`] step
     /// that does not skip zero adjoints, itself not skipping them (see `fuse`).
     pub(super) paired: Option<PairedStep>,
+    /// For a run of steps from this adjoint row, each into a parameter's gradient with a
+    /// row as its factor and none skipping zero adjoints (a neuron's weights): `(first,
+    /// count)` of their `(parameter, row)` pairs in [`Plan::gradient_terms`], run one after
+    /// the other in one call (then `dest` and `factor` are unread).
+    pub(super) run: Option<(u32, u32)>,
 }
 
 /// A second step from the same adjoint row, into an adjoint row (see [`LaneStep::paired`]).
@@ -155,6 +160,8 @@ pub(super) struct Plan {
     pub(super) constants: Vec<f64>,
     /// The products of the chains of sums: `(scalar, row)`.
     pub(super) terms: Vec<(u32, u32)>,
+    /// The steps of the runs of gradient steps: `(parameter, factor row)`.
+    pub(super) gradient_terms: Vec<(u32, u32)>,
 }
 
 impl Plan {

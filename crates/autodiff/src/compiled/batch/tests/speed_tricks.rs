@@ -244,3 +244,20 @@ fn an_op_that_was_infinite_when_recorded_does_not_send_later_batches_to_row_repl
     assert!(!lanes.scalars_finite(), "an infinite parameter is");
     lanes.give_back();
 }
+
+#[test]
+fn a_neurons_weight_steps_from_data_run_through_one_dispatch() {
+    // tanh(b + w₀x₀ + w₁x₁ + w₂x₂): the gradients Σ adj·x₂ and Σ adj·x₁ are one run (the
+    // sweep goes backwards; b's step, whose factor is the constant 1, comes before w₀'s)
+    let tape = neuron(&Graph::new());
+    let plan = Plan::new(&tape, 3);
+    let runs: Vec<_> = plan.sweep.iter().filter_map(|s| s.run).collect();
+    assert_eq!(
+        (runs.len(), runs[0].1, plan.gradient_terms.len()),
+        (1, 2, 2)
+    );
+    assert_batch_is_row_replay(&tape, &spread(7), &[0.7, -1.3, 0.4, 0.1]);
+    for n in [8, 29, 128, 300] {
+        assert_outputs_are_row_replay(&tape, &spread(n), &[0.7, -1.3, 0.4, 0.1]);
+    }
+}
