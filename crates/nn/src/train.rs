@@ -1,7 +1,7 @@
 //! [`Trainer`]: minibatch training of an [`Mlp`] with a loss, a regularisation, an optimizer
 //! and a learning-rate schedule, on a [`Backend`].
 
-use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{ArrayView1, ArrayView2};
 use rand::seq::SliceRandom;
 use rand::Rng;
 
@@ -101,17 +101,26 @@ impl Trainer {
         order.shuffle(rng);
         let mut total = 0.0;
         let mut count = 0;
-        let mut buffer = Array2::zeros((0, data.ncols()));
+        // the minibatch's rows are copied into one buffer, reused from step to step
+        let mut buffer = Vec::with_capacity(self.batch_size.min(data.nrows()) * data.ncols());
         for chunk in order.chunks(self.batch_size) {
             if chunk.len() == data.nrows() {
                 total += self.step(data)?;
             } else {
-                buffer = data.select(Axis(0), chunk);
-                total += self.step(buffer.view())?;
+                buffer.clear();
+                for &i in chunk {
+                    let row = data.row(i);
+                    match row.as_slice() {
+                        Some(row) => buffer.extend_from_slice(row),
+                        None => buffer.extend(row.iter()),
+                    }
+                }
+                let batch = ArrayView2::from_shape((chunk.len(), data.ncols()), &buffer)
+                    .expect("nn internal error: whole rows in the buffer");
+                total += self.step(batch)?;
             }
             count += 1;
         }
-        drop(buffer);
         Ok(total / count as f64)
     }
 }
@@ -172,7 +181,7 @@ mod tests {
     use crate::optim::{Adam, Sgd};
     use crate::{Activation, Compiled, Eager};
     use approx::assert_relative_eq;
-    use ndarray::array;
+    use ndarray::{array, Array2};
     use rand::{rngs::StdRng, SeedableRng};
 
     fn mlp() -> Mlp {
@@ -247,6 +256,29 @@ mod tests {
             assert_eq!(*after, before - 0.25 * g);
         }
         assert_eq!(t.steps(), 1);
+    }
+
+    #[test]
+    fn an_epoch_over_rows_that_are_not_contiguous_is_the_epoch_over_a_copy() {
+        // the same rows column-major: each minibatch gathered element by element
+        let mut rng = StdRng::seed_from_u64(5);
+        let data = crate::datasets::Problem::Xor
+            .generate(37, 0.0, &mut rng)
+            .unwrap();
+        let xy = data.with_labels(&data.points);
+        let column_major = xy.t().as_standard_layout().t().to_owned();
+        assert!(column_major.as_slice().is_none());
+        let run = |rows: ndarray::ArrayView2<f64>| {
+            let net = mlp();
+            let backend = Box::new(Compiled::new(&net, Loss::Mse).unwrap());
+            let opt = Box::new(Sgd::new(0.1).unwrap());
+            let schedule = LrSchedule::Constant(0.1);
+            let reg = Regularization::None;
+            let mut t = Trainer::new(net, backend, opt, schedule, reg, 8).unwrap();
+            let loss = t.epoch(rows, &mut StdRng::seed_from_u64(6)).unwrap();
+            (loss, t.mlp)
+        };
+        assert_eq!(run(xy.view()), run(column_major.view()));
     }
 
     #[test]

@@ -50,8 +50,8 @@ use lanes::Lanes;
 /// Numbers in the lane rows of a task of [`Tape::par_batch`] (its chunks' values and
 /// adjoints), at most, unless one chunk holds more: a task is then one chunk. A few
 /// microseconds of work, so that a thread that starts late still finds tasks left, and
-/// threads meet rarely: 8 chunks (1024 rows) of the lecture tape, one chunk of a tape
-/// whose chunk alone is that much work.
+/// threads meet rarely: some ten chunks (over 1,000 rows) of the lecture tape, one chunk of
+/// a tape whose chunk alone is that much work.
 const TASK_NUMBERS: usize = 3 << 13;
 
 /// What [`Tape::batch`] returns: per-sample outputs, their sum, and the gradient of the sum
@@ -122,19 +122,33 @@ impl Tape {
     pub fn batch(&self, data: ArrayView2<'_, f64>, params: &[f64]) -> Result<BatchOutput> {
         self.check_batch(&data, params)?;
         let mut outputs = vec![0.0; data.nrows()];
-        let mut lanes = Lanes::take(self, data.ncols(), params);
+        let mut lanes = Lanes::take(self, data.ncols(), params, data.nrows());
         let width = lanes.width();
-        let mut chunk_gradient = vec![0.0; params.len()];
         let mut sum = 0.0;
         let mut gradient = vec![0.0; params.len()];
+        // the first chunk's gradient written in place (`+0` turns a `−0` into the `+0` that
+        // `0 + −0` gives); a buffer for the others' only when there are others
+        let mut chunk_gradient = Vec::new();
         for (c, out) in outputs.chunks_mut(width).enumerate() {
             let rows = data.slice_axis(Axis(0), Slice::from(c * width..c * width + out.len()));
-            match lanes.run(self, rows, out, &mut chunk_gradient) {
+            if c > 0 {
+                chunk_gradient.resize(params.len(), 0.0);
+            }
+            let into = if c == 0 {
+                &mut gradient
+            } else {
+                &mut chunk_gradient
+            };
+            match lanes.run(self, rows, out, into) {
                 Ok(chunk_sum) => sum += chunk_sum,
                 Err(e) => {
                     lanes.give_back();
                     return Err(e.at_row(c * width));
                 }
+            }
+            if c == 0 {
+                gradient.iter_mut().for_each(|g| *g += 0.0);
+                continue;
             }
             add_to(&mut gradient, &chunk_gradient);
         }
@@ -160,7 +174,7 @@ impl Tape {
     pub fn par_batch(&self, data: ArrayView2<'_, f64>, params: &[f64]) -> Result<BatchOutput> {
         self.check_batch(&data, params)?;
         let columns = data.ncols();
-        let lanes = Lanes::take(self, columns, params);
+        let lanes = Lanes::take(self, columns, params, data.nrows());
         let (width, numbers) = (lanes.width(), lanes.chunk_numbers());
         lanes.give_back();
         let chunks = data.nrows().div_ceil(width);
@@ -193,7 +207,7 @@ impl Tape {
         // the error of the first row, in row order, that flips a guard
         let flipped: Mutex<Option<Error>> = Mutex::new(None);
         let work = || {
-            let mut lanes = Lanes::take(self, columns, params);
+            let mut lanes = Lanes::take(self, columns, params, data.nrows());
             loop {
                 let t = next.fetch_add(1, Ordering::Relaxed);
                 let Some(task) = tasks.get(t) else { break };

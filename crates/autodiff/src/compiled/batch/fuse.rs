@@ -7,7 +7,8 @@
 //!   only by the next, summed in the last one's row (which stays in L1 cache) without
 //!   storing the others.
 //! - Sweep: a weight's gradient `Σ adj·x` and its input's adjoint `adj·w` in one call,
-//!   while the op's adjoint row is in L1 cache.
+//!   while the op's adjoint row is in L1 cache; and a run of weights' gradients from one
+//!   adjoint row (a neuron's, whose inputs are data) through one dispatch.
 
 use super::program::{Dest, LaneOp, LaneStep, PairedStep, RowOrScalar};
 use crate::{Op, Tape};
@@ -145,4 +146,37 @@ pub(super) fn pair_steps(sweep: Vec<LaneStep>) -> Vec<LaneStep> {
         merged.push(step);
     }
     merged
+}
+
+/// `sweep` with each run of two or more consecutive steps from one adjoint row, each into a
+/// parameter's gradient with a row as its factor, neither skipping zero adjoints nor
+/// paired, merged into one step (see [`LaneStep::run`]); and the runs' `(parameter, row)`
+/// pairs. Each step's arithmetic is unchanged, and so is their order.
+pub(super) fn run_gradient_steps(sweep: Vec<LaneStep>) -> (Vec<LaneStep>, Vec<(u32, u32)>) {
+    let single = |s: &LaneStep| match (s.dest, s.factor) {
+        (Dest::Gradient(p), RowOrScalar::Row(r)) if !s.skip_zero_adjoint && s.paired.is_none() => {
+            Some((p, r))
+        }
+        _ => None,
+    };
+    let mut merged: Vec<LaneStep> = Vec::with_capacity(sweep.len());
+    let mut terms = Vec::new();
+    for step in sweep {
+        if let (Some(term), Some(last)) = (single(&step), merged.last_mut()) {
+            if last.adjoint_row == step.adjoint_row {
+                if let Some((first, count)) = last.run {
+                    last.run = Some((first, count + 1));
+                    terms.push(term);
+                    continue;
+                }
+                if let Some(previous) = single(last) {
+                    last.run = Some((to_u32(terms.len()), 2));
+                    terms.extend([previous, term]);
+                    continue;
+                }
+            }
+        }
+        merged.push(step);
+    }
+    (merged, terms)
 }

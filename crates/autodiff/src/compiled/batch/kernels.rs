@@ -170,9 +170,13 @@ pub(super) fn mul_add<X: Lane, Y: Lane, Z: Lane>(x: X, y: Y, z: Z, v: &mut [f64]
 }
 
 /// `v = ((z + w₀·h₀) + w₁·h₁) + …` lane by lane, each step as [`Op::Mul`] then [`Op::Add`]
-/// would compute it, the running sums kept in `v` itself; `terms` are `(scalar, row)` pairs
-/// of `scalars` and of the rows of `values` (`stride` apart). Returns whether a result is
-/// not finite (a sum or product that is not finite makes every later sum so too).
+/// would compute it; `terms` are `(scalar, row)` pairs of `scalars` and of the rows of
+/// `values` (`stride` apart). Returns whether a result is not finite (a sum or product that
+/// is not finite makes every later sum so too).
+///
+/// The lanes go sixteen at a time (then eight, then one): their running sums stay in
+/// registers while every term is added, so a term costs one load of its row's lanes, not
+/// a load and a store of the sums as well. Each lane's sums are the same, in the same order.
 #[inline(always)]
 pub(super) fn dot<Z: Lane>(
     z: Z,
@@ -182,26 +186,49 @@ pub(super) fn dot<Z: Lane>(
     scalars: &[f64],
     v: &mut [f64],
 ) -> bool {
-    let step = |acc: f64, w: f64, h: f64| Op::Add.eval(acc, Op::Mul.eval(w, h).0).0;
     let n = v.len();
-    // the running sums live in `v` (one row, in L1 cache) while the terms are added
-    if let Some(&(w, h)) = terms.first() {
-        let (w, h) = (scalars[w as usize], &values[h as usize * stride..][..n]);
-        for (i, v) in v.iter_mut().enumerate() {
-            *v = step(z.at(i), w, h[i]);
-        }
+    let mut start = 0;
+    while start + 16 <= n {
+        let sums = dot_block::<16, Z>(z, terms, values, stride, scalars, start);
+        v[start..start + 16].copy_from_slice(&sums);
+        start += 16;
     }
-    for &(w, h) in terms.iter().skip(1) {
-        let (w, h) = (scalars[w as usize], &values[h as usize * stride..][..n]);
-        for (v, &h) in v.iter_mut().zip(h) {
-            *v = step(*v, w, h);
-        }
+    while start + 8 <= n {
+        let sums = dot_block::<8, Z>(z, terms, values, stride, scalars, start);
+        v[start..start + 8].copy_from_slice(&sums);
+        start += 8;
+    }
+    for (i, v) in v.iter_mut().enumerate().skip(start) {
+        [*v] = dot_block::<1, Z>(z, terms, values, stride, scalars, i);
     }
     let mut bad = false;
     for &v in v.iter() {
         bad |= (v * 0.0).is_nan(); // x · 0 is NaN unless x is finite
     }
     bad
+}
+
+/// Lanes `start..start + B` of [`dot`]: the running sums in `B` registers' worth of numbers.
+#[inline(always)]
+fn dot_block<const B: usize, Z: Lane>(
+    z: Z,
+    terms: &[(u32, u32)],
+    values: &[f64],
+    stride: usize,
+    scalars: &[f64],
+    start: usize,
+) -> [f64; B] {
+    let mut sums: [f64; B] = std::array::from_fn(|l| z.at(start + l));
+    for &(w, h) in terms {
+        let w = scalars[w as usize];
+        let h: &[f64; B] = values[h as usize * stride + start..][..B]
+            .try_into()
+            .expect("autodiff internal error: a block of lanes");
+        for (sum, &h) in sums.iter_mut().zip(h) {
+            *sum = Op::Add.eval(*sum, Op::Mul.eval(w, h).0).0;
+        }
+    }
+    sums
 }
 
 // `SKIP` (a step's `skip_zero_adjoint`): skip the lanes where `adj` is 0, as the graph's

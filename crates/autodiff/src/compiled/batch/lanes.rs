@@ -27,6 +27,31 @@ const PAD: usize = 8;
 /// Lane buffers up to this size are kept on their thread for the next batch.
 const SPARE_LIMIT: usize = 64 << 20;
 
+/// Samples per chunk for a batch of `rows` rows on a program that reads and writes
+/// `lane_rows` rows of lanes: as many as keep those rows within [`BUDGET`] (between
+/// [`MIN_WIDTH`] and [`MAX_WIDTH`]), then evened out over the chunks this takes and rounded
+/// up to whole blocks of eight lanes (the kernels' unit), so that a batch is never one
+/// full chunk and a leftover of a few lanes that pays every op's setup again.
+pub(super) fn chunk_width(rows: usize, lane_rows: usize) -> usize {
+    let most = (BUDGET / (8 * lane_rows.max(1))).clamp(MIN_WIDTH, MAX_WIDTH);
+    let chunks = rows.div_ceil(most).max(1);
+    rows.div_ceil(chunks)
+        .next_multiple_of(8)
+        .clamp(MIN_WIDTH, MAX_WIDTH)
+}
+
+/// `buffer` with at least `len` numbers (new ones 0).
+fn grow(buffer: &mut Vec<f64>, len: usize) {
+    if buffer.len() < len {
+        buffer.resize(len, 0.0);
+    }
+}
+
+/// Whether every number in `x` is finite (a loop without an early exit, which vectorises).
+fn all_finite(x: &[f64]) -> bool {
+    x.iter().fold(true, |finite, x| finite & x.is_finite())
+}
+
 thread_local! {
     /// The buffers (and plan) of the last batch run on this thread.
     static SPARE: Cell<Option<Lanes>> = const { Cell::new(None) };
@@ -47,50 +72,74 @@ pub(super) struct Lanes {
     columns: usize,
     /// Whether all scalars are finite.
     finite: bool,
+    /// Whether all scalars but the parameters are finite.
+    fixed_finite: bool,
 }
 
 impl Lanes {
-    /// Buffers and plan for `tape` with `columns` data columns and these parameters: this
-    /// thread's spare ones when they fit (no allocation, no planning), new ones otherwise.
-    pub(super) fn take(tape: &Tape, columns: usize, params: &[f64]) -> Self {
+    /// Buffers and plan for `tape` with `columns` data columns and these parameters, for a
+    /// batch of `rows` rows: this thread's spare ones when they fit (no allocation, no
+    /// planning), new ones otherwise.
+    pub(super) fn take(tape: &Tape, columns: usize, params: &[f64], rows: usize) -> Self {
         let mut lanes: Lanes = SPARE
             .try_with(Cell::take)
             .ok()
             .flatten()
             .unwrap_or_default();
-        if lanes.plan.as_ref().map(|p| p.key) != Some((tape.id, columns)) {
+        let fresh = lanes.plan.as_ref().map(|p| p.key) != Some((tape.id, columns));
+        if fresh {
             lanes.plan = Some(Plan::new(tape, columns));
         }
         let plan = lanes
             .plan
             .as_ref()
             .expect("autodiff internal error: planned above");
-        let rows = plan.value_rows + plan.adjoint_rows;
-        let width = (BUDGET / (8 * rows.max(1))).clamp(MIN_WIDTH, MAX_WIDTH);
+        let width = chunk_width(rows, plan.rows_touched());
         lanes.width = width;
         lanes.stride = width + PAD;
         lanes.columns = columns;
         // Every row is written before it is read in each chunk, so stale numbers do no harm.
-        lanes.values.resize(plan.value_rows * lanes.stride, 0.0);
-        lanes.adjoints.resize(plan.adjoint_rows * lanes.stride, 0.0);
-        lanes.scalars.clear();
-        lanes.scalars.extend_from_slice(&tape.init[..tape.first_op]);
-        lanes.scalars[1 + columns..=tape.inputs].copy_from_slice(params);
-        lanes.scalars.extend_from_slice(&plan.constants);
-        lanes.finite = lanes.scalars.iter().all(|x| x.is_finite());
+        // Buffers only grow: a batch's short last chunk and the next batch's full ones then
+        // share them without zeroing them again.
+        grow(&mut lanes.values, plan.value_rows * lanes.stride);
+        grow(&mut lanes.adjoints, plan.adjoint_rows * lanes.stride);
+        let params_at = 1 + columns..=tape.inputs;
+        if fresh {
+            // A tape never changes, so the scalars but the parameters stay as they are laid
+            // out here for as long as the plan is kept: later batches copy the parameters.
+            lanes.scalars.clear();
+            lanes.scalars.extend_from_slice(&tape.init[..tape.first_op]);
+            lanes.scalars.extend_from_slice(&plan.constants);
+            // the scalars before the parameters, and the frozen leaves and constants after
+            let (before, after) = (
+                &lanes.scalars[..1 + columns],
+                &lanes.scalars[tape.inputs + 1..],
+            );
+            lanes.fixed_finite = all_finite(before) && all_finite(after);
+        }
+        lanes.scalars[params_at].copy_from_slice(params);
+        lanes.finite = lanes.fixed_finite && all_finite(params);
         lanes
     }
 
-    /// Samples per chunk: fixed per tape and column count, so serial and parallel batches
-    /// use the same chunks.
+    /// Samples per chunk: fixed per tape, column count and number of rows, so serial and
+    /// parallel batches use the same chunks.
     pub(super) fn width(&self) -> usize {
         self.width
     }
 
-    /// Numbers in the lane rows of one chunk (values and adjoints): how much a chunk
-    /// computes, roughly.
+    /// Numbers in the lane rows one chunk reads or writes (values and adjoints): how much a
+    /// chunk computes, roughly.
     pub(super) fn chunk_numbers(&self) -> usize {
-        self.values.len() + self.adjoints.len()
+        let plan = self.plan.as_ref();
+        plan.map_or(0, |plan| plan.rows_touched() * self.stride)
+    }
+
+    /// Whether every scalar (parameters, frozen leaves, constants) is finite: else every
+    /// chunk is replayed row by row.
+    #[cfg(test)]
+    pub(super) fn scalars_finite(&self) -> bool {
+        self.finite
     }
 
     /// Keeps the buffers for this thread's next batch, unless they are very large.
@@ -155,6 +204,14 @@ impl Lanes {
         for step in &plan.sweep {
             let (before, after) = self.adjoints.split_at_mut(step.adjoint_row as usize * w);
             let adj = &after[..n];
+            if let Some((first, count)) = step.run {
+                let terms = &plan.gradient_terms[first as usize..][..count as usize];
+                for &(p, r) in terms {
+                    let f = &self.values[r as usize * w..][..n];
+                    gradient[p as usize] = kernels::write_sum::<false, _>(adj, f);
+                }
+                continue;
+            }
             if let (Some(paired), Dest::Gradient(p)) = (step.paired, step.dest) {
                 let acc = &mut before[paired.row as usize * w..][..n];
                 let (values, scalars) = (&self.values[..], &self.scalars[..]);

@@ -31,10 +31,12 @@ impl Plan {
         let output = slots.place(tape.output);
         let guards: Vec<_> = tape.guards.iter().map(|g| slots.place(g.slot)).collect();
         let (ops, terms) = fuse::fuse_multiply_adds(tape, ops, &sweep, output, &guards);
+        let (sweep, gradient_terms) = fuse::run_gradient_steps(fuse::pair_steps(sweep));
         Plan {
             key: (tape.id, columns),
             ops,
-            sweep: fuse::pair_steps(sweep),
+            sweep,
+            gradient_terms,
             value_rows,
             adjoint_rows: adjoints.rows,
             output,
@@ -249,6 +251,7 @@ fn lane_steps(
                 dest: adjoints.dest(s),
                 skip_zero_adjoint: source == Partial::Computed,
                 paired: None,
+                run: None,
             }
         })
         .collect();

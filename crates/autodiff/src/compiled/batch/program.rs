@@ -118,6 +118,11 @@ pub(super) struct LaneStep {
     /// The op's other step, run in the same loop. Only after a [`Dest::Gradient`] step
     /// that does not skip zero adjoints, itself not skipping them (see `fuse`).
     pub(super) paired: Option<PairedStep>,
+    /// For a run of steps from this adjoint row, each into a parameter's gradient with a
+    /// row as its factor and none skipping zero adjoints (a neuron's weights): `(first,
+    /// count)` of their `(parameter, row)` pairs in [`Plan::gradient_terms`], run one after
+    /// the other in one call (then `dest` and `factor` are unread).
+    pub(super) run: Option<(u32, u32)>,
 }
 
 /// A second step from the same adjoint row, into an adjoint row (see [`LaneStep::paired`]).
@@ -157,4 +162,19 @@ pub(super) struct Plan {
     pub(super) terms: Vec<(u32, u32)>,
     /// The conditions of the tape's guards, in its order (never folded away).
     pub(super) guards: Vec<RowOrScalar>,
+    /// The steps of the runs of gradient steps: `(parameter, factor row)`.
+    pub(super) gradient_terms: Vec<(u32, u32)>,
+}
+
+impl Plan {
+    /// Rows of lanes the program reads or writes in a chunk: the data columns, each op's
+    /// value row (a fused product or a chain's inner sum has none), its stored partials,
+    /// and the adjoint rows. Fewer than [`Plan::value_rows`] `+` [`Plan::adjoint_rows`]
+    /// when ops were fused: the rows of the ops folded away are never touched.
+    pub(super) fn rows_touched(&self) -> usize {
+        let partials = self.ops.iter().filter(|f| f.partial_rows != NO_ROW);
+        let partials: usize = partials.map(|f| f.op.arity()).sum();
+        let (_, columns) = self.key;
+        columns + self.ops.len() + partials + self.adjoint_rows
+    }
 }

@@ -5,6 +5,7 @@
 
 use ndarray::{array, Array2};
 
+use super::super::lanes::Lanes;
 use super::super::program::{Dest, LaneStep, Plan};
 use super::rows;
 use crate::compiled::wide::same;
@@ -115,4 +116,148 @@ fn an_infinite_parameter_sends_every_chunk_to_row_replay() {
     assert_batch_is_row_replay(&tape, &data, &[1.0, f64::INFINITY]);
     let out = tape.batch(data.view(), &[1.0, f64::INFINITY]).unwrap();
     assert_eq!(out.gradient, [0.0, 0.0]); // min picks t in every row
+}
+
+/// `tanh(b + w₀x₀ + w₁x₁ + w₂x₂)` over three data columns: a chain of three products.
+fn neuron(g: &Graph) -> Tape {
+    let x: Vec<_> = (0..3).map(|_| g.constant(0.0)).collect();
+    let w: Vec<_> = (0..4).map(|_| g.var(0.0)).collect();
+    let y = (w[3] + w[0] * x[0] + w[1] * x[1] + w[2] * x[2]).tanh();
+    Tape::compile(y, &[x[0], x[1], x[2], w[0], w[1], w[2], w[3]]).unwrap()
+}
+
+/// `rows` rows of three columns, spread over a few units.
+fn spread(rows: usize) -> Array2<f64> {
+    Array2::from_shape_fn((rows, 3), |(i, j)| {
+        (1.7 * i as f64 + 0.9 * j as f64).sin() * 2.0
+    })
+}
+
+/// The batch's per-row outputs are row replay's bit for bit, its gradient to rounding.
+#[track_caller]
+fn assert_outputs_are_row_replay(tape: &Tape, data: &Array2<f64>, params: &[f64]) {
+    let out = tape.batch(data.view(), params).unwrap();
+    let (outputs, gradient) = rows(tape, data, params);
+    for (&got, &want) in out.outputs.iter().zip(&outputs) {
+        assert!(same(got, want), "output {got} vs {want}");
+    }
+    for (&got, &want) in out.gradient.iter().zip(&gradient) {
+        let close = (got - want).abs() <= 1e-13 * want.abs().max(1.0);
+        assert!(same(got, want) || close, "{got} vs {want}");
+    }
+}
+
+#[test]
+fn a_chain_sums_sixteen_lanes_then_eight_then_one_at_a_time_as_row_replay_does() {
+    let tape = neuron(&Graph::new());
+    let chains: Vec<_> = Plan::new(&tape, 3)
+        .ops
+        .iter()
+        .filter_map(|f| f.chain)
+        .collect();
+    assert_eq!(chains.len(), 1);
+    // 29 rows: a block of sixteen lanes, one of eight, five single lanes; and 1, 8, 16
+    for n in [29, 1, 8, 16, 24, 31] {
+        assert_outputs_are_row_replay(&tape, &spread(n), &[0.7, -1.3, 0.4, 0.1]);
+    }
+}
+
+#[test]
+fn a_batch_is_cut_into_even_chunks_of_whole_blocks_of_eight_lanes() {
+    use super::super::lanes::chunk_width;
+    // a batch of 32 on a tape of 5,000 rows is one chunk of 32, not 37 + nothing or 24 + 8
+    assert_eq!(chunk_width(32, 5000), 32);
+    // 129 rows where 128 fit: two chunks of 72 and 57, not 128 and 1
+    assert_eq!(chunk_width(129, 100), 72);
+    assert_eq!(chunk_width(1, 100), 8);
+    for lane_rows in [1, 10, 700, 5000, 100_000, 10_000_000] {
+        for rows in 1..600 {
+            let w = chunk_width(rows, lane_rows);
+            assert!(
+                w % 8 == 0 && (8..=128).contains(&w),
+                "{rows} rows: width {w}"
+            );
+            // no chunk is empty, and the last is not much shorter than needed
+            let chunks = rows.div_ceil(w);
+            assert!(rows > (chunks - 1) * w, "{rows} rows: width {w}");
+            assert!(
+                chunks == 1 || rows.div_ceil(chunks) + 8 > w,
+                "{rows} rows: width {w}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_batch_uses_its_own_parameters_though_the_other_scalars_are_kept() {
+    // y = min(w · sin(vx) + c, t) with a frozen leaf c: the same tape batch after batch with
+    // other parameters (an infinite one among them), another tape run in between (which
+    // replaces the kept plan): each batch is row replay
+    let g = Graph::new();
+    let (x, t, v, w) = (g.constant(0.0), g.constant(0.0), g.var(0.0), g.var(0.0));
+    let c = g.constant(0.25);
+    let y = (w * (v * x).sin() + c).min(t);
+    let tape = Tape::compile(y, &[x, t, v, w]).unwrap();
+    let other = neuron(&Graph::new());
+    let data = array![[0.5, 5.0], [1.0, 2.0], [2.0, 7.0]];
+    for params in [
+        [1.0, 2.0],
+        [0.5, f64::INFINITY],
+        [0.5, -3.0],
+        [f64::NAN, 1.0],
+        [2.0, 1.0],
+    ] {
+        assert_batch_is_row_replay(&tape, &data, &params);
+        assert_outputs_are_row_replay(&other, &spread(5), &[params[0], 0.5, 0.25, 1.0]);
+    }
+}
+
+#[test]
+fn buffers_kept_from_a_large_batch_serve_a_small_one_and_the_large_one_again() {
+    let tape = neuron(&Graph::new());
+    let params = [0.7, -1.3, 0.4, 0.1];
+    for n in [300, 40, 3, 129, 40, 1, 300] {
+        assert_outputs_are_row_replay(&tape, &spread(n), &params);
+        let data = spread(n);
+        let serial = tape.batch(data.view(), &params).unwrap();
+        assert_eq!(
+            serial,
+            tape.par_batch(data.view(), &params).unwrap(),
+            "{n} rows"
+        );
+    }
+}
+
+#[test]
+fn an_op_that_was_infinite_when_recorded_does_not_send_later_batches_to_row_replay() {
+    // y = w · ln(x), recorded at x = 0 (ln 0 = −∞ in the recorded values): the lanes'
+    // scalars are finite, so batches of positive x run in lanes
+    let g = Graph::new();
+    let (x, w) = (g.constant(0.0), g.var(0.0));
+    let tape = Tape::compile(w * x.ln(), &[x, w]).unwrap();
+    let data = Array2::from_shape_fn((64, 1), |(i, _)| 1.0 + (i as f64).powi(3) / 7.0);
+    let lanes = Lanes::take(&tape, 1, &[0.5], data.nrows());
+    assert!(lanes.scalars_finite(), "the recorded −∞ is no scalar");
+    lanes.give_back();
+    assert_outputs_are_row_replay(&tape, &data, &[0.5]);
+    let lanes = Lanes::take(&tape, 1, &[f64::NEG_INFINITY], data.nrows());
+    assert!(!lanes.scalars_finite(), "an infinite parameter is");
+    lanes.give_back();
+}
+
+#[test]
+fn a_neurons_weight_steps_from_data_run_through_one_dispatch() {
+    // tanh(b + w₀x₀ + w₁x₁ + w₂x₂): the gradients Σ adj·x₂ and Σ adj·x₁ are one run (the
+    // sweep goes backwards; b's step, whose factor is the constant 1, comes before w₀'s)
+    let tape = neuron(&Graph::new());
+    let plan = Plan::new(&tape, 3);
+    let runs: Vec<_> = plan.sweep.iter().filter_map(|s| s.run).collect();
+    assert_eq!(
+        (runs.len(), runs[0].1, plan.gradient_terms.len()),
+        (1, 2, 2)
+    );
+    assert_batch_is_row_replay(&tape, &spread(7), &[0.7, -1.3, 0.4, 0.1]);
+    for n in [8, 29, 128, 300] {
+        assert_outputs_are_row_replay(&tape, &spread(n), &[0.7, -1.3, 0.4, 0.1]);
+    }
 }
