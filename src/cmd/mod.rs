@@ -8,6 +8,7 @@ pub mod font;
 pub mod generate;
 pub mod graph;
 pub mod options;
+pub mod output;
 pub mod playground;
 pub mod plot_surface;
 pub mod plot_weights;
@@ -67,7 +68,17 @@ impl From<table::Error> for Error {
 }
 
 /// The process exit: 0 on success, 2 with `error: …` on stderr otherwise.
+/// The files the command staged are renamed into place only on success ([`output::commit`]),
+/// and removed otherwise.
 pub fn exit(result: Result<(), Error>) -> ExitCode {
+    let closed_stdout =
+        |e: &Error| matches!(e, Error::Stdout(e) if e.kind() == io::ErrorKind::BrokenPipe);
+    let result = match result {
+        Ok(()) => output::commit().map(drop),
+        Err(e) if closed_stdout(&e) => output::commit().and(Err(e)),
+        Err(e) => Err(e),
+    };
+    output::discard();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Error::Stdout(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,

@@ -68,13 +68,14 @@ pub fn count(s: &str) -> Result<usize, String> {
     }
 }
 
-/// `lo,hi`: two finite numbers with `lo < hi`.
+/// `lo,hi`: two finite numbers with `lo < hi` and a finite width `hi - lo`.
 ///
 /// # Errors
 /// If `s` is not such a pair.
 pub fn range(s: &str) -> Result<(f64, f64), String> {
     match *list(s)?.as_slice() {
-        [lo, hi] if lo < hi => Ok((lo, hi)),
+        [lo, hi] if lo < hi && (hi - lo).is_finite() => Ok((lo, hi)),
+        [lo, hi] if lo < hi => Err(format!("'{s}' is too wide: hi - lo overflows")),
         [_, _] => Err(format!("'{s}': lo must be less than hi")),
         _ => Err(format!("'{s}' must be two numbers lo,hi")),
     }
@@ -147,6 +148,7 @@ mod tests {
         assert_eq!(range("-10,10").unwrap(), (-10.0, 10.0));
         assert!(range("10,-10").is_err());
         assert!(range("1,2,3").is_err());
+        assert!(range("-1e308,1e308").unwrap_err().contains("too wide"));
         assert!(count("0").is_err());
         assert!(count("-3").is_err());
         assert_eq!(count("7").unwrap(), 7);
