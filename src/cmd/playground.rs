@@ -2,6 +2,7 @@
 //! MLP trained on a toy dataset (or a CSV file), train and test metrics as it goes, and
 //! optionally the decision surface and loss curves as pictures.
 
+mod limits;
 mod plot;
 mod setup;
 

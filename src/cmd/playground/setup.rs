@@ -7,7 +7,7 @@ use nn::{Activation, Backend, Compiled, Eager, Loss, Mlp, Regularization, Traine
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-use super::{nn_error, option_error, Args};
+use super::{limits, nn_error, option_error, Args};
 use crate::cmd::Error;
 
 /// One side of the split.
@@ -102,7 +102,7 @@ impl Setup {
     pub fn new(args: &Args) -> Result<Self, Error> {
         let epochs = positive("--epochs", args.epochs)?;
         let batch = positive("--batch", args.batch)?;
-        let samples = positive("--samples", args.samples)?;
+        let samples = limits::samples(positive("--samples", args.samples)?)?;
         let report = match args.report {
             Some(r) => positive("--report", r)?,
             None => epochs.div_ceil(10).max(1),
@@ -183,6 +183,7 @@ impl Setup {
         let mut sizes = vec![train.inputs.ncols()];
         sizes.extend(&hidden);
         sizes.push(1);
+        limits::network(&sizes)?;
         let mlp = Mlp::new(&sizes, activation, Activation::Linear, &mut rng).map_err(nn_error)?;
         let backend: Box<dyn Backend + Send> = if args.eager {
             Box::new(Eager::new(&mlp, loss))
@@ -190,12 +191,11 @@ impl Setup {
             Box::new(Compiled::new(&mlp, loss).map_err(nn_error)?)
         };
         let steps_per_epoch = train.len().div_ceil(batch);
+        let steps = limits::total_steps(epochs, steps_per_epoch)?;
         let schedule = match schedule {
-            LrSchedule::Linear { start, end, .. } => LrSchedule::Linear {
-                start,
-                end,
-                steps: epochs * steps_per_epoch,
-            },
+            LrSchedule::Linear { start, end, .. } => {
+                LrSchedule::linear(start, end, steps).map_err(nn_error)?
+            }
             s => s,
         };
         optimizer.set_learning_rate(schedule.at(0));
