@@ -24,13 +24,19 @@ pub struct Args {
 /// Runs `backprop check`.
 ///
 /// # Errors
-/// [`Error::Option`] if the weights do not fit the net.
+/// [`Error::Option`] if the weights do not fit the net, or if a value or gradient at the
+/// point is NaN or infinite (naming which).
 pub fn run(args: &Args) -> Result<(), Error> {
     let point = args.point.point()?;
     let net = args.point.net;
     let g = Graph::new();
     let built = net.build(&g, &point)?;
     let comparison = compare(net, &point)?;
+    if let Some(what) = comparison.first_non_finite() {
+        return Err(Error::Option(format!(
+            "at this point {what}: the numbers overflow; use smaller --weights, --s0 or --target"
+        )));
+    }
     if args.json {
         let nodes: Vec<_> = built
             .table()

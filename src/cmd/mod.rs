@@ -1,6 +1,7 @@
 //! The subcommands, one file each, and what they share: the error type, printing to
 //! stdout, and option parsers.
 
+pub mod axis;
 pub mod check;
 pub mod explain;
 pub mod figure;

@@ -2,6 +2,7 @@
 //! MLP trained on a toy dataset (or a CSV file), train and test metrics as it goes, and
 //! optionally the decision surface and loss curves as pictures.
 
+mod finite;
 mod limits;
 mod plot;
 mod setup;
@@ -154,15 +155,18 @@ pub fn run(args: &Args) -> Result<(), Error> {
     let bar = progress::bar(epochs, "training", args.quiet);
     let start = Instant::now();
     let mut history = vec![setup.metrics(0)];
+    finite::metrics(&setup, args, &history[0])?;
     let mut lines = vec![header(&setup), row(&history[0], setup.task)];
     if !args.json {
         bar.suspend(|| print(&format!("{}\n{}\n", lines[0], lines[1])))?;
     }
     for epoch in 1..=epochs {
-        setup.epoch().map_err(nn_error)?;
+        let objective = setup.epoch().map_err(nn_error)?;
+        finite::after_epoch(&setup, args, epoch, objective)?;
         bar.set_position(epoch as u64);
         if epoch % curve_every == 0 || epoch % report == 0 || epoch == epochs {
             let point = setup.metrics(epoch);
+            finite::metrics(&setup, args, &point)?;
             history.push(point);
             if epoch % report == 0 || epoch == epochs {
                 let line = row(&point, setup.task);

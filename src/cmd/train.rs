@@ -9,7 +9,7 @@ use lecture::{train, Config, Engine, Net, Schedule, Trained};
 use serde_json::json;
 
 use super::options::{check_count, count, numbers, positive, Numbers};
-use super::{plot_surface, plot_weights, print, progress, Error};
+use super::{axis, plot_surface, plot_weights, print, progress, Error};
 
 /// Options of `backprop train`.
 #[derive(ClapArgs, Debug)]
@@ -166,6 +166,11 @@ pub fn plots(
     trained: &Trained,
     truth: Option<&[f64]>,
 ) -> Result<Vec<PathBuf>, Error> {
+    for k in 0..config.net.n_weights() {
+        let path = trained.trajectory.weight_series(k);
+        let ends = [Some(trained.trajectory.initial()[k]), truth.map(|t| t[k])];
+        axis::plottable("--plots", &format!("w{k}"), path.chain(ends.into_iter().flatten()))?;
+    }
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::Output(format!("cannot create {}: {e}", dir.display())))?;
     let title = format!(

@@ -117,6 +117,41 @@ impl Comparison {
     pub fn has_formulas(&self) -> bool {
         self.rows.iter().any(|r| r.formula.is_some())
     }
+
+    /// The first number of the comparison that is NaN or infinite, described (`"out"`,
+    /// `"the cost"`, `"the tape's dC/dw1"`, `"the finite difference of dC/dw0"`…) with its
+    /// value; `None` if every number is finite. A point whose numbers overflow has
+    /// nothing to compare.
+    pub fn first_non_finite(&self) -> Option<String> {
+        let mut numbers = vec![("out".to_string(), self.out), ("the cost C".to_string(), self.cost)];
+        for r in &self.rows {
+            numbers.push((format!("the tape's dC/d{}", r.name), r.tape));
+            if let Some(formula) = r.formula {
+                numbers.push((format!("the slide formula's dC/d{}", r.name), formula));
+            }
+            numbers.push((format!("the finite difference of dC/d{}", r.name), r.numeric));
+        }
+        numbers
+            .into_iter()
+            .find(|(_, x)| !x.is_finite())
+            .map(|(what, x)| format!("{what} is {x}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_overflowing_point_names_its_first_non_finite_number() {
+        assert_eq!(compare(Net::Lecture, &Point::slides()).unwrap().first_non_finite(), None);
+        let huge = Point {
+            weights: vec![1e308; 3],
+            ..Point::slides()
+        };
+        let what = compare(Net::Lecture, &huge).unwrap().first_non_finite().unwrap();
+        assert!(what.ends_with("is NaN") || what.ends_with("is inf"), "{what}");
+    }
 }
 
 impl fmt::Display for Comparison {

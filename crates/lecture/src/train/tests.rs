@@ -89,6 +89,26 @@ fn divergence_stops_and_names_the_step() {
     assert!(err_text(&config, &data).contains(&format!("diverged at step {step}")));
 }
 
+#[test]
+fn an_update_that_overflows_is_named_with_its_weight_not_blamed_on_the_cost() {
+    let data = data(20);
+    for engine in [Engine::Eager, Engine::Tape] {
+        for schedule in [Schedule::FullBatch, Schedule::Online { shuffle: None }] {
+            let mut config = Config::new(Net::Lecture);
+            config.alpha = 1e308;
+            config.engine = engine;
+            config.schedule = schedule;
+            let err = train(&data, &config, &mut |_| {}).unwrap_err();
+            let Error::Diverged { cost, overflow, .. } = err else {
+                panic!("expected Diverged, got {err}");
+            };
+            assert!(cost.is_finite(), "{schedule:?}: {overflow:?}");
+            assert!(matches!(overflow, crate::Overflow::Update { .. }), "{overflow:?}");
+            assert!(err_text(&config, &data).contains("the update of w"));
+        }
+    }
+}
+
 fn err_text(config: &Config, data: &[Sample]) -> String {
     train(data, config, &mut |_| {}).unwrap_err().to_string()
 }
@@ -154,6 +174,7 @@ fn divergence_names_the_exact_step_and_the_weights_it_started_from() {
             epoch,
             cost,
             weights,
+            ..
         } = err
         else {
             panic!("expected Diverged, got {err}");
