@@ -19,10 +19,7 @@ pub fn plottable(
     what: &str,
     values: impl IntoIterator<Item = f64>,
 ) -> Result<(), Error> {
-    match values
-        .into_iter()
-        .find(|x| !(x.abs() <= MAX_PLOTTED))
-    {
+    match values.into_iter().find(|x| x.is_nan() || x.abs() > MAX_PLOTTED) {
         None => Ok(()),
         Some(x) => Err(Error::Output(format!(
             "cannot plot ({option}): {what} reaches {x:e}, beyond the plottable \
@@ -39,7 +36,9 @@ mod tests {
     fn huge_and_non_finite_values_are_refused_naming_what() {
         assert!(plottable("--plots", "w0", [0.0, -1e300, 1e300]).is_ok());
         for bad in [1.7e308, -1.7e308, f64::INFINITY, f64::NAN] {
-            let e = plottable("--plots", "w0", [1.0, bad]).unwrap_err().to_string();
+            let e = plottable("--plots", "w0", [1.0, bad])
+                .unwrap_err()
+                .to_string();
             assert!(e.starts_with("cannot plot (--plots): w0 reaches"), "{e}");
         }
     }

@@ -169,7 +169,11 @@ pub fn plots(
     for k in 0..config.net.n_weights() {
         let path = trained.trajectory.weight_series(k);
         let ends = [Some(trained.trajectory.initial()[k]), truth.map(|t| t[k])];
-        axis::plottable("--plots", &format!("w{k}"), path.chain(ends.into_iter().flatten()))?;
+        axis::plottable(
+            "--plots",
+            &format!("w{k}"),
+            path.chain(ends.into_iter().flatten()),
+        )?;
     }
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::Output(format!("cannot create {}: {e}", dir.display())))?;

@@ -41,7 +41,11 @@ pub fn metrics(setup: &Setup, args: &Args, point: &EpochMetrics) -> Result<(), E
         .iter()
         .flat_map(|p| p.points.iter().chain(p.labels.iter()))
         .fold(0.0_f64, |m, x| m.max(x.abs()));
-    let option = if args.data.is_some() { "--data" } else { "--noise" };
+    let option = if args.data.is_some() {
+        "--data"
+    } else {
+        "--noise"
+    };
     Err(option_error(
         option,
         format!(

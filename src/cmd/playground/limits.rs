@@ -81,10 +81,16 @@ mod tests {
     fn sizes_beyond_the_limits_are_option_errors_naming_the_option() {
         assert!(samples(MAX_SAMPLES).is_ok());
         let e = samples(1_000_000_000_000).unwrap_err().to_string();
-        assert!(e.starts_with("invalid --samples: at most 1000000 points"), "{e}");
+        assert!(
+            e.starts_with("invalid --samples: at most 1000000 points"),
+            "{e}"
+        );
         assert!(network(&[2, 8, 8, 1]).is_ok());
         let e = network(&[2, 3000, 3000, 1]).unwrap_err().to_string();
-        assert!(e.contains("9015001 parameters would need about 6.3 GB"), "{e}");
+        assert!(
+            e.contains("9015001 parameters would need about 6.3 GB"),
+            "{e}"
+        );
         for huge in [usize::MAX, 1 << 32] {
             let e = network(&[2, huge, 1]).unwrap_err().to_string();
             assert!(e.starts_with("invalid --layers:"), "{e}");

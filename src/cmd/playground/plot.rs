@@ -27,7 +27,11 @@ const BLUE: RGBColor = RGBColor(8, 119, 189);
 /// [`Error::Output`] naming the folder or file that cannot be written.
 pub fn write(dir: &Path, setup: &Setup, history: &[EpochMetrics]) -> Result<Vec<PathBuf>, Error> {
     let points = [&setup.train, &setup.test].map(|p| p.points.iter().copied());
-    axis::plottable("--plots", "a point's coordinate", points.into_iter().flatten())?;
+    axis::plottable(
+        "--plots",
+        "a point's coordinate",
+        points.into_iter().flatten(),
+    )?;
     let losses = history.iter().flat_map(|p| [p.train.loss, p.test.loss]);
     axis::plottable("--plots", "the loss", losses)?;
     std::fs::create_dir_all(dir)

@@ -23,6 +23,7 @@
 //! # Ok::<(), lecture::Error>(())
 //! ```
 
+mod cost_from;
 mod eager;
 mod run;
 mod tape;
@@ -31,6 +32,7 @@ mod trajectory;
 use crate::data::Sample;
 use crate::{Error, Net, Result};
 
+pub use cost_from::MeanCostFrom;
 pub use trajectory::Trajectory;
 
 /// How the rows are visited.

@@ -232,7 +232,10 @@ fn overflow(weights: &[f64], grad: &[f64], alpha: f64, cost: f64) -> Overflow {
     if let Some((weight, &value)) = grad.iter().enumerate().find(|(_, g)| !g.is_finite()) {
         return Overflow::Gradient { weight, value };
     }
-    let updates = weights.iter().zip(grad).map(|(&w, &g)| (update(w, alpha, g), g));
+    let updates = weights
+        .iter()
+        .zip(grad)
+        .map(|(&w, &g)| (update(w, alpha, g), g));
     match updates.enumerate().find(|(_, (w, _))| !w.is_finite()) {
         Some((weight, (value, gradient))) => Overflow::Update {
             weight,

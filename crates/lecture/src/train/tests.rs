@@ -103,7 +103,10 @@ fn an_update_that_overflows_is_named_with_its_weight_not_blamed_on_the_cost() {
                 panic!("expected Diverged, got {err}");
             };
             assert!(cost.is_finite(), "{schedule:?}: {overflow:?}");
-            assert!(matches!(overflow, crate::Overflow::Update { .. }), "{overflow:?}");
+            assert!(
+                matches!(overflow, crate::Overflow::Update { .. }),
+                "{overflow:?}"
+            );
             assert!(err_text(&config, &data).contains("the update of w"));
         }
     }
