@@ -19,7 +19,10 @@ pub fn plottable(
     what: &str,
     values: impl IntoIterator<Item = f64>,
 ) -> Result<(), Error> {
-    match values.into_iter().find(|x| x.is_nan() || x.abs() > MAX_PLOTTED) {
+    match values
+        .into_iter()
+        .find(|x| x.is_nan() || x.abs() > MAX_PLOTTED)
+    {
         None => Ok(()),
         Some(x) => Err(Error::Output(format!(
             "cannot plot ({option}): {what} reaches {x:e}, beyond the plottable \

@@ -23,7 +23,7 @@ pub struct Args {
     weight: String,
     /// List at most this many paths per weight (the rest are counted and their share of
     /// the gradient reported).
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100_000), allow_hyphen_values = true)]
     max_paths: u32,
     /// Print one JSON object instead of text.
     #[arg(long)]

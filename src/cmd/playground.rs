@@ -15,7 +15,7 @@ use nn::datasets::Task;
 use nn::{evaluate, Metrics, Module};
 use serde_json::json;
 
-use super::options::finite;
+use super::options::{finite, seed};
 use super::{print, progress, Error};
 use setup::Setup;
 
@@ -76,7 +76,7 @@ pub struct Args {
     #[arg(long, default_value_t = 0.0, value_parser = finite, allow_hyphen_values = true)]
     pub reg_rate: f64,
     /// Seed of the data, the split, the initial weights and the shuffling.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = seed, allow_hyphen_values = true)]
     pub seed: u64,
     /// Epochs between progress lines [default: a tenth of the run].
     #[arg(long, value_parser = signed_count, allow_hyphen_values = true)]

@@ -8,7 +8,7 @@ use lecture::data::{read_file, Sample};
 use lecture::{train, Config, Engine, Net, Schedule, Trained};
 use serde_json::json;
 
-use super::options::{check_count, count, numbers, positive, Numbers};
+use super::options::{check_count, count, numbers, positive, seed, Numbers};
 use super::{axis, plot_surface, plot_weights, print, progress, Error};
 
 /// Options of `backprop train`.
@@ -39,7 +39,7 @@ pub struct Args {
     #[arg(long)]
     full_batch: bool,
     /// Shuffle the rows each epoch with this seed (default: file order, as in the lecture).
-    #[arg(long, conflicts_with = "full_batch")]
+    #[arg(long, conflicts_with = "full_batch", value_parser = seed, allow_hyphen_values = true)]
     shuffle: Option<u64>,
     /// Also draw the weights and the cost surface into this folder (PNG and SVG).
     #[arg(long, alias = "plot", value_name = "DIR")]
@@ -87,6 +87,9 @@ pub fn run(args: &Args) -> Result<(), Error> {
     let (trained, elapsed) = fit(&data, config.clone(), args.quiet).map_err(|e| match e {
         Error::Lecture(e @ lecture::Error::Diverged { .. }) => {
             Error::Option(format!("{e}: try a smaller --lr"))
+        }
+        Error::Lecture(lecture::Error::Config(m)) if m.contains("epochs") => {
+            Error::Option(format!("invalid --epochs: {m}"))
         }
         e => e,
     })?;

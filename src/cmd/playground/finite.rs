@@ -5,6 +5,7 @@ use nn::Regularization;
 
 use super::setup::Setup;
 use super::{option_error, Args, EpochMetrics};
+use crate::cmd::options::short;
 use crate::cmd::Error;
 
 /// Checks the epoch's mean objective and the parameters after epoch `epoch`.
@@ -69,13 +70,4 @@ fn diverged(args: &Args, epoch: usize, what: &str) -> Error {
         "training diverged in epoch {epoch}: {what}; try a smaller {option} (now {})",
         short(value)
     ))
-}
-
-/// `100`, `0.03`, but `1e308` rather than 309 digits.
-fn short(x: f64) -> String {
-    if x != 0.0 && !(1e-4..1e6).contains(&x.abs()) {
-        format!("{x:e}")
-    } else {
-        x.to_string()
-    }
 }

@@ -2,6 +2,7 @@
 //! `--samples` or `--layers` is an option error naming the limit, not an abort.
 
 use super::option_error;
+use crate::cmd::options::short;
 use crate::cmd::Error;
 
 /// Most points `--samples` may generate (each costs a few hundred bytes across the split,
@@ -28,6 +29,28 @@ pub fn samples(n: usize) -> Result<usize, Error> {
         ));
     }
     Ok(n)
+}
+
+/// The noise level's range, as on the playground's slider.
+pub const NOISE: std::ops::RangeInclusive<f64> = 0.0..=0.5;
+
+/// `--noise`, within [`NOISE`].
+///
+/// # Errors
+/// [`Error::Option`] naming `--noise` and its range.
+pub fn noise(x: f64) -> Result<f64, Error> {
+    if !NOISE.contains(&x) {
+        return Err(option_error(
+            "--noise",
+            format!(
+                "must be from {} to {}, got {}",
+                NOISE.start(),
+                NOISE.end(),
+                short(x)
+            ),
+        ));
+    }
+    Ok(x)
 }
 
 /// The parameter count of a network with these layer sizes (inputs first), in `f64` so
@@ -80,6 +103,14 @@ mod tests {
     #[test]
     fn sizes_beyond_the_limits_are_option_errors_naming_the_option() {
         assert!(samples(MAX_SAMPLES).is_ok());
+        assert_eq!(noise(0.5).unwrap(), 0.5);
+        for bad in [-0.1, 0.51, 1e308] {
+            let e = noise(bad).unwrap_err().to_string();
+            assert!(
+                e.starts_with("invalid --noise: must be from 0 to 0.5"),
+                "{e}"
+            );
+        }
         let e = samples(1_000_000_000_000).unwrap_err().to_string();
         assert!(
             e.starts_with("invalid --samples: at most 1000000 points"),

@@ -134,7 +134,7 @@ impl Setup {
             None => {
                 let problem: Problem = args.dataset.parse().map_err(nn_error)?;
                 let data = problem
-                    .generate(samples, args.noise, &mut rng)
+                    .generate(samples, limits::noise(args.noise)?, &mut rng)
                     .map_err(nn_error)?;
                 (problem.name().to_string(), data)
             }

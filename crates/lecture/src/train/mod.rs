@@ -112,6 +112,13 @@ impl Config {
         if data.is_empty() {
             return bad("no data to train on".to_string());
         }
+        if self.epochs.checked_mul(data.len()).is_none() {
+            return bad(format!(
+                "{} epochs of {} rows are too many steps to count",
+                self.epochs,
+                data.len()
+            ));
+        }
         Ok(())
     }
 }

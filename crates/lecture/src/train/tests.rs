@@ -146,6 +146,8 @@ fn bad_settings_are_rejected_before_training() {
     );
     config.init = vec![1.0; 3];
     assert_eq!(err_text(&config, &[]), "no data to train on");
+    config.epochs = usize::MAX / 2;
+    assert!(err_text(&config, &data).ends_with("epochs of 10 rows are too many steps to count"));
 }
 
 #[test]
