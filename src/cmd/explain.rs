@@ -73,6 +73,19 @@ pub fn run(args: &Args) -> Result<(), Error> {
             )
         })
         .collect();
+    for (i, p) in &explained {
+        let sums = [
+            ("the tape's", p.gradient),
+            ("the paths' sum of", p.listed_sum),
+        ];
+        if let Some((what, x)) = sums.into_iter().find(|(_, x)| !x.is_finite()) {
+            return Err(Error::Option(format!(
+                "at this point {what} dC/d{} is {x}: the numbers overflow; use smaller \
+                 --weights, --s0 or --target",
+                names[*i]
+            )));
+        }
+    }
     if args.json {
         let weights: Vec<_> = explained
             .iter()
