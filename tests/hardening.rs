@@ -487,3 +487,53 @@ fn a_corpus_of_malformed_files_gives_one_line_naming_the_file_and_writes_nothing
     }
     fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn the_playground_reader_keeps_lines_headers_and_bad_fields_straight() {
+    let dir = scratch("reader");
+    let run = |name: &str, text: &[u8]| {
+        let path = dir.join(name);
+        fs::write(&path, text).unwrap();
+        (
+            backprop(&["playground", "--quiet", "--data", s(&path)]),
+            path,
+        )
+    };
+    // a 2-field row on line 6, after blank lines (was reported as line 4)
+    let (o, path) = run("blank.csv", b"x,y,label\n1,2,1\n\n2,3,0\n\n5,6\n");
+    assert_error(
+        &o,
+        &[&format!("{}: line 6: expected 3 fields, found 2", s(&path))],
+    );
+    // a numeric first row with one bad field is data, not a header
+    for (row, needle) in [
+        (
+            "0.5,2,1e999",
+            "line 1, column 3 (label): '1e999' is out of range",
+        ),
+        (
+            "1,2,nan",
+            "line 1, column 3 (label): 'nan' is not a finite number",
+        ),
+        (
+            "1,2,abc",
+            "a first row with a number in it is data, not a header",
+        ),
+    ] {
+        let (o, _) = run(
+            "first.csv",
+            format!("{row}\n1,2,1\n2,3,0\n3,3,1\n").as_bytes(),
+        );
+        assert_error(&o, &[needle]);
+    }
+    // escapes are quoted, and a huge bad field is cut short
+    let (o, _) = run("esc.csv", b"x,y,label\n1,2,\x1b[31mred\r\n");
+    assert_error(&o, &["invalid number '\\u{1b}[31mred'"]);
+    assert!(!o.stderr.contains(&0x1b));
+    let mut long = b"x,y,label\n1,2,".to_vec();
+    long.extend(vec![b'a'; 1 << 19]);
+    let (o, _) = run("long.csv", &long);
+    assert_error(&o, &["invalid number 'aaaa"]);
+    assert!(o.stderr.len() < 300, "{} bytes", o.stderr.len());
+    fs::remove_dir_all(dir).unwrap();
+}
