@@ -103,7 +103,8 @@ impl Staged {
         // 0666 less the umask, as for any new file, rather than the temporary's 0600
         #[cfg(unix)]
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-        // Registered before it exists, so a signal arriving mid-creation still finds it.
+        // The registry stays locked from creation to listing: a signal handler calling
+        // `remove_staged` never finds the file created but unlisted.
         let mut paths = live();
         let temp = builder.tempfile_in(folder).map_err(fail)?;
         paths.push(temp.path().to_path_buf());
