@@ -48,6 +48,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli: Cli = cmd::parse_args(); // usage errors: one line on stderr, exit 2
+    cmd::output::remove_on_interrupt();
     let result = match cli.command {
         None => cmd::story::run(&cli.story),
         Some(Command::Train(args)) => cmd::train::run(&args),

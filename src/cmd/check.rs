@@ -18,7 +18,8 @@ pub type Args = PointJsonArgs;
 /// Runs `backprop check`.
 ///
 /// # Errors
-/// [`Error::Option`] if the weights do not fit the net.
+/// [`Error::Option`] if the weights do not fit the net, or if a value or gradient at the
+/// point is NaN or infinite (naming which).
 pub fn run(args: &Args) -> Result<(), Error> {
     let point = args.point.point()?;
     let net = args.point.net;
@@ -26,6 +27,11 @@ pub fn run(args: &Args) -> Result<(), Error> {
     let built = net.build(&g, &point)?;
     check_finite(&g, built.cost)?;
     let comparison = compare(net, &point)?;
+    if let Some(what) = comparison.first_non_finite() {
+        return Err(Error::Option(format!(
+            "at this point {what}: the numbers overflow; use smaller --weights, --s0 or --target"
+        )));
+    }
     // nets past MAX_CHECKED_WEIGHTS get no Hessian (its size grows as the square)
     let hessian = (net.n_weights() <= MAX_CHECKED_WEIGHTS)
         .then(|| compare_hessian(net, &point))

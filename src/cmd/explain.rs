@@ -23,7 +23,7 @@ pub struct Args {
     weight: String,
     /// List at most this many paths per weight (the rest are counted and their share of
     /// the gradient reported).
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100_000), allow_hyphen_values = true)]
     max_paths: u32,
     /// Print one JSON object instead of text.
     #[arg(long)]
@@ -74,6 +74,19 @@ pub fn run(args: &Args) -> Result<(), Error> {
             )
         })
         .collect();
+    for (i, p) in &explained {
+        let sums = [
+            ("the tape's", p.gradient),
+            ("the paths' sum of", p.listed_sum),
+        ];
+        if let Some((what, x)) = sums.into_iter().find(|(_, x)| !x.is_finite()) {
+            return Err(Error::Option(format!(
+                "at this point {what} dC/d{} is {x}: the numbers overflow; use smaller \
+                 --weights, --s0 or --target",
+                names[*i]
+            )));
+        }
+    }
     if args.json {
         let weights: Vec<Value> = explained
             .iter()

@@ -1,15 +1,17 @@
-//! Saving a figure as PNG and SVG (each file is drawn under a temporary name and renamed into
-//! place only when complete, so a failure never leaves a half-drawn plot behind), and the
-//! colour key the colour maps share.
+//! Saving a figure as PNG and SVG (both drawn in memory and staged with the command's other
+//! outputs, [`output`], so a failure never leaves a half-drawn plot behind), and the colour
+//! key the colour maps share.
 
-use std::fs;
 use std::path::{Path, PathBuf};
+
+use image::codecs::png::PngEncoder;
+use image::{ColorType, ImageEncoder};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::font::FAMILY;
-use super::{font, ticks, Error};
+use super::{font, output, ticks, Error};
 
 /// A picture that can be drawn on any plotters backend.
 pub trait Figure {
@@ -17,11 +19,12 @@ pub trait Figure {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>;
 }
 
-/// Writes `dir/STEM.png` and `dir/STEM.svg` of `figure` at `size` pixels; returns their paths.
+/// Draws `figure` at `size` pixels as `dir/STEM.png` and `dir/STEM.svg`, staged to appear
+/// when the command succeeds ([`output::stage`]); returns their paths.
 ///
 /// # Errors
-/// [`Error::Output`] naming the file that could not be drawn or written; neither that file
-/// nor its temporary is left behind.
+/// [`Error::Output`] naming the file that could not be drawn or written; nothing is left
+/// behind.
 pub fn save(
     dir: &Path,
     stem: &str,
@@ -31,33 +34,34 @@ pub fn save(
     font::register()?;
     let png = dir.join(format!("{stem}.png"));
     let svg = dir.join(format!("{stem}.svg"));
-    draw_to(&png, |tmp| {
-        let root = BitMapBackend::new(tmp, size).into_drawing_area();
-        figure.draw(&root)?;
-        root.present().map_err(|e| e.to_string())
-    })?;
-    draw_to(&svg, |tmp| {
-        let root = SVGBackend::new(tmp, size).into_drawing_area();
-        figure.draw(&root)?;
-        root.present().map_err(|e| e.to_string())
-    })?;
+    let failed =
+        |path: &Path, e: String| Error::Output(format!("cannot write {}: {e}", path.display()));
+    let pixels = draw_pixels(size, figure).map_err(|e| failed(&png, e))?;
+    output::stage(&png, &pixels)?;
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+        figure.draw(&root).map_err(|e| failed(&svg, e))?;
+        root.present().map_err(|e| failed(&svg, e.to_string()))?;
+    }
+    output::stage(&svg, text.as_bytes())?;
     Ok(vec![png, svg])
 }
 
-/// Runs `draw` on a temporary path beside `path` (same extension: plotters picks the image
-/// format from it), then renames the result to `path`; on failure removes the temporary.
-fn draw_to(path: &Path, draw: impl FnOnce(&Path) -> Result<(), String>) -> Result<(), Error> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".partial-{name}"));
-    // The backend is dropped inside `draw`, so the temporary is closed before the rename.
-    let result = draw(&tmp).and_then(|()| fs::rename(&tmp, path).map_err(|e| e.to_string()));
-    result.map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        Error::Output(format!("cannot write {}: {e}", path.display()))
-    })
+/// `figure` as a PNG file's bytes, drawn in memory.
+fn draw_pixels(size: (u32, u32), figure: &impl Figure) -> Result<Vec<u8>, String> {
+    let (width, height) = size;
+    let mut rgb = vec![0u8; width as usize * height as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area();
+        figure.draw(&root)?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    let mut png = Vec::new();
+    PngEncoder::new(&mut png)
+        .write_image(&rgb, width, height, ColorType::Rgb8)
+        .map_err(|e| e.to_string())?;
+    Ok(png)
 }
 
 /// Draws a vertical colour key on `area`: `colour(v)` for `v` from `lo` (bottom) to `hi`

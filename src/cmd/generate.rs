@@ -6,7 +6,7 @@ use clap::Args as ClapArgs;
 use lecture::data::{write_file, Generator};
 use lecture::Net;
 
-use super::options::{check_count, count, numbers, range, Numbers};
+use super::options::{check_count, count, numbers, range, seed, Numbers};
 use super::{print, Error};
 
 /// Options of `backprop generate`.
@@ -22,7 +22,7 @@ pub struct Args {
     #[arg(long, default_value = "-10,10", value_parser = range, allow_hyphen_values = true)]
     range: (f64, f64),
     /// Seed of the random inputs.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = seed, allow_hyphen_values = true)]
     seed: u64,
     /// Network: lecture, two-node or chain:N.
     #[arg(long, default_value = "lecture")]

@@ -1,6 +1,7 @@
 //! The subcommands, one file each, and what they share: the error type, printing to
 //! stdout, and option parsers.
 
+pub mod axis;
 pub mod check;
 pub mod explain;
 pub mod figure;
@@ -8,6 +9,7 @@ pub mod font;
 pub mod generate;
 pub mod graph;
 pub mod options;
+pub mod output;
 pub mod playground;
 pub mod plot_surface;
 pub mod plot_weights;
@@ -71,7 +73,17 @@ impl From<table::Error> for Error {
 }
 
 /// The process exit: 0 on success, 2 with `error: …` on stderr otherwise.
+/// The files the command staged are renamed into place only on success ([`output::commit`]),
+/// and removed otherwise.
 pub fn exit(result: Result<(), Error>) -> ExitCode {
+    let closed_stdout =
+        |e: &Error| matches!(e, Error::Stdout(e) if e.kind() == io::ErrorKind::BrokenPipe);
+    let result = match result {
+        Ok(()) => output::commit().map(drop),
+        Err(e) if closed_stdout(&e) => output::commit().and(Err(e)),
+        Err(e) => Err(e),
+    };
+    output::discard();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Error::Stdout(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,

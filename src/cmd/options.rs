@@ -45,6 +45,15 @@ pub fn finite(s: &str) -> Result<f64, String> {
     }
 }
 
+/// `x` for a message: `100`, `0.03`, but `1e308` rather than 309 digits.
+pub fn short(x: f64) -> String {
+    if x != 0.0 && !(1e-4..1e6).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
+}
+
 /// A finite number greater than 0.
 ///
 /// # Errors
@@ -69,13 +78,33 @@ pub fn count(s: &str) -> Result<usize, String> {
     }
 }
 
-/// `lo,hi`: two finite numbers with `lo < hi`.
+/// A seed: a whole number from 0 to 2⁶⁴ − 1 (a negative one is named as such, rather than
+/// taken for an option).
+///
+/// # Errors
+/// If `s` is not such a number.
+pub fn seed(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    match t.parse::<u64>() {
+        Ok(n) => Ok(n),
+        Err(_) if t.starts_with('-') && t[1..].parse::<u64>().is_ok() => {
+            Err("must be ≥ 0".to_string())
+        }
+        Err(_) => Err(format!(
+            "'{s}' must be a whole number from 0 to {}",
+            u64::MAX
+        )),
+    }
+}
+
+/// `lo,hi`: two finite numbers with `lo < hi` and a finite width `hi - lo`.
 ///
 /// # Errors
 /// If `s` is not such a pair.
 pub fn range(s: &str) -> Result<(f64, f64), String> {
     match *list(s)?.as_slice() {
-        [lo, hi] if lo < hi => Ok((lo, hi)),
+        [lo, hi] if lo < hi && (hi - lo).is_finite() => Ok((lo, hi)),
+        [lo, hi] if lo < hi => Err(format!("'{s}' is too wide: hi - lo overflows")),
         [_, _] => Err(format!("'{s}': lo must be less than hi")),
         _ => Err(format!("'{s}' must be two numbers lo,hi")),
     }
@@ -175,6 +204,12 @@ mod tests {
         assert_eq!(range("-10,10").unwrap(), (-10.0, 10.0));
         assert!(range("10,-10").is_err());
         assert!(range("1,2,3").is_err());
+        assert!(range("-1e308,1e308").unwrap_err().contains("too wide"));
+        assert_eq!(seed("-1").unwrap_err(), "must be ≥ 0");
+        assert!(seed("18446744073709551616")
+            .unwrap_err()
+            .contains("from 0 to"));
+        assert_eq!(seed("18446744073709551615").unwrap(), u64::MAX);
         assert!(count("0").is_err());
         assert!(count("-3").is_err());
         assert_eq!(count("7").unwrap(), 7);

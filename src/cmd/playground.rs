@@ -3,6 +3,8 @@
 //! or regression), train and test metrics as it goes, and optionally pictures: the
 //! decision surface, loss and accuracy curves, confusion matrix, misclassified digits.
 
+mod finite;
+mod limits;
 mod plot;
 mod plot_classes;
 mod setup;
@@ -15,7 +17,7 @@ use nn::datasets::Task;
 use nn::{evaluate, Confusion, Metrics, Module};
 use serde_json::json;
 
-use super::options::finite;
+use super::options::{finite, seed};
 use super::{print, progress, Error};
 use setup::Setup;
 
@@ -81,7 +83,7 @@ pub struct Args {
     #[arg(long, value_parser = finite, allow_hyphen_values = true)]
     pub reg_rate: Option<f64>,
     /// Seed of the data, the split, the initial weights and the shuffling.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = seed, allow_hyphen_values = true)]
     pub seed: u64,
     /// Epochs between progress lines [default: a tenth of the run].
     #[arg(long, value_parser = signed_count, allow_hyphen_values = true)]
@@ -162,15 +164,18 @@ pub fn run(args: &Args) -> Result<(), Error> {
     let bar = progress::bar(epochs, "training", args.quiet);
     let start = Instant::now();
     let mut history = vec![setup.metrics(0)];
+    finite::metrics(&setup, args, &history[0])?;
     let mut lines = vec![header(&setup), row(&history[0], setup.task)];
     if !args.json {
         bar.suspend(|| print(&format!("{}\n{}\n", lines[0], lines[1])))?;
     }
     for epoch in 1..=epochs {
-        setup.epoch().map_err(nn_error)?;
+        let objective = setup.epoch().map_err(nn_error)?;
+        finite::after_epoch(&setup, epoch, objective)?;
         bar.set_position(epoch as u64);
         if epoch % curve_every == 0 || epoch % report == 0 || epoch == epochs {
             let point = setup.metrics(epoch);
+            finite::metrics(&setup, args, &point)?;
             history.push(point);
             if epoch % report == 0 || epoch == epochs {
                 let line = row(&point, setup.task);

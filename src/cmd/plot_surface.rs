@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use lecture::data::Sample;
-use lecture::train::mean_cost;
+use lecture::train::MeanCostFrom;
 use lecture::{Net, Trajectory};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -111,11 +111,12 @@ fn surface(
     let rows: Vec<Sample> = data.iter().step_by(stride).copied().collect();
     let at = |r: (f64, f64), i: usize| r.0 + (r.1 - r.0) * (i as f64 + 0.5) / GRID as f64;
     let mut log_cost = Vec::with_capacity(GRID * GRID);
+    let mean_cost = MeanCostFrom::new(net, &fixed, &rows, a)?; // each row's pass up to w_a
     for ib in 0..GRID {
         for ia in 0..GRID {
             fixed[a] = at(range_a, ia);
             fixed[b] = at(range_b, ib);
-            log_cost.push(mean_cost(net, &fixed, &rows)?.max(1e-300).log10());
+            log_cost.push(mean_cost.at(&fixed)?.max(1e-300).log10());
         }
     }
     let held = (0..a).map(|k| (k, fixed[k])).collect();

@@ -9,8 +9,8 @@ use lecture::solve::Method;
 use lecture::{train, Config, Engine, Net, Schedule, Trained};
 use serde_json::json;
 
-use super::options::{check_count, count, numbers, positive, Numbers};
-use super::{plot_surface, plot_weights, print, progress, solve, Error};
+use super::options::{check_count, count, numbers, positive, seed, Numbers};
+use super::{axis, plot_surface, plot_weights, print, progress, solve, Error};
 
 /// Options of `backprop train`.
 #[derive(ClapArgs, Debug)]
@@ -49,7 +49,7 @@ pub struct Args {
     #[arg(long)]
     full_batch: bool,
     /// Shuffle the rows each epoch with this seed (default: file order, as in the lecture).
-    #[arg(long, conflicts_with = "full_batch")]
+    #[arg(long, conflicts_with = "full_batch", value_parser = seed, allow_hyphen_values = true)]
     shuffle: Option<u64>,
     /// Also draw the weights and the cost surface into this folder (PNG and SVG), gd only.
     #[arg(long, alias = "plot", value_name = "DIR")]
@@ -111,6 +111,9 @@ pub fn run(args: &Args) -> Result<(), Error> {
     let (trained, elapsed) = fit(&data, config.clone(), args.quiet).map_err(|e| match e {
         Error::Lecture(e @ lecture::Error::Diverged { .. }) => {
             Error::Option(format!("{e}: try a smaller --lr"))
+        }
+        Error::Lecture(lecture::Error::Config(m)) if m.contains("epochs") => {
+            Error::Option(format!("invalid --epochs: {m}"))
         }
         e => e,
     })?;
@@ -249,6 +252,15 @@ pub fn plots(
     trained: &Trained,
     truth: Option<&[f64]>,
 ) -> Result<Vec<PathBuf>, Error> {
+    for k in 0..config.net.n_weights() {
+        let path = trained.trajectory.weight_series(k);
+        let ends = [Some(trained.trajectory.initial()[k]), truth.map(|t| t[k])];
+        axis::plottable(
+            "--plots",
+            &format!("w{k}"),
+            path.chain(ends.into_iter().flatten()),
+        )?;
+    }
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::Output(format!("cannot create {}: {e}", dir.display())))?;
     let title = format!(

@@ -55,6 +55,12 @@ pub trait Scalar:
     /// Names the node (on a [`Var`]); leaves an `f64` as it is.
     fn named(self, name: &str) -> Self;
 
+    /// Names the node with the name `name()` builds (on a [`Var`]); an `f64` never calls
+    /// `name`, so generic code can name its nodes with `format!` at no cost on `f64`.
+    fn named_with(self, name: impl FnOnce() -> String) -> Self {
+        self.named(&name())
+    }
+
     /// `S(x) = 1 / (1 + e⁻ˣ)` ([`Op::Sigmoid`]).
     fn sigmoid(self) -> Self {
         self.unary(Op::Sigmoid)
@@ -136,6 +142,10 @@ impl Scalar for f64 {
     }
 
     fn named(self, _name: &str) -> f64 {
+        self
+    }
+
+    fn named_with(self, _name: impl FnOnce() -> String) -> f64 {
         self
     }
 }

@@ -30,6 +30,8 @@ pub enum Error {
         cost: f64,
         /// The weights the step started from.
         weights: Vec<f64>,
+        /// What was not finite: the cost, a derivative, or an updated weight.
+        overflow: Overflow,
     },
     /// A training setting is out of range (for example a non-finite learning rate).
     Config(String),
@@ -46,6 +48,48 @@ pub enum Error {
     },
     /// A solver failed for a reason of its own (its message).
     Solver(String),
+}
+
+/// What became NaN or infinite in a training step that [`Error::Diverged`] stopped.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Overflow {
+    /// The cost `C` itself.
+    Cost,
+    /// The derivative `dC/dwi` of weight `i` (0-based), with its value.
+    Gradient {
+        /// The weight's index.
+        weight: usize,
+        /// The derivative's value.
+        value: f64,
+    },
+    /// The update `wi - alpha dC/dwi` of weight `i` (0-based), from a finite cost and
+    /// gradient: the learning rate times the derivative overflowed.
+    Update {
+        /// The weight's index.
+        weight: usize,
+        /// The finite derivative `dC/dwi`.
+        gradient: f64,
+        /// The updated weight (infinite).
+        value: f64,
+    },
+}
+
+impl fmt::Display for Overflow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Overflow::Cost => f.write_str("the cost"),
+            Overflow::Gradient { weight, value } => write!(f, "dC/dw{weight} is {value}"),
+            Overflow::Update {
+                weight,
+                gradient,
+                value,
+            } => write!(
+                f,
+                "the update of w{weight} overflowed (w{weight} - alpha * dC/dw{weight} = {value} \
+                 with dC/dw{weight} = {gradient})"
+            ),
+        }
+    }
 }
 
 /// `Result` with this crate's [`Error`].
@@ -65,11 +109,18 @@ impl fmt::Display for Error {
                 epoch,
                 cost,
                 weights,
-            } => write!(
-                f,
-                "training diverged at step {step} (epoch {epoch}): cost or gradient is {cost} \
-                 at weights {weights:?}; the learning rate alpha is likely too large"
-            ),
+                overflow,
+            } => {
+                write!(f, "training diverged at step {step} (epoch {epoch}): ")?;
+                match overflow {
+                    Overflow::Cost => write!(f, "the cost is {cost}")?,
+                    other => write!(f, "{other}")?,
+                }
+                write!(
+                    f,
+                    " at weights {weights:?}; the learning rate alpha is likely too large"
+                )
+            }
             Error::Config(msg) => f.write_str(msg),
             Error::Engine(e) => write!(f, "autodiff: {e}"),
             Error::NotFinite {
@@ -112,17 +163,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn divergence_names_step_cost_weights_and_the_learning_rate_not_an_option() {
-        let e = Error::Diverged {
-            step: 3,
-            epoch: 1,
-            cost: f64::INFINITY,
-            weights: vec![1.0, -2.5],
+    fn divergence_names_step_what_overflowed_weights_and_the_learning_rate_not_an_option() {
+        let at = |cost: f64, overflow| {
+            Error::Diverged {
+                step: 3,
+                epoch: 1,
+                cost,
+                weights: vec![1.0, -2.5],
+                overflow,
+            }
+            .to_string()
+        };
+        let tail = " at weights [1.0, -2.5]; the learning rate alpha is likely too large";
+        assert_eq!(
+            at(f64::INFINITY, Overflow::Cost),
+            format!("training diverged at step 3 (epoch 1): the cost is inf{tail}")
+        );
+        let nan = Overflow::Gradient {
+            weight: 1,
+            value: f64::NAN,
         };
         assert_eq!(
-            e.to_string(),
-            "training diverged at step 3 (epoch 1): cost or gradient is inf at weights \
-             [1.0, -2.5]; the learning rate alpha is likely too large"
+            at(0.5, nan),
+            format!("training diverged at step 3 (epoch 1): dC/dw1 is NaN{tail}")
+        );
+        let update = Overflow::Update {
+            weight: 0,
+            gradient: 13.375,
+            value: f64::NEG_INFINITY,
+        };
+        assert_eq!(
+            at(0.5, update),
+            format!(
+                "training diverged at step 3 (epoch 1): the update of w0 overflowed \
+                 (w0 - alpha * dC/dw0 = -inf with dC/dw0 = 13.375){tail}"
+            )
         );
     }
 }

@@ -44,6 +44,6 @@ pub mod train;
 
 pub use compare::Comparison;
 pub use data::{DataError, Sample};
-pub use error::{Error, Result};
+pub use error::{Error, Overflow, Result};
 pub use network::{LectureNet, Net, Point};
 pub use train::{train, Config, Engine, Schedule, Trained, Trajectory};

@@ -157,6 +157,43 @@ impl Net {
         self.check_weights(weights)?;
         Ok(forward(self, s0, weights, target).cost)
     }
+
+    /// `s(k)`, the output of neuron `k` (`s(0) = s0`), at `weights`: the first `k` neurons
+    /// of [`Net::cost`]'s pass, on `f64`, in O(k) time and no allocation.
+    ///
+    /// # Errors
+    /// [`Error::WeightCount`] if `weights` does not fit the net; [`Error::Config`] if `k` is
+    /// beyond the last neuron.
+    pub fn activation(self, weights: &[f64], s0: f64, k: usize) -> Result<f64> {
+        self.check_weights(weights)?;
+        self.check_neuron(k)?;
+        Ok(neurons(self, 0..k, s0, weights, |_, _| {}))
+    }
+
+    /// `C` from neuron `k` on: the rest of [`Net::cost`]'s pass from `s(k) = sk`, using
+    /// weights `k..` of `weights` only. With `sk = self.activation(weights, s0, k)` it
+    /// equals `self.cost(weights, s0, target)` bit for bit, in O(n − k) time and no
+    /// allocation: a sweep over one weight `k` (finite differences, a cost surface) pays
+    /// for the neurons after it only.
+    ///
+    /// # Errors
+    /// As [`Net::activation`].
+    pub fn cost_from(self, weights: &[f64], k: usize, sk: f64, target: f64) -> Result<f64> {
+        self.check_weights(weights)?;
+        self.check_neuron(k)?;
+        let sn = neurons(self, k..self.neurons(), sk, weights, |_, _| {});
+        Ok(finish(self, sn, weights, target).1)
+    }
+
+    fn check_neuron(self, k: usize) -> Result<()> {
+        match k <= self.neurons() {
+            true => Ok(()),
+            false => Err(Error::Config(format!(
+                "net {self} has neurons 0..={}, not {k}",
+                self.neurons()
+            ))),
+        }
+    }
 }
 
 /// The nodes of one evaluation of the network.
@@ -175,25 +212,48 @@ pub(crate) fn forward<T: Scalar>(net: Net, s0: T, weights: &[T], target: T) -> N
     let mut s = Vec::with_capacity(n + 1);
     x.push(s0); // x0 does not exist; s0 stands in its slot so that x[k] pairs with s[k]
     s.push(s0);
-    for k in 1..=n {
-        let xk = (s[k - 1] * weights[k - 1]).named(&format!("x{k}"));
-        let last_without_weight = k == n && !net.has_output_weight();
-        let name = if last_without_weight {
-            "out".to_string()
-        } else {
-            format!("s{k}")
-        };
+    let sn = neurons(net, 0..n, s0, weights, |xk, sk| {
         x.push(xk);
-        s.push(xk.unary(Op::Sigmoid).named(&name));
+        s.push(sk);
+    });
+    let (out, cost) = finish(net, sn, weights, target);
+    Nodes { x, s, out, cost }
+}
+
+/// Neurons `from + 1 ..= to` of the pass, from `s_from`: `each(x(k), s(k))` for each, and
+/// returns `s(to)`. Names are built only on a graph: on `f64` a pass allocates nothing.
+fn neurons<T: Scalar>(
+    net: Net,
+    range: std::ops::Range<usize>,
+    s_from: T,
+    weights: &[T],
+    mut each: impl FnMut(T, T),
+) -> T {
+    let n = net.neurons();
+    let mut s = s_from;
+    for k in range.start + 1..=range.end {
+        let xk = (s * weights[k - 1]).named_with(|| format!("x{k}"));
+        let last_without_weight = k == n && !net.has_output_weight();
+        let name = || match last_without_weight {
+            true => "out".to_string(),
+            false => format!("s{k}"),
+        };
+        s = xk.unary(Op::Sigmoid).named_with(name);
+        each(xk, s);
     }
+    s
+}
+
+/// `out` and `C` from `s(n)`, the last neuron's output.
+fn finish<T: Scalar>(net: Net, sn: T, weights: &[T], target: T) -> (T, T) {
     let out = if net.has_output_weight() {
-        (s[n] * weights[n]).named("out")
+        (sn * weights[net.neurons()]).named("out")
     } else {
-        s[n]
+        sn
     };
     // C = ½ (target − out)²
     let cost = ((target - out).unary(Op::Square) * 0.5).named("C");
-    Nodes { x, s, out, cost }
+    (out, cost)
 }
 
 /// The lecture's network recorded on a graph: handles to every named node.
@@ -279,6 +339,22 @@ impl FromStr for Net {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pass_from_any_neuron_equals_the_whole_pass_bit_for_bit() {
+        for net in [Net::Lecture, Net::TwoNode, Net::Chain(7)] {
+            let w: Vec<f64> = (0..net.n_weights()).map(|i| 0.3 + 0.4 * i as f64).collect();
+            let whole = net.cost(&w, 1.3, 0.2).unwrap();
+            for k in 0..=net.neurons() {
+                let sk = net.activation(&w, 1.3, k).unwrap();
+                assert_eq!(
+                    net.cost_from(&w, k, sk, 0.2).unwrap().to_bits(),
+                    whole.to_bits()
+                );
+            }
+            assert!(net.activation(&w, 1.3, net.neurons() + 1).is_err());
+        }
+    }
 
     #[test]
     fn slides_point_gives_the_slides_numbers() {

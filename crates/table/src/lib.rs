@@ -26,6 +26,7 @@
 
 mod error;
 mod fields;
+pub mod output;
 mod reader;
 #[cfg(test)]
 mod tests;

@@ -13,8 +13,7 @@ use super::setup::Setup;
 use super::EpochMetrics;
 use crate::cmd::figure::{self, Figure};
 use crate::cmd::font::FAMILY;
-use crate::cmd::ticks;
-use crate::cmd::Error;
+use crate::cmd::{axis, ticks, Error};
 
 const SIZE: (u32, u32) = (895, 700);
 const CURVE_SIZE: (u32, u32) = (900, 520);
@@ -33,6 +32,14 @@ const BLUE: RGBColor = RGBColor(8, 119, 189);
 /// # Errors
 /// [`Error::Output`] naming the folder or file that cannot be written.
 pub fn write(dir: &Path, setup: &Setup, history: &[EpochMetrics]) -> Result<Vec<PathBuf>, Error> {
+    let points = [&setup.train, &setup.test].map(|p| p.points.iter().copied());
+    axis::plottable(
+        "--plots",
+        "a point's coordinate",
+        points.into_iter().flatten(),
+    )?;
+    let losses = history.iter().flat_map(|p| [p.train.loss, p.test.loss]);
+    axis::plottable("--plots", "the loss", losses)?;
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::Output(format!("cannot create {}: {e}", dir.display())))?;
     let mut written = Vec::new();

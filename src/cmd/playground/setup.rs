@@ -8,7 +8,7 @@ use nn::{Activation, Backend, Compiled, Confusion, Eager, Loss, Mlp, Regularizat
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-use super::{nn_error, option_error, Args};
+use super::{limits, nn_error, option_error, Args};
 use crate::cmd::Error;
 
 /// One side of the split.
@@ -195,7 +195,7 @@ impl Setup {
         let d = if digits { &DIGITS } else { &PLAYGROUND };
         let epochs = positive("--epochs", args.epochs.unwrap_or(d.epochs))?;
         let batch = positive("--batch", args.batch.unwrap_or(d.batch))?;
-        let samples = positive("--samples", args.samples)?;
+        let samples = limits::samples(positive("--samples", args.samples)?)?;
         let report = match args.report {
             Some(r) => positive("--report", r)?,
             None => epochs.div_ceil(10).max(1),
@@ -250,7 +250,7 @@ impl Setup {
             None => {
                 let problem: Problem = args.dataset.parse().map_err(|_| unknown_dataset(args))?;
                 let data = problem
-                    .generate(samples, args.noise, &mut rng)
+                    .generate(samples, limits::noise(args.noise)?, &mut rng)
                     .map_err(nn_error)?;
                 (problem.name().to_string(), data)
             }
@@ -304,6 +304,7 @@ impl Setup {
             Task::MultiClass(k) => k,
             _ => 1,
         });
+        limits::network(&sizes)?;
         let mlp = Mlp::new(&sizes, activation, Activation::Linear, &mut rng).map_err(nn_error)?;
         let backend: Box<dyn Backend + Send> = if args.eager {
             Box::new(Eager::new(&mlp, loss))
@@ -314,12 +315,11 @@ impl Setup {
             Box::new(compiled.parallel(parallel))
         };
         let steps_per_epoch = train.len().div_ceil(batch);
+        let steps = limits::total_steps(epochs, steps_per_epoch)?;
         let schedule = match schedule {
-            LrSchedule::Linear { start, end, .. } => LrSchedule::Linear {
-                start,
-                end,
-                steps: epochs * steps_per_epoch,
-            },
+            LrSchedule::Linear { start, end, .. } => {
+                LrSchedule::linear(start, end, steps).map_err(nn_error)?
+            }
             s => s,
         };
         optimizer.set_learning_rate(schedule.at(0));

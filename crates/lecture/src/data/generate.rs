@@ -47,6 +47,11 @@ impl Generator {
                 "input range {lo},{hi} must be two finite numbers with lo <= hi"
             )));
         }
+        if !(hi - lo).is_finite() {
+            return Err(Error::Config(format!(
+                "input range {lo},{hi} is too wide: hi - lo overflows to infinity"
+            )));
+        }
         Ok(Generator {
             net,
             weights: weights.to_vec(),
@@ -67,5 +72,18 @@ impl Iterator for Generator {
             .output(&self.weights, s0)
             .expect("lecture internal error: weights checked in Generator::new");
         Some(Sample { s0, out })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_range_whose_width_overflows_is_refused_not_a_panic() {
+        let e = Generator::new(Net::Lecture, &[1.0, 1.0, 1.0], (-1e308, 1e308), 0).unwrap_err();
+        assert!(e.to_string().contains("too wide"), "{e}");
+        let mut g = Generator::new(Net::Lecture, &[1.0, 1.0, 1.0], (-8e307, 8e307), 0).unwrap();
+        assert!(g.next().unwrap().s0.is_finite());
     }
 }

@@ -1,17 +1,20 @@
 //! Writing data files: complete or not at all.
 
-use std::fs::{self, File};
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use table::output::Staged;
 
 use super::{DataError, Sample};
 
 /// Writes `samples` to `path` as CSV with header `in_true,out_true`, and returns how many
 /// rows it wrote.
 ///
-/// The rows go to a temporary file in the same folder, which is renamed to `path` only
-/// after everything is written and flushed: on any error no partial file is left, and an
-/// existing file at `path` is untouched. Numbers are written in Rust's shortest
+/// The rows go to a temporary file created exclusively, under a random name, in the same
+/// folder ([`table::output::Staged`]), which is renamed to `path` only after everything is
+/// written and synced: on any error (or a Ctrl-C handled with
+/// [`table::output::remove_staged`]) no partial file is left, an existing file at `path` is
+/// untouched, and replacing it keeps its permissions. Numbers are written in Rust's shortest
 /// round-trip form, so reading the file back gives the same `f64`s.
 ///
 /// # Errors
@@ -33,32 +36,20 @@ pub fn write_file<I>(path: &Path, samples: I) -> Result<usize, DataError>
 where
     I: IntoIterator<Item = Sample>,
 {
-    let name = path.display().to_string();
-    if let Ok(meta) = fs::metadata(path) {
-        if !meta.is_file() {
-            return Err(DataError::io(&name, "cannot write: not a regular file"));
-        }
-    }
-    let temp = temp_path(path);
-    let result = write_rows(&temp, &name, samples);
-    let result = result.and_then(|n| {
-        fs::rename(&temp, path)
-            .map(|()| n)
-            .map_err(|e| DataError::io(&name, format!("cannot write: {e}")))
-    });
-    if result.is_err() {
-        let _ = fs::remove_file(&temp);
-    }
-    result
+    let mut staged = Staged::beside(path)?;
+    let n = write_rows(&mut staged, samples)?;
+    staged.commit()?;
+    Ok(n)
 }
 
-fn write_rows<I>(temp: &Path, name: &str, samples: I) -> Result<usize, DataError>
+/// Writes the header and the rows to `staged`, and returns how many rows.
+fn write_rows<I>(staged: &mut Staged, samples: I) -> Result<usize, DataError>
 where
     I: IntoIterator<Item = Sample>,
 {
-    let io = |e: std::io::Error| DataError::io(name, format!("cannot write: {e}"));
-    let file = File::create(temp).map_err(io)?;
-    let mut out = BufWriter::with_capacity(1 << 16, file);
+    let name = staged.target().display().to_string();
+    let mut out = BufWriter::with_capacity(1 << 16, &mut *staged);
+    let io = |e: std::io::Error| DataError::io(&name, format!("cannot write: {e}"));
     out.write_all(b"in_true,out_true\n").map_err(io)?;
     let mut n = 0;
     for s in samples {
@@ -67,28 +58,21 @@ where
                 "refusing to write a non-finite sample ({}, {})",
                 s.s0, s.out
             );
-            return Err(DataError::data(name, msg).at_line(n + 2));
+            return Err(DataError::data(&name, msg).at_line(n + 2));
         }
         writeln!(out, "{:?},{:?}", s.s0, s.out).map_err(io)?;
         n += 1;
     }
-    let file = out.into_inner().map_err(|e| io(e.into_error()))?;
-    file.sync_all().map_err(io)?;
+    out.flush().map_err(io)?;
     Ok(n)
-}
-
-/// `.NAME.PID.tmp` beside `path`.
-fn temp_path(path: &Path) -> PathBuf {
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "data".to_string());
-    path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use std::fs;
+    use std::path::PathBuf;
 
     fn temp_dir(tag: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("lecture-write-{tag}-{}", std::process::id()));

@@ -23,6 +23,7 @@
 //! # Ok::<(), lecture::Error>(())
 //! ```
 
+mod cost_from;
 mod eager;
 mod run;
 mod tape;
@@ -31,6 +32,7 @@ mod trajectory;
 use crate::data::Sample;
 use crate::{Error, Net, Result};
 
+pub use cost_from::MeanCostFrom;
 pub use trajectory::Trajectory;
 
 /// How the rows are visited.
@@ -110,6 +112,13 @@ impl Config {
         if data.is_empty() {
             return bad("no data to train on".to_string());
         }
+        if self.epochs.checked_mul(data.len()).is_none() {
+            return bad(format!(
+                "{} epochs of {} rows are too many steps to count",
+                self.epochs,
+                data.len()
+            ));
+        }
         Ok(())
     }
 }
@@ -154,8 +163,8 @@ pub(crate) trait Gradient {
 /// # Errors
 /// [`Error::Config`] for a non-positive or non-finite alpha, zero epochs, non-finite
 /// initial weights or empty data; [`Error::WeightCount`] if `init` does not fit the net;
-/// [`Error::Diverged`], naming the step, if a cost, a gradient or a weight becomes NaN or
-/// infinite.
+/// [`Error::Diverged`], naming the step and what overflowed, if a cost, a gradient or a
+/// weight becomes NaN or infinite, or if the mean cost after the last step is.
 ///
 /// # Complexity
 /// O(epochs · rows · net size) time; O(recorded steps · weights) memory.
@@ -186,8 +195,19 @@ fn train_with<E: Gradient>(
 ) -> Result<Trained> {
     let mut run = run::Run::new(config, data.len());
     run.all(&mut engine, data, progress)?;
+    let cost = engine.mean_cost(data)?;
+    if !cost.is_finite() {
+        // the last step's weights are finite, but the mean cost at them is not
+        return Err(Error::Diverged {
+            step: run.step,
+            epoch: config.epochs,
+            cost,
+            weights: engine.weights().to_vec(),
+            overflow: crate::Overflow::Cost,
+        });
+    }
     Ok(Trained {
-        cost: engine.mean_cost(data)?,
+        cost,
         weights: engine.weights().to_vec(),
         steps: run.step,
         epochs: config.epochs,

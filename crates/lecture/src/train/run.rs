@@ -13,7 +13,7 @@ use rand::SeedableRng;
 use super::{Config, Gradient, Schedule, Trajectory};
 use crate::data::Sample;
 use crate::formulas::update;
-use crate::{Error, Result};
+use crate::{Error, Overflow, Result};
 
 /// Steps between two progress calls while training online.
 pub(crate) const PROGRESS_EVERY: usize = 1024;
@@ -129,7 +129,7 @@ impl<'c> Run<'c> {
         for epoch in 1..=self.config.epochs {
             let cost = engine.mean(data, &mut grad)?;
             if !descend(engine.weights_mut(), &grad, self.config.alpha, cost) {
-                return Err(self.diverged(1, epoch, cost, engine.weights()));
+                return Err(self.diverged(1, epoch, engine, data));
             }
             self.step += 1;
             self.event(cost, engine.weights());
@@ -173,7 +173,7 @@ impl<'c> Run<'c> {
                     let moved;
                     (cost, moved) = engine.step(sample, alpha)?;
                     if !moved {
-                        return Err(self.diverged(k + 1, epoch, cost, engine.weights()));
+                        return Err(self.diverged(k + 1, epoch, engine, &[sample]));
                     }
                 }
                 done += stretch.len();
@@ -198,14 +198,50 @@ impl<'c> Run<'c> {
         }
     }
 
-    /// The error for the `ahead`-th step from the last one counted.
+    /// The error for the `ahead`-th step from the last one counted, which did not move the
+    /// weights: its cost and gradient on `rows` are computed again to say what overflowed.
     #[cold]
-    fn diverged(&self, ahead: usize, epoch: usize, cost: f64, weights: &[f64]) -> Error {
+    fn diverged<E: Gradient>(
+        &self,
+        ahead: usize,
+        epoch: usize,
+        engine: &mut E,
+        rows: &[Sample],
+    ) -> Error {
+        let mut grad = vec![0.0; engine.weights().len()];
+        let cost = match engine.mean(rows, &mut grad) {
+            Ok(cost) => cost,
+            Err(e) => return e,
+        };
+        let weights = engine.weights().to_vec();
         Error::Diverged {
             step: self.step + ahead,
             epoch,
             cost,
-            weights: weights.to_vec(),
+            overflow: overflow(&weights, &grad, self.config.alpha, cost),
+            weights,
         }
+    }
+}
+
+/// The first of: a non-finite cost, a non-finite derivative, an update that overflows.
+fn overflow(weights: &[f64], grad: &[f64], alpha: f64, cost: f64) -> Overflow {
+    if !cost.is_finite() {
+        return Overflow::Cost;
+    }
+    if let Some((weight, &value)) = grad.iter().enumerate().find(|(_, g)| !g.is_finite()) {
+        return Overflow::Gradient { weight, value };
+    }
+    let updates = weights
+        .iter()
+        .zip(grad)
+        .map(|(&w, &g)| (update(w, alpha, g), g));
+    match updates.enumerate().find(|(_, (w, _))| !w.is_finite()) {
+        Some((weight, (value, gradient))) => Overflow::Update {
+            weight,
+            gradient,
+            value,
+        },
+        None => Overflow::Cost, // not reached: `descend` refused the step
     }
 }

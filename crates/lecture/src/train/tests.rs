@@ -89,6 +89,29 @@ fn divergence_stops_and_names_the_step() {
     assert!(err_text(&config, &data).contains(&format!("diverged at step {step}")));
 }
 
+#[test]
+fn an_update_that_overflows_is_named_with_its_weight_not_blamed_on_the_cost() {
+    let data = data(20);
+    for engine in [Engine::Eager, Engine::Tape] {
+        for schedule in [Schedule::FullBatch, Schedule::Online { shuffle: None }] {
+            let mut config = Config::new(Net::Lecture);
+            config.alpha = 1e308;
+            config.engine = engine;
+            config.schedule = schedule;
+            let err = train(&data, &config, &mut |_| {}).unwrap_err();
+            let Error::Diverged { cost, overflow, .. } = err else {
+                panic!("expected Diverged, got {err}");
+            };
+            assert!(cost.is_finite(), "{schedule:?}: {overflow:?}");
+            assert!(
+                matches!(overflow, crate::Overflow::Update { .. }),
+                "{overflow:?}"
+            );
+            assert!(err_text(&config, &data).contains("the update of w"));
+        }
+    }
+}
+
 fn err_text(config: &Config, data: &[Sample]) -> String {
     train(data, config, &mut |_| {}).unwrap_err().to_string()
 }
@@ -123,6 +146,8 @@ fn bad_settings_are_rejected_before_training() {
     );
     config.init = vec![1.0; 3];
     assert_eq!(err_text(&config, &[]), "no data to train on");
+    config.epochs = usize::MAX / 2;
+    assert!(err_text(&config, &data).ends_with("epochs of 10 rows are too many steps to count"));
 }
 
 #[test]
@@ -154,6 +179,7 @@ fn divergence_names_the_exact_step_and_the_weights_it_started_from() {
             epoch,
             cost,
             weights,
+            ..
         } = err
         else {
             panic!("expected Diverged, got {err}");
