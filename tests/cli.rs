@@ -292,10 +292,10 @@ fn graph_prints_dot_left_to_right_with_ops_short_values_and_full_tooltips() {
     let dot = stdout(&o);
     assert!(dot.starts_with("digraph {\n    rankdir=\"LR\""), "{dot}");
     for label in [
-        r#"label = "x1 = s0·w0\n= 4\n∂C/∂x1 = "#,
+        r#"label = "x1 = w0·s0\n= 4\n∂C/∂x1 = "#,
         r#"label = "s1 = S(x1)\n= 0.982\n"#,
-        r#"label = "x2 = s1·w1\n= 0.982\n"#,
-        r#"label = "out = s2·w2\n= 0.3638\n"#,
+        r#"label = "x2 = w1·s1\n= 0.982\n"#,
+        r#"label = "out = w2·s2\n= 0.3638\n"#,
         r#"label = "C = 0.5·(target − out)²\n= 0.05653\n∂C/∂C = 1""#,
         r#"label = "w0 = 2\n∂C/∂w0 = -0.001177" tooltip = "w0 = 2\n∂C/∂w0 = -0.0011773525714957"#,
     ] {
@@ -395,7 +395,7 @@ fn graph_writes_infinite_values_as_such() {
     assert!(o.status.success(), "{}", stderr(&o));
     let dot = stdout(&o);
     assert!(
-        dot.contains(r#"label = "x1 = s0·w0\n= inf\n∂C/∂x1 = 0""#),
+        dot.contains(r#"label = "x1 = w0·s0\n= inf\n∂C/∂x1 = 0""#),
         "{dot}"
     );
     assert!(dot.contains(r#"label = "s1(1 − s1) = 0""#), "{dot}");
@@ -803,7 +803,7 @@ fn trace_prints_the_forward_table_the_sweep_and_gradients_equal_to_check() {
             .unwrap_or_else(|| panic!("{needle:?} in {text}"))
     };
     assert!(at("Forward pass") < at("Backward sweep") && at("Backward sweep") < at("Gradients"));
-    assert!(text.contains("x1                 s0·w0"), "{text}");
+    assert!(text.contains("x1                 w0·s0"), "{text}");
     assert!(text.contains("dC/dout = -0.3362461932481792"), "{text}"); // out − target
     assert!(text.contains("→ w2               × s2 "), "{text}");
     assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");

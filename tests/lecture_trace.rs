@@ -53,5 +53,5 @@ fn the_lecture_sweep_goes_from_c_down_to_the_weights() {
     assert_eq!(to_w2.symbol, "s2");
     assert_eq!(to_w2.partial, net.s[2].value());
     let x1 = &trace.nodes[net.x[1].index()];
-    assert_eq!((x1.name.as_str(), x1.expression.as_str()), ("x1", "s0·w0"));
+    assert_eq!((x1.name.as_str(), x1.expression.as_str()), ("x1", "w0·s0"));
 }

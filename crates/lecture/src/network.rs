@@ -232,7 +232,7 @@ fn neurons<T: Scalar>(
     let n = net.neurons();
     let mut s = s_from;
     for k in range.start + 1..=range.end {
-        let xk = (s * weights[k - 1]).named_with(|| format!("x{k}"));
+        let xk = (weights[k - 1] * s).named_with(|| format!("x{k}"));
         let last_without_weight = k == n && !net.has_output_weight();
         let name = || match last_without_weight {
             true => "out".to_string(),
@@ -247,7 +247,7 @@ fn neurons<T: Scalar>(
 /// `out` and `C` from `s(n)`, the last neuron's output.
 fn finish<T: Scalar>(net: Net, sn: T, weights: &[T], target: T) -> (T, T) {
     let out = if net.has_output_weight() {
-        (sn * weights[net.neurons()]).named("out")
+        (weights[net.neurons()] * sn).named("out")
     } else {
         sn
     };

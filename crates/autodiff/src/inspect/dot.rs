@@ -1,5 +1,5 @@
 //! Graphviz DOT export of a graph, through `petgraph::dot`, drawn to be read: left to
-//! right, each node labelled with its name and its op on its operands' names (`x1 = s0·w0`)
+//! right, each node labelled with its name and its op on its operands' names (`x1 = w0·s0`)
 //! and its value to 4 significant digits (full precision in a tooltip), each edge with its
 //! local partial as a formula and a value; optionally a backward pass's adjoints, data leaves
 //! styled apart from trainable ones, and the paths from one leaf to a root highlighted.
@@ -109,7 +109,7 @@ impl Graph {
     /// The graph in Graphviz DOT, drawn left to right (`rankdir="LR"`).
     ///
     /// Each node's label is its name, its op on its operands' names for a computed node
-    /// (`x1 = s0·w0`), its value and, with [`DotOptions::adjoints`], its adjoint, numbers
+    /// (`x1 = w0·s0`), its value and, with [`DotOptions::adjoints`], its adjoint, numbers
     /// to 4 significant digits; its `tooltip` has them in full (shortest round-trip form).
     /// Each edge's label is its local partial `∂target/∂source` as a formula in the nodes'
     /// names and its value (`s0 = 2`, or just the value when the formula is a number).

@@ -264,7 +264,7 @@ fn operation(graph: &Graph, nodes: &[(Op, Vec<(usize, f64)>)], i: usize, depth: 
     written(*op, &operand(0), &operand(1))
 }
 
-/// `op` written on operands `a` and `b` (`b` unused by a unary op): `s0·w0`, `(t − o)`,
+/// `op` written on operands `a` and `b` (`b` unused by a unary op): `w0·s0`, `(t − o)`,
 /// `S(x1)`.
 pub(super) fn written(op: Op, a: &str, b: &str) -> String {
     match op {
