@@ -6,7 +6,6 @@
 mod model;
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args as ClapArgs;
@@ -15,7 +14,7 @@ use lecture::Net;
 use serde_json::Value;
 
 use super::story::{HIDDEN_WEIGHTS, RANGE, ROWS, SEED};
-use super::{print, Error};
+use super::{output, print, Error};
 use model::Data;
 
 const PAGE: &str = include_str!("report/page.html");
@@ -91,7 +90,6 @@ fn page(lesson: &Value) -> String {
 /// Where the page goes: checked before any work, written all at once.
 struct Target<'a> {
     path: &'a Path,
-    folder: PathBuf,
 }
 
 impl<'a> Target<'a> {
@@ -113,40 +111,17 @@ impl<'a> Target<'a> {
         if !folder.is_dir() {
             return refuse("its folder does not exist");
         }
-        Ok(Target { path, folder })
+        Ok(Target { path })
     }
 
-    /// Writes `text` to a new temporary file in the destination folder and renames it over
-    /// the path: readers see the old file or the whole new one, never a part. An existing
-    /// file keeps its permissions.
+    /// Stages `text` beside the path ([`output::stage`]): it is renamed into place when the
+    /// command succeeds, so readers see the old file or the whole new one, never a part. An
+    /// existing file keeps its permissions.
     fn write(&self, text: &str) -> Result<(), Error> {
-        let fail = |e: std::io::Error| {
-            Error::Output(format!("--out {}: cannot write: {e}", self.path.display()))
-        };
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(".lesson.").suffix(".tmp");
-        if let Some(permissions) = permissions(self.path) {
-            builder.permissions(permissions);
-        }
-        let mut file = builder.tempfile_in(&self.folder).map_err(fail)?;
-        file.write_all(text.as_bytes()).map_err(fail)?;
-        file.as_file().sync_all().map_err(fail)?;
-        file.persist(self.path).map_err(|e| fail(e.error))?;
-        Ok(())
+        output::stage(self.path, text.as_bytes()).map_err(|e| match e {
+            // the message starts with the path: name the option that gave it
+            Error::Output(message) => Error::Output(format!("--out {message}")),
+            e => e,
+        })
     }
-}
-
-/// The permissions the page gets: those of the file it replaces, else `rw-r--r--` (the
-/// temporary file's own `rw-------` would make a page others cannot open).
-fn permissions(path: &Path) -> Option<fs::Permissions> {
-    if let Ok(meta) = fs::metadata(path) {
-        return Some(meta.permissions());
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        Some(fs::Permissions::from_mode(0o644))
-    }
-    #[cfg(not(unix))]
-    None
 }
