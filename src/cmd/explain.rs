@@ -7,7 +7,7 @@ use autodiff::{Graph, Paths};
 use clap::Args as ClapArgs;
 use serde_json::{json, Value};
 
-use super::options::{check_finite, PointArgs};
+use super::options::NetPointArgs;
 use super::{print, Error};
 
 /// The most weights `--weight all` explains at once.
@@ -17,7 +17,7 @@ const MAX_ALL: usize = 64;
 #[derive(ClapArgs, Debug)]
 pub struct Args {
     #[command(flatten)]
-    point: PointArgs,
+    net: NetPointArgs,
     /// Which weight to explain: w0, w1, … or all.
     #[arg(long, default_value = "all")]
     weight: String,
@@ -33,13 +33,11 @@ pub struct Args {
 /// Runs `backprop explain`.
 ///
 /// # Errors
-/// [`Error::Option`] if the weights do not fit the net or `--weight` names no weight.
+/// [`Error::Option`] if the weights do not fit the net (`--net` or `--layers`) or
+/// `--weight` names no weight.
 pub fn run(args: &Args) -> Result<(), Error> {
-    let point = args.point.point()?;
-    let net = args.point.net;
     let g = Graph::new();
-    let built = net.build(&g, &point)?;
-    check_finite(&g, built.cost)?;
+    let built = args.net.record(&g)?;
     let names: Vec<String> = (0..built.weights.len()).map(|i| format!("w{i}")).collect();
     let chosen: Vec<usize> = if args.weight == "all" {
         (0..names.len()).collect()
@@ -93,8 +91,8 @@ pub fn run(args: &Args) -> Result<(), Error> {
             .map(|(i, p)| paths_json(&names[*i], p))
             .collect();
         let value = json!({
-            "net": net.to_string(),
-            "point": { "weights": point.weights, "s0": point.s0, "target": point.target },
+            "net": built.net,
+            "point": { "weights": built.point.weights, "s0": built.point.s0, "target": built.point.target },
             "gradients": weights,
         });
         return print(&format!("{value}\n"));

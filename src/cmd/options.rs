@@ -3,7 +3,8 @@
 
 use autodiff::{Graph, Var};
 use clap::Args;
-use lecture::{Net, Point};
+use lecture::layers::Layers;
+use lecture::{LectureNet, Net, Point};
 
 use super::Error;
 
@@ -126,7 +127,8 @@ pub struct PointArgs {
     /// Network: lecture, two-node or chain:N.
     #[arg(long, default_value = "lecture")]
     pub net: Net,
-    /// Weights w0,w1,… [default: 2,1,0.5 for the lecture net, else all 1]
+    /// Weights w0,w1,… [default: 2,1,0.5 for the lecture net, 1,0.5,1,0.5,… for --layers,
+    /// else all 1]
     #[arg(long, value_parser = numbers, allow_hyphen_values = true)]
     pub weights: Option<Numbers>,
     /// Input s0.
@@ -146,6 +148,94 @@ pub struct PointJsonArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+/// The point options and `--layers`, a small MLP instead of a lecture net: what `explain`
+/// and `trace` take.
+#[derive(Args, Debug, Clone)]
+pub struct NetPointArgs {
+    /// Where to evaluate the net.
+    #[command(flatten)]
+    pub point: PointArgs,
+    /// A small MLP instead of --net: layer sizes, inputs first, output 1 (e.g. 1,2,1).
+    ///
+    /// Inputs s0 (each equal to --s0; named s0.0, s0.1, … when there are several), hidden
+    /// sigmoid layers of the given sizes (x = Σ w·s, s = S(x); neuron j of layer l is
+    /// xl.j, sl.j, or xl, sl alone in its layer), a linear output out = Σ w·s, and
+    /// C = ½ (target − out)². No biases. Weights w0, w1, … are numbered layer by layer from
+    /// the input, within a layer by receiving neuron, then sending neuron; they are
+    /// 1, 0.5, 1, 0.5, … unless --weights gives them all. Each size 1..=64, at most 4096
+    /// weights.
+    #[arg(long, value_name = "SIZES", conflicts_with = "net")]
+    pub layers: Option<Layers>,
+}
+
+/// A net recorded from the command line: what `explain` and `trace` read.
+pub struct Recorded<'g> {
+    /// The net's name: `lecture`, `chain:4`, `layers:1,2,1`.
+    pub net: String,
+    /// Where it is evaluated.
+    pub point: Point,
+    /// `w0, w1, …`
+    pub weights: Vec<Var<'g>>,
+    /// `C`.
+    pub cost: Var<'g>,
+}
+
+impl<'g> Recorded<'g> {
+    /// A lecture net recorded at `point`.
+    pub fn lecture(net: &LectureNet<'g>, point: Point) -> Self {
+        Recorded {
+            net: net.net.to_string(),
+            point,
+            weights: net.weights.clone(),
+            cost: net.cost,
+        }
+    }
+}
+
+impl NetPointArgs {
+    /// Records the net these options describe on `g`, checking that it is finite.
+    ///
+    /// # Errors
+    /// [`Error::Option`] if `--weights` does not fit `--net` or `--layers` (naming both),
+    /// or the net overflows.
+    pub fn record<'g>(&self, g: &'g Graph) -> Result<Recorded<'g>, Error> {
+        let recorded = match &self.layers {
+            None => {
+                let point = self.point.point()?;
+                let built = self.point.net.build(g, &point)?;
+                Recorded::lecture(&built, point)
+            }
+            Some(layers) => {
+                let n = layers.n_weights();
+                let weights = match &self.point.weights {
+                    Some(w) => w.0.clone(),
+                    None => Layers::default_weights(n),
+                };
+                if weights.len() != n {
+                    return Err(Error::Option(format!(
+                        "--weights: --layers {layers} has {n} weights, got {}",
+                        weights.len()
+                    )));
+                }
+                let point = Point {
+                    weights,
+                    s0: self.point.s0,
+                    target: self.point.target,
+                };
+                let built = layers.build(g, &point)?;
+                Recorded {
+                    net: format!("layers:{layers}"),
+                    point,
+                    weights: built.weights,
+                    cost: built.cost,
+                }
+            }
+        };
+        check_finite(g, recorded.cost)?;
+        Ok(recorded)
+    }
 }
 
 impl PointArgs {

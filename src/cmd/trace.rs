@@ -1,37 +1,43 @@
-//! `backprop trace`: the reverse sweep as it happens, on the lecture's net: the forward
+//! `backprop trace`: the reverse sweep as it happens, on a lecture net or an MLP: the forward
 //! table, each node's adjoint `dC/d(node)` in sweep order with what it passes on through
 //! each edge, and the final gradients.
 
 use std::fmt::Write;
 
 use autodiff::{Graph, Trace};
-use lecture::{LectureNet, Point};
+use clap::Args as ClapArgs;
 use serde_json::{json, Value};
 
-use super::options::{check_finite, PointJsonArgs};
+use super::options::{NetPointArgs, Recorded};
 use super::{print, Error};
 
-/// Options of `backprop trace`: the point and `--json`.
-pub type Args = PointJsonArgs;
+/// Options of `backprop trace`: the net, the point and `--json`.
+#[derive(ClapArgs, Debug, Clone)]
+pub struct Args {
+    /// Which net, and where to evaluate it.
+    #[command(flatten)]
+    net: NetPointArgs,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
 
 /// Runs `backprop trace`.
 ///
 /// # Errors
-/// [`Error::Option`] if the weights do not fit the net.
+/// [`Error::Option`] if the weights do not fit the net (`--net` or `--layers`).
 pub fn run(args: &Args) -> Result<(), Error> {
-    let point = args.point.point()?;
     let g = Graph::new();
-    let built = args.point.net.build(&g, &point)?;
-    check_finite(&g, built.cost)?;
+    let built = args.net.record(&g)?;
     let trace = built.cost.trace();
     if args.json {
-        return print(&format!("{}\n", to_json(&built, &point, &trace)));
+        return print(&format!("{}\n", to_json(&built, &trace)));
     }
     print(&to_text(&built, &trace))
 }
 
 /// The weights' names and node indices, `w0, w1, …`.
-fn weights(net: &LectureNet<'_>) -> Vec<(String, usize)> {
+fn weights(net: &Recorded<'_>) -> Vec<(String, usize)> {
     net.weights
         .iter()
         .enumerate()
@@ -41,7 +47,7 @@ fn weights(net: &LectureNet<'_>) -> Vec<(String, usize)> {
 
 /// What node `index` is to the lecture: a `weight` (trained), `data` (`s0`, `target`) or an
 /// `op` computed from other nodes.
-fn role(net: &LectureNet<'_>, trace: &Trace, index: usize) -> &'static str {
+fn role(net: &Recorded<'_>, trace: &Trace, index: usize) -> &'static str {
     if !trace.nodes[index].op.is_leaf() {
         "op"
     } else if net.weights.iter().any(|w| w.index() == index) {
@@ -55,7 +61,7 @@ fn role(net: &LectureNet<'_>, trace: &Trace, index: usize) -> &'static str {
 /// `operands` and their partials), `sweep` (one entry per
 /// node in sweep order, with its `passes`) and `gradients` (per weight). Every number at
 /// full precision.
-pub fn to_json(net: &LectureNet<'_>, point: &Point, trace: &Trace) -> Value {
+pub fn to_json(net: &Recorded<'_>, trace: &Trace) -> Value {
     let nodes: Vec<Value> = trace
         .nodes
         .iter()
@@ -91,14 +97,14 @@ pub fn to_json(net: &LectureNet<'_>, point: &Point, trace: &Trace) -> Value {
         .map(|(w, i)| json!({ "weight": w, "node": i, "gradient": trace.adjoints[i] }))
         .collect();
     json!({
-        "net": net.net.to_string(),
-        "point": { "weights": point.weights, "s0": point.s0, "target": point.target },
+        "net": net.net,
+        "point": { "weights": net.point.weights, "s0": net.point.s0, "target": net.point.target },
         "root": trace.root, "nodes": nodes, "sweep": sweep, "gradients": gradients,
     })
 }
 
 /// The trace as text, within 100 columns for the lecture's names.
-fn to_text(net: &LectureNet<'_>, trace: &Trace) -> String {
+fn to_text(net: &Recorded<'_>, trace: &Trace) -> String {
     let name = |i: usize| trace.nodes[i].name.as_str();
     let mut text = String::from("Forward pass: each node's value\n");
     let _ = writeln!(

@@ -38,6 +38,7 @@ pub mod data;
 mod error;
 pub mod formulas;
 pub mod hessian;
+pub mod layers;
 pub mod network;
 pub mod solve;
 pub mod train;

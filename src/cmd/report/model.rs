@@ -9,6 +9,7 @@ use lecture::train::mean_cost;
 use lecture::{Config, Net, Point, Trained};
 use serde_json::{json, Value};
 
+use crate::cmd::options::Recorded;
 use crate::cmd::{check, explain, trace, train, Error};
 
 /// Points of the training run the page draws (spaced evenly on a log step axis).
@@ -55,7 +56,7 @@ pub fn lesson(data: &Data, quiet: bool) -> Result<Value, Error> {
     let recorded: Vec<Vec<f64>> = recorded.outer_iter().map(|row| row.to_vec()).collect();
     Ok(json!({
         "point": { "weights": point.weights, "s0": point.s0, "target": point.target },
-        "trace": trace::to_json(&built, &point, &sweep),
+        "trace": trace::to_json(&Recorded::lecture(&built, point.clone()), &sweep),
         "explain": explained,
         "check": check::comparison_json(&built, &comparison),
         "hessian": { "tape": recorded, "formula": formula },
