@@ -538,3 +538,32 @@ fn the_playground_reader_keeps_lines_headers_and_bad_fields_straight() {
     assert!(o.stderr.len() < 300, "{} bytes", o.stderr.len());
     fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn a_plot_folder_that_is_a_file_is_refused_before_any_work() {
+    let dir = scratch("plot-file");
+    let file = dir.join("taken");
+    fs::write(&file, "keep me").unwrap();
+    let data = dir.join("d.csv");
+    fs::write(&data, "in_true,out_true\n1,2\n2,3\n").unwrap();
+    for args in [
+        vec![
+            "playground",
+            "--dataset",
+            "xor",
+            "--epochs",
+            "1",
+            "--quiet",
+            "--plots",
+            s(&file),
+        ],
+        vec!["train", "--data", s(&data), "--quiet", "--plots", s(&file)],
+        vec!["--plots", s(&file)],
+    ] {
+        let o = backprop(&args);
+        assert_error(&o, &["invalid --plots", "is not a folder"]);
+        assert!(o.stdout.is_empty(), "{args:?} printed before refusing");
+    }
+    assert_eq!(fs::read_to_string(&file).unwrap(), "keep me");
+    fs::remove_dir_all(dir).unwrap();
+}

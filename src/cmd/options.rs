@@ -111,6 +111,21 @@ pub fn range(s: &str) -> Result<(f64, f64), String> {
     }
 }
 
+/// Refuses a plot folder `dir` given by `option` that exists and is not a folder, before
+/// any work is done (a missing folder is made when the plots are written).
+///
+/// # Errors
+/// [`Error::Option`] naming `option` and `dir`.
+pub fn check_plot_folder(option: &str, dir: Option<&std::path::Path>) -> Result<(), Error> {
+    match dir {
+        Some(dir) if dir.exists() && !dir.is_dir() => Err(Error::Option(format!(
+            "invalid {option}: {} is not a folder",
+            dir.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Checks that `weights` fits `net`, naming the option otherwise.
 ///
 /// # Errors

@@ -157,6 +157,7 @@ fn option_for(setting: &str) -> String {
 /// naming the file, line and column for bad CSV data; [`Error::Output`] if a plot cannot
 /// be written.
 pub fn run(args: &Args) -> Result<(), Error> {
+    super::options::check_plot_folder("--plots", args.plots.as_deref())?;
     let mut setup = Setup::new(args)?;
     let epochs = setup.epochs;
     let report = setup.report;

@@ -95,6 +95,7 @@ pub struct Args {
 /// # Errors
 /// [`Error::Output`] if the plots cannot be written.
 pub fn run(args: &Args) -> Result<(), Error> {
+    super::options::check_plot_folder("--plots", Some(&args.plots))?;
     let point = Point::slides();
     let mut text = String::from(
         "backprop: the backpropagation lecture, on a reverse-mode autodiff graph\n\n\

@@ -9,7 +9,7 @@ use lecture::solve::Method;
 use lecture::{train, Config, Engine, Net, Schedule, Trained};
 use serde_json::json;
 
-use super::options::{check_count, count, numbers, positive, seed, Numbers};
+use super::options::{check_count, check_plot_folder, count, numbers, positive, seed, Numbers};
 use super::{axis, plot_surface, plot_weights, print, progress, solve, Error};
 
 /// Options of `backprop train`.
@@ -77,6 +77,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
         .clone()
         .map_or_else(|| args.net.default_init(), |n| n.0);
     check_count("--init", args.net, &init)?;
+    check_plot_folder("--plots", args.plots.as_deref())?;
     if let Ok(method) = args.method.parse::<Method>() {
         return second_order(args, method, init);
     }
@@ -262,7 +263,7 @@ pub fn plots(
         )?;
     }
     std::fs::create_dir_all(dir)
-        .map_err(|e| Error::Output(format!("cannot create {}: {e}", dir.display())))?;
+        .map_err(|e| Error::Output(format!("--plots {}: cannot create: {e}", dir.display())))?;
     let title = format!(
         "{} net, alpha {}: weights and cost against step",
         config.net, config.alpha

@@ -41,7 +41,7 @@ pub fn write(dir: &Path, setup: &Setup, history: &[EpochMetrics]) -> Result<Vec<
     let losses = history.iter().flat_map(|p| [p.train.loss, p.test.loss]);
     axis::plottable("--plots", "the loss", losses)?;
     std::fs::create_dir_all(dir)
-        .map_err(|e| Error::Output(format!("cannot create {}: {e}", dir.display())))?;
+        .map_err(|e| Error::Output(format!("--plots {}: cannot create: {e}", dir.display())))?;
     let mut written = Vec::new();
     if setup.features.is_some() {
         let surface = Surface::new(setup);
