@@ -366,6 +366,26 @@ impl Tape {
 }
 
 impl TapeGuard {
+    /// For lanes of rows: `Ok` if no guard flipped, else the error of the earliest row any
+    /// guard flipped in (the first such guard, in the tape's order), given each guard with
+    /// the first row it flipped in.
+    pub(crate) fn first_flip<'t>(
+        flips: impl IntoIterator<Item = (&'t TapeGuard, Option<usize>)>,
+    ) -> Result<()> {
+        let mut first: Option<(usize, &TapeGuard)> = None;
+        for (guard, row) in flips {
+            if let Some(row) = row {
+                if first.is_none_or(|(earliest, _)| row < earliest) {
+                    first = Some((row, guard));
+                }
+            }
+        }
+        match first {
+            Some((row, guard)) => Err(guard.flipped(Some(row))),
+            None => Ok(()),
+        }
+    }
+
     /// The error of this guard flipped (in batch row `row`).
     #[cold]
     pub(crate) fn flipped(&self, row: Option<usize>) -> Error {

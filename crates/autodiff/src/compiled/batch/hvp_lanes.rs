@@ -247,19 +247,10 @@ impl HvpLanes {
     /// as [`Tape::batch`]'s lanes report it.
     fn check_guards(&self, tape: &Tape, n: usize) -> Result<()> {
         let w = self.stride;
-        let mut first: Option<(usize, &TapeGuard)> = None;
-        for guard in &tape.guards {
+        TapeGuard::first_flip(tape.guards.iter().map(|guard| {
             let lanes = &self.values[guard.slot as usize * w..][..n];
-            if let Some(row) = lanes.iter().position(|&c| holds(c) != guard.held) {
-                if first.is_none_or(|(earliest, _)| row < earliest) {
-                    first = Some((row, guard));
-                }
-            }
-        }
-        match first {
-            Some((row, guard)) => Err(guard.flipped(Some(row))),
-            None => Ok(()),
-        }
+            (guard, lanes.iter().position(|&c| holds(c) != guard.held))
+        }))
     }
 
     /// Each op's values, partials, their tangents (and its partials' tangents where a

@@ -268,9 +268,8 @@ impl Lanes {
             .as_ref()
             .expect("autodiff internal error: planned in take");
         let w = self.stride;
-        let mut first: Option<(usize, &TapeGuard)> = None;
-        for (&place, guard) in plan.guards.iter().zip(&tape.guards) {
-            let flipped = match place {
+        let flips = plan.guards.iter().zip(&tape.guards).map(|(&place, guard)| {
+            let row = match place {
                 RowOrScalar::Row(r) => self.values[r as usize * w..][..n]
                     .iter()
                     .position(|&c| holds(c) != guard.held),
@@ -278,16 +277,9 @@ impl Lanes {
                     (holds(self.scalars[s as usize]) != guard.held).then_some(0)
                 }
             };
-            if let Some(row) = flipped {
-                if first.is_none_or(|(earliest, _)| row < earliest) {
-                    first = Some((row, guard));
-                }
-            }
-        }
-        match first {
-            Some((row, guard)) => Err(guard.flipped(Some(row))),
-            None => Ok(()),
-        }
+            (guard, row)
+        });
+        TapeGuard::first_flip(flips)
     }
 
     /// The forward pass over `n` lanes; whether a value the sweep would take a shortcut
