@@ -108,3 +108,22 @@ pub fn colour_key<DB: DrawingBackend>(
 pub fn tick_labels(lo: f64, hi: f64) -> impl Fn(&f64) -> String {
     move |x| ticks::axis(*x, hi - lo)
 }
+
+/// The playground charts' legend: series labels in a white box with a black border at
+/// `position`.
+///
+/// # Errors
+/// The drawing error, as text.
+pub fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .label_font((FAMILY, 14))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(position)
+        .draw()
+        .map_err(|e| e.to_string())
+}

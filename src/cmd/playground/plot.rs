@@ -261,14 +261,7 @@ fn draw_surface<DB: DrawingBackend>(
                     + Circle::new((0, 0), 4, outline.stroke_width(1))
             });
     }
-    chart
-        .configure_series_labels()
-        .label_font((FAMILY, 14))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(e)?;
+    figure::legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     if let Task::MultiClass(k) = setup.task {
         let top = k.saturating_sub(1) as f64;
         return figure::colour_key(
@@ -345,14 +338,7 @@ fn draw_curves<DB: DrawingBackend>(
         .map_err(e)?
         .label("test")
         .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], ORANGE.stroke_width(2)));
-    chart
-        .configure_series_labels()
-        .label_font((FAMILY, 14))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(e)?;
+    figure::legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::setup::Setup;
 use super::EpochMetrics;
-use crate::cmd::figure::Figure;
+use crate::cmd::figure::{self, Figure};
 use crate::cmd::font::FAMILY;
 
 /// Size of the accuracy curves, in pixels.
@@ -129,14 +129,7 @@ fn draw_accuracy<DB: DrawingBackend>(
             .label(label)
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], colour.stroke_width(2)));
     }
-    chart
-        .configure_series_labels()
-        .label_font((FAMILY, 14))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::LowerRight)
-        .draw()
-        .map_err(e)?;
+    figure::legend(&mut chart, SeriesLabelPosition::LowerRight)?;
     Ok(())
 }
 
