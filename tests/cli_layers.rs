@@ -2,43 +2,8 @@
 //! weight reaches the cost along several paths, and the sum over them is the tape's
 //! gradient ("multiply along paths, add across them").
 
-use std::process::{Command, Output};
-
-use serde_json::Value;
-
-fn backprop(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_backprop"))
-        .args(args)
-        .output()
-        .expect("run backprop")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(args: &[&str]) -> Value {
-    let o = backprop(args);
-    assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
-    serde_json::from_str(&stdout(&o)).unwrap()
-}
-
-/// Asserts a failed run: exit 2, a single `error:` line containing every `needle`.
-fn assert_input_error(o: &Output, needles: &[&str]) {
-    let err = stderr(o);
-    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
-    assert!(!err.contains("panicked"), "{err}");
-    assert!(err.starts_with("error:"), "{err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-    for needle in needles {
-        assert!(err.contains(needle), "expected {needle:?} in {err}");
-    }
-    assert_eq!(stdout(o), "");
-}
+mod common;
+use common::{assert_input_error, backprop, json, stderr, stdout};
 
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-14 * b.abs().max(1e-300)

@@ -4,27 +4,11 @@
 //! no panic, and nothing half-written left behind.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
-fn backprop(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_backprop"))
-        .args(args)
-        .output()
-        .expect("run backprop")
-}
-
-/// A fresh folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("backprop-hard-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
+mod common;
+use common::{assert_input_error as assert_error, backprop, path_str as s, scratch};
 
 /// The names in `dir`, sorted (hidden temporaries included).
 fn listing(dir: &Path) -> Vec<String> {
@@ -36,26 +20,6 @@ fn listing(dir: &Path) -> Vec<String> {
     };
     names.sort();
     names
-}
-
-/// Exit 2, one `error:` line containing every needle, no panic, nothing on stdout.
-#[track_caller]
-fn assert_error(o: &Output, needles: &[&str]) {
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
-    assert!(
-        err.starts_with("error:") && !err.contains("panicked"),
-        "{err}"
-    );
-    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-    for needle in needles {
-        assert!(err.contains(needle), "expected {needle:?} in {err}");
-    }
-    assert!(
-        o.stdout.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
 }
 
 #[test]
