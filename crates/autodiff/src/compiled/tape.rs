@@ -76,6 +76,27 @@ pub(crate) struct SweepEdge {
     pub(crate) write: bool,
 }
 
+/// The edges out of one op in the reverse sweep, for [`Tape::gradient`]: its adjoint is read
+/// and tested once for both. Grouped from [`Tape::sweep`], in its order.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SweepOp {
+    /// The op's slot.
+    pub(crate) dst: u32,
+    /// Whether the second edge is kept too (else only the first is).
+    pub(crate) both: bool,
+    pub(crate) edges: [SweepTo; 2],
+}
+
+/// One edge of a [`SweepOp`]: `adj[src] += adj[op] · partial`, or `=` when `write`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SweepTo {
+    pub(crate) src: u32,
+    pub(crate) partial: u32,
+    /// The first edge into an op's slot: its adjoint is written, not added to (see
+    /// [`SweepEdge::write`]); input slots are zeroed before each sweep instead.
+    pub(crate) write: bool,
+}
+
 /// A graph compiled for one output and an ordered list of input leaves: replay it with new
 /// input values to get the output's value and its gradient with respect to the inputs.
 ///
@@ -139,6 +160,8 @@ pub struct Tape {
     /// The reverse sweep, in sweep order. Only edges whose source leads to a
     /// differentiable input are kept; their relative order is the graph's.
     pub(crate) sweep: Vec<SweepEdge>,
+    /// The same edges grouped by op, for the single-row replay.
+    pub(crate) sweep_ops: Vec<SweepOp>,
     /// `(input, slot)` of the inputs whose gradient can be non-zero: differentiable, and
     /// reached by the sweep (or the output itself). The others' gradient is always 0.
     pub(crate) gradient_slots: Vec<(u32, u32)>,
@@ -309,7 +332,7 @@ impl Tape {
                 if slot == previous {
                     last
                 } else {
-                    values[slot as usize].get()
+                    at(values, slot).get()
                 }
             };
             // eˣ, S(x) and softplus through the lanes' exponential (see `wide`)
@@ -328,30 +351,42 @@ impl Tape {
         }
     }
 
+    /// The reverse sweep, op by op from the last (see [`SweepOp`]).
     #[inline(always)]
     fn replay_sweep(&self, ws: &mut Workspace) {
-        let adjoints = &mut ws.adjoints;
+        let adjoints = &mut ws.adjoints[..];
+        // the inputs' sums start from 0; the ops' are written by their first edge
+        adjoints[1..=self.inputs].fill(0.0);
         adjoints[self.output as usize] = 1.0;
         let partials = ws.partials.as_flattened();
         // The adjoint written last stays in a register, as in `replay_values`.
         let mut last = (u32::MAX, 0.0);
-        for step in &self.sweep {
-            let adjoint = if step.dst == last.0 {
+        for op in &self.sweep_ops {
+            let adjoint = if op.dst == last.0 {
                 last.1
             } else {
-                adjoints[step.dst as usize]
+                *at(adjoints, op.dst)
             };
-            let src = &mut adjoints[step.src as usize];
-            let old = if step.first { 0.0 } else { *src };
-            // the graph's sweep rule (see `backward::pass_on`)
-            let partial = partials[step.partial as usize];
-            let new = if step.write {
-                first_pass_on(adjoint, partial)
-            } else {
-                pass_on(old, adjoint, partial)
+            if adjoint == 0.0 {
+                // nothing passed on (see `backward::pass_on`); first writes still write 0
+                last = op.pass_on_nothing(adjoints);
+                continue;
+            }
+            // the graph's sweep rule, one edge or two
+            let mut pass = |edge: &SweepTo| {
+                let partial = *at(partials, edge.partial);
+                let new = if edge.write {
+                    first_pass_on(adjoint, partial)
+                } else {
+                    pass_on(*at(adjoints, edge.src), adjoint, partial)
+                };
+                *at_mut(adjoints, edge.src) = new;
+                (edge.src, new)
             };
-            *src = new;
-            last = (step.src, new);
+            last = pass(&op.edges[0]);
+            if op.both {
+                last = pass(&op.edges[1]);
+            }
         }
     }
 
@@ -362,6 +397,50 @@ impl Tape {
         for &(input, slot) in &self.gradient_slots {
             ws.gradient[input as usize] = ws.adjoints[slot as usize];
         }
+    }
+}
+
+/// `slice[i]` for an index of the tape into a buffer of a workspace fitted to it, without
+/// the bounds check: the checks were 8% of the lecture net's replay instructions.
+#[inline(always)]
+fn at<T>(slice: &[T], i: u32) -> &T {
+    let i = i as usize;
+    debug_assert!(i < slice.len(), "autodiff internal error: slot {i} out of bounds");
+    // SAFETY: `Tape::compile` checks (`Tape::check_slots`) that every operand and sweep
+    // slot is below `Tape::slots` and every partial index below twice the op count, and a
+    // tape is immutable; replay reads only buffers of a workspace fitted to the tape
+    // (`Workspace::load`), whose lengths are exactly these.
+    #[allow(unsafe_code)]
+    unsafe {
+        slice.get_unchecked(i)
+    }
+}
+
+/// `&mut slice[i]` without the bounds check, as [`at`].
+#[inline(always)]
+fn at_mut<T>(slice: &mut [T], i: u32) -> &mut T {
+    let i = i as usize;
+    debug_assert!(i < slice.len(), "autodiff internal error: slot {i} out of bounds");
+    // SAFETY: as in `at`.
+    #[allow(unsafe_code)]
+    unsafe {
+        slice.get_unchecked_mut(i)
+    }
+}
+
+impl SweepOp {
+    /// An op whose adjoint is 0: its edges pass nothing on, but an operand's first edge
+    /// writes its 0. Returns the last edge's operand slot and adjoint.
+    #[cold]
+    fn pass_on_nothing(&self, adjoints: &mut [f64]) -> (u32, f64) {
+        let edges = &self.edges[..1 + usize::from(self.both)];
+        for edge in edges {
+            if edge.write {
+                adjoints[edge.src as usize] = 0.0; // `first_pass_on` of a zero adjoint
+            }
+        }
+        let src = edges[edges.len() - 1].src;
+        (src, adjoints[src as usize])
     }
 }
 

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{SweepEdge, TapeGuard, TapeOp, SCRATCH};
+use super::{SweepEdge, SweepOp, SweepTo, TapeGuard, TapeOp, SCRATCH};
 use crate::record::Record;
 use crate::{Error, Op, Result, Tape, Var};
 
@@ -174,11 +174,12 @@ impl Tape {
 
         let gradient_in_place = !(1..=inputs.len()).contains(&(slot[out] as usize))
             || differentiable[slot[out] as usize];
-        Ok(Tape {
+        let tape = Tape {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             inputs: inputs.len(),
             first_op,
             ops,
+            sweep_ops: by_op(&edges),
             sweep: edges,
             gradient_slots,
             gradient_in_place,
@@ -193,8 +194,58 @@ impl Tape {
                     held: g.held,
                 })
                 .collect(),
-        })
+        };
+        tape.check_slots();
+        Ok(tape)
     }
+
+    /// Panics unless every slot and partial index the tape holds is in bounds: replay reads
+    /// them without bounds checks (see `at` in `tape.rs`), so this check is what makes that
+    /// sound.
+    fn check_slots(&self) {
+        let (slots, partials) = (self.slots(), 2 * self.ops.len());
+        let slot_ok = |s: u32| (s as usize) < slots;
+        let ops_ok = self.ops.iter().all(|op| op.args.iter().all(|&s| slot_ok(s)));
+        let sweep_ok = self.sweep.iter().all(|e| {
+            slot_ok(e.dst) && slot_ok(e.src) && (e.partial as usize) < partials
+        });
+        let grouped_ok = self.sweep_ops.iter().all(|op| {
+            slot_ok(op.dst)
+                && op
+                    .edges
+                    .iter()
+                    .all(|e| slot_ok(e.src) && (e.partial as usize) < partials)
+        });
+        assert!(
+            ops_ok && sweep_ok && grouped_ok && slot_ok(self.output) && self.inputs < slots,
+            "autodiff internal error: a tape slot out of bounds"
+        );
+    }
+}
+
+/// The sweep's edges grouped by op (consecutive edges with the same `dst`, one or two).
+fn by_op(edges: &[SweepEdge]) -> Vec<SweepOp> {
+    let to = |e: &SweepEdge| SweepTo {
+        src: e.src,
+        partial: e.partial,
+        write: e.write,
+    };
+    edges
+        .chunk_by(|a, b| a.dst == b.dst)
+        .map(|group| match group {
+            [one] => SweepOp {
+                dst: one.dst,
+                both: false,
+                edges: [to(one), to(one)],
+            },
+            [first, second] => SweepOp {
+                dst: first.dst,
+                both: true,
+                edges: [to(first), to(second)],
+            },
+            _ => unreachable!("autodiff internal error: an op with more than two edges"),
+        })
+        .collect()
 }
 
 /// Which nodes up to `out` the `roots` depend on (themselves included): one walk down the
