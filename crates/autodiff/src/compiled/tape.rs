@@ -324,7 +324,9 @@ impl Tape {
         // op's result (as along a chain) is not reloaded from memory. Before the first op,
         // the previous slot is the last leaf's (the scratch slot's if there is none).
         let mut last = values[self.first_op - 1].get();
-        let mut nan = false;
+        // The sum of the values is NaN if any value is (or if infinities of both signs
+        // meet, for which the mending below is a harmless no-op): one addition per op.
+        let mut sum = 0.0;
         for k in 0..n {
             let TapeOp { op, args: [a, b] } = ops[k];
             let previous = (self.first_op + k - 1) as u32;
@@ -339,12 +341,12 @@ impl Tape {
             let (v, d) = wide::value_and_partials(op, operand(a), operand(b));
             op_values[k].set(v);
             partials[k] = d;
-            nan |= v.is_nan();
+            sum += v;
             last = v;
         }
-        // A NaN value's partials are mended here, after one test per op in the loop rather
-        // than two selects.
-        if nan {
+        // A NaN value's partials are mended here, after one addition per op in the loop
+        // rather than two selects.
+        if sum.is_nan() {
             for (v, partial) in op_values.iter().zip(partials) {
                 (_, *partial) = Op::nan_partials((v.get(), *partial));
             }

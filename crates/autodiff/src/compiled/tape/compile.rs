@@ -273,3 +273,46 @@ fn ancestors(record: &Record, sources: &[u32], out: usize, roots: &[usize]) -> V
 fn to_slot(i: usize) -> u32 {
     u32::try_from(i).expect("autodiff internal error: more tape slots than graph nodes fit in u32")
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Graph, Tape};
+
+    fn tape() -> Tape {
+        let g = Graph::new();
+        let (x, w) = (g.constant(0.5), g.var(2.0));
+        let y = (w * x).sigmoid() * w;
+        Tape::compile(y, &[x, w]).unwrap()
+    }
+
+    #[test]
+    fn every_slot_of_a_compiled_tape_is_in_bounds() {
+        tape().check_slots(); // compile ran it too; here it must pass again
+    }
+
+    /// Replay reads slots without bounds checks; the check at compile time is what keeps
+    /// that sound, so it must catch any slot past the end.
+    #[test]
+    #[should_panic(expected = "a tape slot out of bounds")]
+    fn a_sweep_slot_past_the_end_is_caught() {
+        let mut tape = tape();
+        tape.sweep_ops[0].edges[1].src = tape.slots() as u32;
+        tape.check_slots();
+    }
+
+    #[test]
+    #[should_panic(expected = "a tape slot out of bounds")]
+    fn a_partial_index_past_the_end_is_caught() {
+        let mut tape = tape();
+        tape.sweep_ops[0].edges[0].partial = 2 * tape.ops.len() as u32;
+        tape.check_slots();
+    }
+
+    #[test]
+    #[should_panic(expected = "a tape slot out of bounds")]
+    fn an_operand_slot_past_the_end_is_caught() {
+        let mut tape = tape();
+        tape.ops[0].args[0] = tape.slots() as u32;
+        tape.check_slots();
+    }
+}
