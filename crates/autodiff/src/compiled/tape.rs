@@ -249,6 +249,51 @@ impl Tape {
     /// tape.
     pub fn gradient<'w>(&self, ws: &'w mut Workspace, inputs: &[f64]) -> Result<(f64, &'w [f64])> {
         ws.load(self, inputs)?;
+        let value = self.replay_gradient(ws)?;
+        Ok((value, self.gradient_in(ws)))
+    }
+
+    /// [`Tape::gradient`] at the inputs already in `ws`, written there through
+    /// [`Workspace::inputs_and_gradient`], which then also reads the gradient: a training
+    /// loop writes its updated parameters straight where the next replay reads them, with
+    /// no copy of the inputs in between.
+    ///
+    /// The inputs are those last written into `ws` for this tape; if `ws` was last used
+    /// with another tape (or never), it is fitted to this one first and the inputs are
+    /// their values when the tape was compiled.
+    ///
+    /// # Errors
+    /// [`Error::BranchChanged`](crate::Error::BranchChanged), as [`Tape::value`].
+    ///
+    /// # Examples
+    /// ```
+    /// use autodiff::{Graph, Tape};
+    ///
+    /// // gradient descent on (w − 3)², the parameter living in the workspace
+    /// let g = Graph::new();
+    /// let w = g.var(0.0);
+    /// let tape = Tape::compile((w - 3.0).square(), &[w])?;
+    /// let mut ws = tape.workspace();
+    /// for _ in 0..100 {
+    ///     tape.gradient_in_place(&mut ws)?;
+    ///     let (inputs, gradient) = ws.inputs_and_gradient(&tape);
+    ///     inputs[0] -= 0.1 * gradient[0];
+    /// }
+    /// assert!((ws.inputs_and_gradient(&tape).0[0] - 3.0).abs() < 1e-9);
+    /// # Ok::<(), autodiff::Error>(())
+    /// ```
+    ///
+    /// # Complexity
+    /// As [`Tape::gradient`].
+    pub fn gradient_in_place(&self, ws: &mut Workspace) -> Result<f64> {
+        ws.fit(self);
+        self.replay_gradient(ws)
+    }
+
+    /// The forward pass and the sweep on the inputs in `ws`: the output's value; the
+    /// gradient is then where [`Tape::gradient_in`] says.
+    #[inline(always)]
+    fn replay_gradient(&self, ws: &mut Workspace) -> Result<f64> {
         self.replay_values(ws);
         self.replay_sweep(ws);
         let value = ws.values[self.output as usize];
@@ -262,7 +307,7 @@ impl Tape {
                 self.copy_gradient(ws);
             }
         }
-        Ok((value, self.gradient_in(ws)))
+        Ok(value)
     }
 
     /// Where the last replay in `ws` left the gradient (see [`Tape::gradient`]).
@@ -407,7 +452,10 @@ impl Tape {
 #[inline(always)]
 fn at<T>(slice: &[T], i: u32) -> &T {
     let i = i as usize;
-    debug_assert!(i < slice.len(), "autodiff internal error: slot {i} out of bounds");
+    debug_assert!(
+        i < slice.len(),
+        "autodiff internal error: slot {i} out of bounds"
+    );
     // SAFETY: `Tape::compile` checks (`Tape::check_slots`) that every operand and sweep
     // slot is below `Tape::slots` and every partial index below twice the op count, and a
     // tape is immutable; replay reads only buffers of a workspace fitted to the tape
@@ -422,7 +470,10 @@ fn at<T>(slice: &[T], i: u32) -> &T {
 #[inline(always)]
 fn at_mut<T>(slice: &mut [T], i: u32) -> &mut T {
     let i = i as usize;
-    debug_assert!(i < slice.len(), "autodiff internal error: slot {i} out of bounds");
+    debug_assert!(
+        i < slice.len(),
+        "autodiff internal error: slot {i} out of bounds"
+    );
     // SAFETY: as in `at`.
     #[allow(unsafe_code)]
     unsafe {

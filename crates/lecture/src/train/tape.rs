@@ -11,13 +11,12 @@ use crate::{Net, Point, Result};
 /// The net compiled once, with inputs `[s0, target, w0, w1, …]`; each row replays it
 /// (allocation-free), and the mean over all rows runs it in batch lanes across cores.
 ///
-/// The weights live in the tape's inputs: a step writes the row into the first two, and
-/// the update writes the weights where the next replay reads them.
+/// The weights live in the workspace's inputs ([`Workspace::inputs_and_gradient`]): a step
+/// writes the row into the first two, and the update writes the weights where the next
+/// replay reads them.
 pub(crate) struct Taped {
     tape: Tape,
     ws: Workspace,
-    /// `[s0, target, w0, w1, …]`: the row of the step, then the weights.
-    inputs: Vec<f64>,
     /// The data as an `n × 2` matrix `(s0, target)`, made on the first batch call.
     batch: Option<Array2<f64>>,
 }
@@ -33,41 +32,46 @@ impl Taped {
         let built = net.build(&g, &point)?;
         let mut leaves = vec![built.s0, built.target];
         leaves.extend(&built.weights);
+        // compiled at the point above: the workspace's inputs start as (0, 0, init…)
         let tape = Tape::compile(built.cost, &leaves)?;
         let ws = tape.workspace();
-        let mut inputs = vec![0.0, 0.0];
-        inputs.extend_from_slice(init);
         Ok(Taped {
             tape,
             ws,
-            inputs,
             batch: None,
         })
+    }
+
+    /// `[s0, target, w0, w1, …]` in the workspace, and the gradient of the last step.
+    fn inputs_and_gradient(&mut self) -> (&mut [f64], &[f64]) {
+        self.ws.inputs_and_gradient(&self.tape)
     }
 }
 
 impl Gradient for Taped {
     fn weights(&self) -> &[f64] {
-        &self.inputs[2..]
+        &self.ws.inputs()[2..]
     }
 
     fn weights_mut(&mut self) -> &mut [f64] {
-        &mut self.inputs[2..]
+        &mut self.inputs_and_gradient().0[2..]
     }
 
     #[inline(always)]
     fn step(&mut self, sample: Sample, alpha: f64) -> Result<(f64, bool)> {
-        self.inputs[0] = sample.s0;
-        self.inputs[1] = sample.out;
-        let (cost, all) = self.tape.gradient(&mut self.ws, &self.inputs)?;
-        let moved = descend(&mut self.inputs[2..], &all[2..], alpha, cost);
+        let (inputs, _) = self.inputs_and_gradient();
+        inputs[..2].copy_from_slice(&[sample.s0, sample.out]);
+        let cost = self.tape.gradient_in_place(&mut self.ws)?;
+        let (inputs, gradient) = self.inputs_and_gradient();
+        let moved = descend(&mut inputs[2..], &gradient[2..], alpha, cost);
         Ok((cost, moved))
     }
 
     fn mean(&mut self, data: &[Sample], grad: &mut [f64]) -> Result<f64> {
-        let out = self
-            .tape
-            .par_batch(rows_matrix(&mut self.batch, data).view(), &self.inputs[2..])?;
+        let out = self.tape.par_batch(
+            rows_matrix(&mut self.batch, data).view(),
+            &self.ws.inputs()[2..],
+        )?;
         let n = data.len() as f64;
         for (g, s) in grad.iter_mut().zip(&out.gradient) {
             *g = s / n;
@@ -79,9 +83,10 @@ impl Gradient for Taped {
     /// for bit [`Tape::value`]'s: the same operations on the same values as the net on
     /// `f64`), summed in row order.
     fn mean_cost(&mut self, data: &[Sample]) -> Result<f64> {
-        let out = self
-            .tape
-            .par_batch(rows_matrix(&mut self.batch, data).view(), &self.inputs[2..])?;
+        let out = self.tape.par_batch(
+            rows_matrix(&mut self.batch, data).view(),
+            &self.ws.inputs()[2..],
+        )?;
         let sum = out.outputs.iter().fold(0.0, |sum, c| sum + c);
         Ok(sum / data.len() as f64)
     }

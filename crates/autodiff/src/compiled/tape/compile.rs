@@ -205,10 +205,14 @@ impl Tape {
     fn check_slots(&self) {
         let (slots, partials) = (self.slots(), 2 * self.ops.len());
         let slot_ok = |s: u32| (s as usize) < slots;
-        let ops_ok = self.ops.iter().all(|op| op.args.iter().all(|&s| slot_ok(s)));
-        let sweep_ok = self.sweep.iter().all(|e| {
-            slot_ok(e.dst) && slot_ok(e.src) && (e.partial as usize) < partials
-        });
+        let ops_ok = self
+            .ops
+            .iter()
+            .all(|op| op.args.iter().all(|&s| slot_ok(s)));
+        let sweep_ok = self
+            .sweep
+            .iter()
+            .all(|e| slot_ok(e.dst) && slot_ok(e.src) && (e.partial as usize) < partials);
         let grouped_ok = self.sweep_ops.iter().all(|op| {
             slot_ok(op.dst)
                 && op

@@ -13,6 +13,8 @@ use crate::{Error, Result, Tape};
 pub struct Workspace {
     /// The id of the tape the buffers are laid out for (0: none yet).
     tape: u64,
+    /// That tape's number of inputs.
+    inputs: usize,
     pub(crate) values: Vec<f64>,
     pub(crate) partials: Vec<[f64; 2]>,
     pub(crate) adjoints: Vec<f64>,
@@ -28,9 +30,36 @@ impl Workspace {
         ws
     }
 
+    /// The inputs of the tape the workspace was last used with, as the last replay read
+    /// them or as written since through [`Workspace::inputs_and_gradient`] (none if it was
+    /// never used).
+    #[inline]
+    pub fn inputs(&self) -> &[f64] {
+        self.values.get(1..=self.inputs).unwrap_or_default()
+    }
+
+    /// The inputs of the next replay, in place, and beside them the gradient of the last
+    /// one (see [`Tape::gradient_in_place`]), both in the order given to
+    /// [`Tape::compile`].
+    ///
+    /// Fits the workspace to `tape` first if it was last used with another tape (or
+    /// never): the inputs are then their values when the tape was compiled, and the
+    /// gradient 0.
+    #[inline]
+    pub fn inputs_and_gradient(&mut self, tape: &Tape) -> (&mut [f64], &[f64]) {
+        self.fit(tape);
+        let inputs = &mut self.values[1..=tape.inputs];
+        let gradient = if tape.gradient_in_place {
+            &self.adjoints[1..=tape.inputs]
+        } else {
+            &self.gradient[..]
+        };
+        (inputs, gradient)
+    }
+
     /// Lays the buffers out for `tape` unless they already are.
     #[inline]
-    fn fit(&mut self, tape: &Tape) {
+    pub(crate) fn fit(&mut self, tape: &Tape) {
         if self.tape != tape.id {
             self.refit(tape);
         }
@@ -39,6 +68,7 @@ impl Workspace {
     #[cold]
     fn refit(&mut self, tape: &Tape) {
         self.tape = tape.id;
+        self.inputs = tape.inputs;
         self.values.clear();
         self.values.extend_from_slice(&tape.init);
         self.partials.clear();
@@ -69,5 +99,58 @@ impl Workspace {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Graph, Tape, Workspace};
+
+    /// `S(w x) · w` with inputs `[x, w]`, and a tape whose output is its own input.
+    fn tapes() -> (Tape, Tape) {
+        let g = Graph::new();
+        let (x, w) = (g.constant(0.5), g.var(2.0));
+        let y = (w * x).sigmoid() * w;
+        (
+            Tape::compile(y, &[x, w]).unwrap(),
+            Tape::compile(w, &[w]).unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_replay_in_place_is_the_replay_of_the_same_inputs_bit_for_bit() {
+        let (tape, identity) = tapes();
+        for t in [&tape, &identity] {
+            let (mut ws, mut fresh) = (t.workspace(), t.workspace());
+            for k in 0..5 {
+                let inputs: Vec<f64> = (0..t.input_count())
+                    .map(|i| (k as f64 - 2.0) * 0.7 + i as f64)
+                    .collect();
+                ws.inputs_and_gradient(t).0.copy_from_slice(&inputs);
+                let value = t.gradient_in_place(&mut ws).unwrap();
+                let (expected, grad) = t.gradient(&mut fresh, &inputs).unwrap();
+                assert_eq!(value.to_bits(), expected.to_bits());
+                let (inputs_after, in_place) = ws.inputs_and_gradient(t);
+                assert_eq!(inputs_after, &inputs[..], "the inputs stay as written");
+                let bits = |g: &[f64]| g.iter().map(|d| d.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(in_place), bits(grad));
+            }
+        }
+    }
+
+    #[test]
+    fn a_workspace_of_another_tape_is_refitted_to_the_recorded_inputs() {
+        let (tape, identity) = tapes();
+        let mut ws = identity.workspace();
+        ws.inputs_and_gradient(&identity).0[0] = 9.0;
+        assert_eq!(ws.inputs(), &[9.0]);
+        let (inputs, gradient) = ws.inputs_and_gradient(&tape);
+        assert_eq!((&*inputs, gradient), (&[0.5, 2.0][..], &[0.0, 0.0][..]));
+        let value = tape.gradient_in_place(&mut ws).unwrap();
+        assert_eq!(
+            value,
+            tape.value(&mut tape.workspace(), &[0.5, 2.0]).unwrap()
+        );
+        assert!(Workspace::default().inputs().is_empty());
     }
 }
