@@ -42,6 +42,37 @@ fn gradient(s0: f64, target: f64, [w0, w1, w2]: [f64; 3]) -> (f64, [f64; 3]) {
     (0.5 * e * e, [d_x1 * s0, d_x2 * s1, d_out * s2])
 }
 
+/// One online epoch: `w ← w − alpha ∂C/∂w` after every row, in file order.
+// Out of `main`, the loop keeps the weights in registers (inside `main` it ran 1.4 times
+// as long).
+#[inline(never)]
+fn online_epoch(rows: &[[f64; 2]], mut w: [f64; 3]) -> [f64; 3] {
+    for &[s0, target] in rows {
+        let (_, g) = gradient(s0, target, w);
+        for (w, g) in w.iter_mut().zip(g) {
+            *w -= ALPHA * g;
+        }
+    }
+    w
+}
+
+/// One full-batch step: `w ← w − alpha · mean ∂C/∂w` over all rows.
+#[inline(never)]
+fn full_batch_step(rows: &[[f64; 2]], mut w: [f64; 3]) -> [f64; 3] {
+    let mut sum = [0.0; 3];
+    for &[s0, target] in rows {
+        let (_, g) = gradient(s0, target, w);
+        for (acc, g) in sum.iter_mut().zip(g) {
+            *acc += g;
+        }
+    }
+    let n = rows.len() as f64;
+    for (w, acc) in w.iter_mut().zip(sum) {
+        *w -= ALPHA * (acc / n);
+    }
+    w
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let usage = "usage: train_by_hand FILE EPOCHS [--full-batch]";
@@ -49,30 +80,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let epochs: usize = args.get(1).ok_or(usage)?.parse()?;
     let full_batch = args.iter().any(|a| a == "--full-batch");
     let rows: Vec<[f64; 2]> = read_file(&file)?.iter().map(|s| [s.s0, s.out]).collect();
-    let n = rows.len() as f64;
 
     let start = Instant::now();
     let mut w = [1.0; 3];
     for _ in 0..epochs {
-        if full_batch {
-            let mut sum = [0.0; 3];
-            for &[s0, target] in &rows {
-                let (_, g) = gradient(s0, target, w);
-                for (acc, g) in sum.iter_mut().zip(g) {
-                    *acc += g;
-                }
-            }
-            for (w, acc) in w.iter_mut().zip(sum) {
-                *w -= ALPHA * (acc / n);
-            }
+        w = if full_batch {
+            full_batch_step(&rows, w)
         } else {
-            for &[s0, target] in &rows {
-                let (_, g) = gradient(s0, target, w);
-                for (w, g) in w.iter_mut().zip(g) {
-                    *w -= ALPHA * g;
-                }
-            }
-        }
+            online_epoch(&rows, w)
+        };
     }
     let seconds = start.elapsed().as_secs_f64();
     let w = std::hint::black_box(w);
