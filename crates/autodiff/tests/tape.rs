@@ -73,6 +73,32 @@ fn the_first_op_reads_the_slot_before_it_at_each_replays_value() {
     }
 }
 
+/// Replay tells a NaN value by the sum of the values being NaN; infinities of both signs
+/// make that sum NaN too, without a NaN value: the partials must then be left as they are.
+#[test]
+fn infinities_of_both_signs_without_a_nan_leave_the_gradient_as_recorded() {
+    fn build(g: &Graph, x0: f64) -> (Var<'_>, Var<'_>) {
+        let x = g.var(x0);
+        let big = x * 1e10; // +inf at x = 1e300
+        let y = big.sigmoid() + (-big).sigmoid() * x + (x * 1e-300).tanh();
+        (x, y)
+    }
+    let g = Graph::new();
+    let (x, y) = build(&g, 0.5);
+    let tape = Tape::compile(y, &[x]).unwrap();
+    let mut ws = tape.workspace();
+    for x0 in [1e300, -1e300, 0.5, f64::INFINITY] {
+        let h = Graph::new();
+        let (xe, ye) = build(&h, x0);
+        let expected = (ye.value(), ye.backward().wrt(xe));
+        let (value, grad) = tape.gradient(&mut ws, &[x0]).unwrap();
+        assert!(
+            bit_identical(&[value, grad[0]], &[expected.0, expected.1]),
+            "x = {x0}"
+        );
+    }
+}
+
 #[test]
 fn an_online_epoch_on_the_tape_ends_at_the_same_weights_as_eager() {
     // w ← w − 0.01 ∂C/∂w, row after row, both ways: the weights must agree exactly.

@@ -101,7 +101,9 @@ pub(crate) struct SweepTo {
 /// input values to get the output's value and its gradient with respect to the inputs.
 ///
 /// Build it with [`Tape::compile`]; evaluate it with [`Tape::value`] and
-/// [`Tape::gradient`] (one sample, allocation-free with a reused [`Workspace`]) or with
+/// [`Tape::gradient`] (one sample, allocation-free with a reused [`Workspace`];
+/// [`Tape::gradient_in_place`] for a training loop that keeps its parameters in the
+/// workspace) or with
 /// [`Tape::batch`] / [`Tape::par_batch`] (many samples at once); second order with
 /// [`Tape::hvp`] and [`Tape::hessian`] (one sample) or [`Tape::batch_hvp`] /
 /// [`Tape::par_batch_hvp`] (summed over many).

@@ -139,6 +139,22 @@ mod tests {
     }
 
     #[test]
+    fn a_flipped_guard_is_an_error_in_place_too() {
+        let g = Graph::new();
+        let x = g.var(1.0);
+        assert!(g.guard(x.gt(0.0)));
+        let tape = Tape::compile(x.square(), &[x]).unwrap();
+        let mut ws = tape.workspace();
+        assert_eq!(tape.gradient_in_place(&mut ws).unwrap(), 1.0);
+        ws.inputs_and_gradient(&tape).0[0] = -2.0;
+        let e = tape.gradient_in_place(&mut ws).unwrap_err();
+        assert!(
+            matches!(e, crate::Error::BranchChanged { row: None, .. }),
+            "{e:?}"
+        );
+    }
+
+    #[test]
     fn a_workspace_of_another_tape_is_refitted_to_the_recorded_inputs() {
         let (tape, identity) = tapes();
         let mut ws = identity.workspace();
