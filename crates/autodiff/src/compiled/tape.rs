@@ -461,7 +461,8 @@ fn at<T>(slice: &[T], i: u32) -> &T {
     // SAFETY: `Tape::compile` checks (`Tape::check_slots`) that every operand and sweep
     // slot is below `Tape::slots` and every partial index below twice the op count, and a
     // tape is immutable; replay reads only buffers of a workspace fitted to the tape
-    // (`Workspace::load`), whose lengths are exactly these.
+    // (`Workspace::fit`, through `Workspace::load` or `Tape::gradient_in_place`), whose
+    // lengths are exactly these.
     #[allow(unsafe_code)]
     unsafe {
         slice.get_unchecked(i)
