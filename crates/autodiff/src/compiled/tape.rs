@@ -315,10 +315,17 @@ impl Tape {
     /// Where the last replay in `ws` left the gradient (see [`Tape::gradient`]).
     #[inline(always)]
     pub(crate) fn gradient_in<'w>(&self, ws: &'w Workspace) -> &'w [f64] {
+        self.gradient_among(&ws.adjoints, &ws.gradient)
+    }
+
+    /// [`Tape::gradient_in`], given a workspace's adjoints and its gradient buffer: the
+    /// input slots' adjoints themselves, or the copy when the gradient is not in place.
+    #[inline(always)]
+    pub(crate) fn gradient_among<'w>(&self, adjoints: &'w [f64], copy: &'w [f64]) -> &'w [f64] {
         if self.gradient_in_place {
-            &ws.adjoints[1..=self.inputs]
+            &adjoints[1..=self.inputs]
         } else {
-            &ws.gradient
+            copy
         }
     }
 

@@ -49,12 +49,7 @@ impl Workspace {
     pub fn inputs_and_gradient(&mut self, tape: &Tape) -> (&mut [f64], &[f64]) {
         self.fit(tape);
         let inputs = &mut self.values[1..=tape.inputs];
-        let gradient = if tape.gradient_in_place {
-            &self.adjoints[1..=tape.inputs]
-        } else {
-            &self.gradient[..]
-        };
-        (inputs, gradient)
+        (inputs, tape.gradient_among(&self.adjoints, &self.gradient))
     }
 
     /// Lays the buffers out for `tape` unless they already are.
