@@ -6,7 +6,8 @@ use ndarray::Array2;
 use super::run::descend;
 use super::Gradient;
 use crate::data::Sample;
-use crate::{Net, Point, Result};
+use crate::network::forward;
+use crate::{Net, Result};
 
 /// The net compiled once, with inputs `[s0, target, w0, w1, …]`; each row replays it
 /// (allocation-free), and the mean over all rows runs it in batch lanes across cores.
@@ -23,17 +24,17 @@ pub(crate) struct Taped {
 
 impl Taped {
     pub(crate) fn new(net: Net, init: &[f64]) -> Result<Self> {
+        net.check_weights(init)?;
         let g = Graph::new();
-        let point = Point {
-            weights: init.to_vec(),
-            s0: 0.0,
-            target: 0.0,
-        };
-        let built = net.build(&g, &point)?;
-        let mut leaves = vec![built.s0, built.target];
-        leaves.extend(&built.weights);
-        // compiled at the point above: the workspace's inputs start as (0, 0, init…)
-        let tape = Tape::compile(built.cost, &leaves)?;
+        // The row is data, not a parameter: as constants, s0 and target get no gradient,
+        // and the sweep skips the two edges into them.
+        let (s0, target) = (g.constant(0.0), g.constant(0.0));
+        let weights: Vec<_> = init.iter().map(|&w| g.var(w)).collect();
+        let cost = forward(net, s0, &weights, target).cost;
+        let mut leaves = vec![s0, target];
+        leaves.extend(&weights);
+        // compiled at (0, 0, init…), where the workspace's inputs start
+        let tape = Tape::compile(cost, &leaves)?;
         let ws = tape.workspace();
         Ok(Taped {
             tape,
