@@ -206,6 +206,49 @@ fn zero_adjoints_are_not_passed_on_so_an_infinite_partial_does_not_poison() {
 }
 
 #[test]
+fn an_inputs_gradient_starts_from_zero_at_every_replay_as_on_a_fresh_graph() {
+    // y = (w · x) · c: at c = 0 the product w · x gets a zero adjoint and passes nothing on,
+    // so w's and x's gradients are 0 whatever the replay before left there; at x = −0,
+    // w's gradient is 0 + 1·c·(−0) = +0, as the graph's sweep adds it to 0.
+    let record = |inputs: [f64; 3]| {
+        let g = Graph::new();
+        let [w, x, c] = inputs.map(|v| g.var(v));
+        let y = w * x * c;
+        (
+            Tape::compile(y, &[w, x, c]).unwrap(),
+            y.backward().wrt_all(&[w, x, c]),
+        )
+    };
+    let (tape, _) = record([3.0, 2.0, 1.0]);
+    let mut ws = tape.workspace();
+    for inputs in [
+        [3.0, 2.0, 1.0],
+        [3.0, 2.0, 0.0],
+        [3.0, 2.0, 1.0],
+        [3.0, -0.0, 1.0],
+        [-0.0, 2.0, -1.0],
+        [3.0, -0.0, 1.0],
+    ] {
+        let (_, eager) = record(inputs);
+        let (_, grad) = tape.gradient(&mut ws, &inputs).unwrap();
+        assert!(
+            bit_identical(grad, &eager),
+            "{inputs:?}: {grad:?} vs {eager:?}"
+        );
+        tape.gradient_in_place(&mut ws).unwrap();
+        let (_, grad) = ws.inputs_and_gradient(&tape);
+        assert!(
+            bit_identical(grad, &eager),
+            "in place at {inputs:?}: {grad:?}"
+        );
+    }
+    let (_, grad) = tape.gradient(&mut ws, &[3.0, -0.0, 1.0]).unwrap();
+    assert_eq!(grad[0].to_bits(), 0.0_f64.to_bits(), "+0, not −0");
+    let (_, grad) = tape.gradient(&mut ws, &[3.0, 2.0, 0.0]).unwrap();
+    assert_eq!(grad[..2], [0.0, 0.0]);
+}
+
+#[test]
 fn a_nan_value_makes_its_ops_partials_nan_on_replay_as_when_recorded_and_the_next_replay_is_clean()
 {
     // y = (ln x + w) · w. At x = −1, ln x is NaN, so is ln x + w, and a NaN value makes

@@ -87,13 +87,18 @@ pub(crate) struct SweepOp {
     pub(crate) edges: [SweepTo; 2],
 }
 
-/// One edge of a [`SweepOp`]: `adj[src] += adj[op] · partial`, or `=` when `write`.
+/// One edge of a [`SweepOp`]: `adj[src] = adj[sum] + adj[op] · partial`, or `adj[src] =
+/// adj[op] · partial` when `write`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct SweepTo {
     pub(crate) src: u32,
+    /// The slot whose adjoint the term is added to: `src` itself, or for the first edge
+    /// into an input the scratch slot, whose adjoint is always 0. So an input's sum starts
+    /// from 0 at every sweep (as `0 + x`, the graph's operation) with no zeroing pass.
+    pub(crate) sum: u32,
     pub(crate) partial: u32,
     /// The first edge into an op's slot: its adjoint is written, not added to (see
-    /// [`SweepEdge::write`]); input slots are zeroed before each sweep instead.
+    /// [`SweepEdge::write`]).
     pub(crate) write: bool,
 }
 
@@ -411,8 +416,8 @@ impl Tape {
     #[inline(always)]
     fn replay_sweep(&self, ws: &mut Workspace) {
         let adjoints = &mut ws.adjoints[..];
-        // the inputs' sums start from 0; the ops' are written by their first edge
-        adjoints[1..=self.inputs].fill(0.0);
+        // Each adjoint the sweep reaches is written by its first edge (from 0, for an
+        // input); the others are 0 since the workspace was fitted.
         adjoints[self.output as usize] = 1.0;
         let partials = ws.partials.as_flattened();
         // The adjoint written last stays in a register, as in `replay_values`.
@@ -434,7 +439,7 @@ impl Tape {
                 let new = if edge.write {
                     first_pass_on(adjoint, partial)
                 } else {
-                    pass_on(*at(adjoints, edge.src), adjoint, partial)
+                    pass_on(*at(adjoints, edge.sum), adjoint, partial)
                 };
                 *at_mut(adjoints, edge.src) = new;
                 (edge.src, new)
@@ -498,8 +503,9 @@ impl SweepOp {
     fn pass_on_nothing(&self, adjoints: &mut [f64]) -> (u32, f64) {
         let edges = &self.edges[..1 + usize::from(self.both)];
         for edge in edges {
-            if edge.write {
-                adjoints[edge.src as usize] = 0.0; // `first_pass_on` of a zero adjoint
+            if edge.write || edge.sum != edge.src {
+                // `first_pass_on`, or `pass_on` from 0, of a zero adjoint
+                adjoints[edge.src as usize] = 0.0;
             }
         }
         let src = edges[edges.len() - 1].src;

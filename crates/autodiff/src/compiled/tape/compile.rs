@@ -218,7 +218,7 @@ impl Tape {
                 && op
                     .edges
                     .iter()
-                    .all(|e| slot_ok(e.src) && (e.partial as usize) < partials)
+                    .all(|e| slot_ok(e.src) && slot_ok(e.sum) && (e.partial as usize) < partials)
         });
         assert!(
             ops_ok && sweep_ok && grouped_ok && slot_ok(self.output) && self.inputs < slots,
@@ -229,8 +229,10 @@ impl Tape {
 
 /// The sweep's edges grouped by op (consecutive edges with the same `dst`, one or two).
 fn by_op(edges: &[SweepEdge]) -> Vec<SweepOp> {
+    // an edge that is first into its operand without writing it goes into an input
     let to = |e: &SweepEdge| SweepTo {
         src: e.src,
+        sum: if e.first && !e.write { SCRATCH } else { e.src },
         partial: e.partial,
         write: e.write,
     };
