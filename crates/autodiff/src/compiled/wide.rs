@@ -42,11 +42,35 @@ const PROBES: usize = 4096;
 /// `f()`, with its loops compiled for AVX2 and FMA when the processor has them.
 #[inline(always)]
 pub(crate) fn run<R>(f: impl FnOnce() -> R) -> R {
-    static WIDE: OnceLock<bool> = OnceLock::new();
-    if *WIDE.get_or_init(simd::available) {
+    if wide() {
         simd::run(f)
     } else {
         f()
+    }
+}
+
+/// Whether the processor has AVX2 and FMA (checked once).
+#[inline(always)]
+fn wide() -> bool {
+    static WIDE: OnceLock<bool> = OnceLock::new();
+    *WIDE.get_or_init(simd::available)
+}
+
+/// `Σ adj · f` over the lanes of two rows of equal length, added as the batch kernels'
+/// `write_sum` adds them (lane `i` into running sum `i mod 8`, then `((s₀ + s₄) + (s₂ +
+/// s₆)) + ((s₁ + s₅) + (s₃ + s₇))`, then the lanes past the last whole eight in order), on
+/// two vectors of four running sums: `None` where the processor lacks AVX2 and FMA. Left
+/// to itself, the compiler keeps the eight sums as four vectors of two.
+#[inline(always)]
+pub(crate) fn row_dot(adj: &[f64], f: &[f64]) -> Option<f64> {
+    assert_eq!(adj.len(), f.len(), "autodiff internal error: rows of lanes");
+    if !wide() {
+        return None;
+    }
+    // SAFETY: the processor has AVX2 and FMA, checked just above.
+    #[allow(unsafe_code)]
+    unsafe {
+        Some(simd::row_dot(adj, f))
     }
 }
 
@@ -218,6 +242,47 @@ mod simd {
         }
     }
 
+    /// [`super::row_dot`] on two vectors of four running sums.
+    ///
+    /// # Safety
+    /// The processor must have AVX2 and FMA ([`available`]).
+    #[allow(unsafe_code)]
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    pub(super) unsafe fn row_dot(adj: &[f64], f: &[f64]) -> f64 {
+        use std::arch::x86_64::{
+            _mm256_add_pd, _mm256_castpd256_pd128, _mm256_extractf128_pd, _mm256_loadu_pd,
+            _mm256_mul_pd, _mm256_setzero_pd, _mm_add_pd, _mm_cvtsd_f64, _mm_unpackhi_pd,
+        };
+        let (adj8, f8) = (adj.chunks_exact(8), f.chunks_exact(8));
+        let rest = adj8.remainder().iter().zip(f8.remainder());
+        // SAFETY: the loads read four numbers at offsets 0 and 4 of slices of eight; the
+        // others are arithmetic on registers.
+        let mut total = unsafe {
+            let (mut low, mut high) = (_mm256_setzero_pd(), _mm256_setzero_pd());
+            for (a, f) in adj8.zip(f8) {
+                let (a0, a4) = (
+                    _mm256_loadu_pd(a.as_ptr()),
+                    _mm256_loadu_pd(a[4..].as_ptr()),
+                );
+                let (f0, f4) = (
+                    _mm256_loadu_pd(f.as_ptr()),
+                    _mm256_loadu_pd(f[4..].as_ptr()),
+                );
+                low = _mm256_add_pd(low, _mm256_mul_pd(a0, f0));
+                high = _mm256_add_pd(high, _mm256_mul_pd(a4, f4));
+            }
+            // (s₀ + s₄, s₁ + s₅, s₂ + s₆, s₃ + s₇), then its halves, then the two
+            let s = _mm256_add_pd(low, high);
+            let h = _mm_add_pd(_mm256_castpd256_pd128(s), _mm256_extractf128_pd(s, 1));
+            _mm_cvtsd_f64(h) + _mm_cvtsd_f64(_mm_unpackhi_pd(h, h))
+        };
+        for (a, f) in rest {
+            total += a * f;
+        }
+        total
+    }
+
     #[target_feature(enable = "avx2,fma")]
     fn exp_avx2_fma(xs: &mut [f64]) {
         let mut chunks = xs.chunks_exact_mut(4);
@@ -368,6 +433,13 @@ mod simd {
 
     pub(super) fn run<R>(f: impl FnOnce() -> R) -> R {
         f()
+    }
+
+    /// # Safety
+    /// None needed here; never called (`available` is false).
+    #[allow(unsafe_code)]
+    pub(super) unsafe fn row_dot(_: &[f64], _: &[f64]) -> f64 {
+        unreachable!("autodiff internal error: no wide lanes on this processor")
     }
 
     /// # Safety

@@ -281,6 +281,14 @@ pub(super) fn write_sum<const SKIP: bool, F: Lane>(adj: &[f64], f: F) -> f64 {
     total
 }
 
+/// [`write_sum`] without the skip, of a row of factors: the same sum, on wide vectors
+/// where the processor has them (see [`wide::row_dot`]).
+#[inline(always)]
+pub(super) fn row_dot(adj: &[f64], f: &[f64]) -> f64 {
+    let f = &f[..adj.len()];
+    wide::row_dot(adj, f).unwrap_or_else(|| write_sum::<false, _>(adj, f))
+}
+
 /// [`write`](fn@write) (or [`add`]) of `adj · g` into `acc`, then [`write_sum`] of
 /// `adj · f`, neither skipping zero adjoints, in one call (the adjoint row is still in L1
 /// cache for the second loop).

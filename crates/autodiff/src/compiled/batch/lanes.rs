@@ -208,7 +208,7 @@ impl Lanes {
                 let terms = &plan.gradient_terms[first as usize..][..count as usize];
                 for &(p, r) in terms {
                     let f = &self.values[r as usize * w..][..n];
-                    gradient[p as usize] = kernels::write_sum::<false, _>(adj, f);
+                    gradient[p as usize] = kernels::row_dot(adj, f);
                 }
                 continue;
             }

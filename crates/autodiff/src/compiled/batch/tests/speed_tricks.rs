@@ -261,3 +261,26 @@ fn a_neurons_weight_steps_from_data_run_through_one_dispatch() {
         assert_outputs_are_row_replay(&tape, &spread(n), &[0.7, -1.3, 0.4, 0.1]);
     }
 }
+
+#[test]
+fn a_runs_lane_sums_on_wide_vectors_are_the_plain_sums_bit_for_bit() {
+    use super::super::kernels::{row_dot, write_sum};
+    // numbers of many magnitudes, so that another order of the additions shows
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let unit = (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+        unit * 10f64.powi((state % 21) as i32 - 10)
+    };
+    for n in [0, 1, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 64, 100, 128] {
+        for _ in 0..20 {
+            let adj: Vec<f64> = (0..n).map(|_| next()).collect();
+            let f: Vec<f64> = (0..n).map(|_| next()).collect();
+            let want = write_sum::<false, _>(&adj[..], &f[..]);
+            let got = row_dot(&adj, &f);
+            assert_eq!(got.to_bits(), want.to_bits(), "{n} lanes: {got} vs {want}");
+        }
+    }
+}
