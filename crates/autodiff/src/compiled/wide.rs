@@ -56,22 +56,30 @@ fn wide() -> bool {
     *WIDE.get_or_init(simd::available)
 }
 
-/// `Σ adj · f` over the lanes of two rows of equal length, added as the batch kernels'
-/// `write_sum` adds them (lane `i` into running sum `i mod 8`, then `((s₀ + s₄) + (s₂ +
-/// s₆)) + ((s₁ + s₅) + (s₃ + s₇))`, then the lanes past the last whole eight in order), on
-/// two vectors of four running sums: `None` where the processor lacks AVX2 and FMA. Left
-/// to itself, the compiler keeps the eight sums as four vectors of two.
+/// For each `(p, r)` of `terms`, `gradient[p] = Σ adj · f` over the lanes, where `f` is
+/// row `r` of `values` (rows `stride` apart): a run of a neuron's weight gradients from
+/// data columns. Each sum is added as the batch kernels' `write_sum` adds it (lane `i` into
+/// running sum `i mod 8`, then `((s₀ + s₄) + (s₂ + s₆)) + ((s₁ + s₅) + (s₃ + s₇))`, then
+/// the lanes past the last whole eight in order), here on two vectors of four running sums
+/// (left to itself, the compiler keeps the eight as four vectors of two). Returns `false`,
+/// having done nothing, where the processor lacks AVX2 and FMA.
 #[inline(always)]
-pub(crate) fn row_dot(adj: &[f64], f: &[f64]) -> Option<f64> {
-    assert_eq!(adj.len(), f.len(), "autodiff internal error: rows of lanes");
+pub(crate) fn row_dots(
+    adj: &[f64],
+    terms: &[(u32, u32)],
+    values: &[f64],
+    stride: usize,
+    gradient: &mut [f64],
+) -> bool {
     if !wide() {
-        return None;
+        return false;
     }
     // SAFETY: the processor has AVX2 and FMA, checked just above.
     #[allow(unsafe_code)]
     unsafe {
-        Some(simd::row_dot(adj, f))
+        simd::row_dots(adj, terms, values, stride, gradient);
     }
+    true
 }
 
 /// Whether [`exp_in_place`] takes the four-lane path on this machine (decided on first use).
@@ -242,14 +250,30 @@ mod simd {
         }
     }
 
-    /// [`super::row_dot`] on two vectors of four running sums.
+    /// [`super::row_dots`] with AVX2.
     ///
     /// # Safety
     /// The processor must have AVX2 and FMA ([`available`]).
     #[allow(unsafe_code)]
     #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn row_dots(
+        adj: &[f64],
+        terms: &[(u32, u32)],
+        values: &[f64],
+        stride: usize,
+        gradient: &mut [f64],
+    ) {
+        for &(p, r) in terms {
+            let f = &values[r as usize * stride..][..adj.len()];
+            gradient[p as usize] = row_dot(adj, f);
+        }
+    }
+
+    /// One sum of [`row_dots`]; `f` is as long as `adj`.
+    #[allow(unsafe_code)]
+    #[target_feature(enable = "avx2,fma")]
     #[inline]
-    pub(super) unsafe fn row_dot(adj: &[f64], f: &[f64]) -> f64 {
+    fn row_dot(adj: &[f64], f: &[f64]) -> f64 {
         use std::arch::x86_64::{
             _mm256_add_pd, _mm256_castpd256_pd128, _mm256_extractf128_pd, _mm256_loadu_pd,
             _mm256_mul_pd, _mm256_setzero_pd, _mm_add_pd, _mm_cvtsd_f64, _mm_unpackhi_pd,
@@ -438,7 +462,7 @@ mod simd {
     /// # Safety
     /// None needed here; never called (`available` is false).
     #[allow(unsafe_code)]
-    pub(super) unsafe fn row_dot(_: &[f64], _: &[f64]) -> f64 {
+    pub(super) unsafe fn row_dots(_: &[f64], _: &[(u32, u32)], _: &[f64], _: usize, _: &mut [f64]) {
         unreachable!("autodiff internal error: no wide lanes on this processor")
     }
 

@@ -281,12 +281,23 @@ pub(super) fn write_sum<const SKIP: bool, F: Lane>(adj: &[f64], f: F) -> f64 {
     total
 }
 
-/// [`write_sum`] without the skip, of a row of factors: the same sum, on wide vectors
-/// where the processor has them (see [`wide::row_dot`]).
+/// For each `(p, r)` of `terms`, `gradient[p]` = [`write_sum`] (without the skip) of `adj`
+/// and row `r` of `values`: the same sums, on wide vectors where the processor has them
+/// (see [`wide::row_dots`]).
 #[inline(always)]
-pub(super) fn row_dot(adj: &[f64], f: &[f64]) -> f64 {
-    let f = &f[..adj.len()];
-    wide::row_dot(adj, f).unwrap_or_else(|| write_sum::<false, _>(adj, f))
+pub(super) fn row_dots(
+    adj: &[f64],
+    terms: &[(u32, u32)],
+    values: &[f64],
+    stride: usize,
+    gradient: &mut [f64],
+) {
+    if !wide::row_dots(adj, terms, values, stride, gradient) {
+        for &(p, r) in terms {
+            let f = &values[r as usize * stride..][..adj.len()];
+            gradient[p as usize] = write_sum::<false, _>(adj, f);
+        }
+    }
 }
 
 /// [`write`](fn@write) (or [`add`]) of `adj · g` into `acc`, then [`write_sum`] of

@@ -206,10 +206,7 @@ impl Lanes {
             let adj = &after[..n];
             if let Some((first, count)) = step.run {
                 let terms = &plan.gradient_terms[first as usize..][..count as usize];
-                for &(p, r) in terms {
-                    let f = &self.values[r as usize * w..][..n];
-                    gradient[p as usize] = kernels::row_dot(adj, f);
-                }
+                kernels::row_dots(adj, terms, &self.values, w, gradient);
                 continue;
             }
             if let (Some(paired), Dest::Gradient(p)) = (step.paired, step.dest) {

@@ -264,7 +264,7 @@ fn a_neurons_weight_steps_from_data_run_through_one_dispatch() {
 
 #[test]
 fn a_runs_lane_sums_on_wide_vectors_are_the_plain_sums_bit_for_bit() {
-    use super::super::kernels::{row_dot, write_sum};
+    use super::super::kernels::{row_dots, write_sum};
     // numbers of many magnitudes, so that another order of the additions shows
     let mut state = 0x9e37_79b9_7f4a_7c15_u64;
     let mut next = || {
@@ -275,11 +275,16 @@ fn a_runs_lane_sums_on_wide_vectors_are_the_plain_sums_bit_for_bit() {
         unit * 10f64.powi((state % 21) as i32 - 10)
     };
     for n in [0, 1, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 64, 100, 128] {
-        for _ in 0..20 {
-            let adj: Vec<f64> = (0..n).map(|_| next()).collect();
-            let f: Vec<f64> = (0..n).map(|_| next()).collect();
-            let want = write_sum::<false, _>(&adj[..], &f[..]);
-            let got = row_dot(&adj, &f);
+        // five rows of factors, `stride` apart, their sums into parameters 4, 0, 2, 1, 3
+        let stride = n + 8;
+        let adj: Vec<f64> = (0..n).map(|_| next()).collect();
+        let values: Vec<f64> = (0..5 * stride).map(|_| next()).collect();
+        let terms = [(4, 3), (0, 0), (2, 4), (1, 1), (3, 2)];
+        let mut gradient = [f64::NAN; 5];
+        row_dots(&adj, &terms, &values, stride, &mut gradient);
+        for (p, r) in terms {
+            let want = write_sum::<false, _>(&adj[..], &values[r as usize * stride..][..n]);
+            let got = gradient[p as usize];
             assert_eq!(got.to_bits(), want.to_bits(), "{n} lanes: {got} vs {want}");
         }
     }
