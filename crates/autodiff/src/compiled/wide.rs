@@ -263,9 +263,82 @@ mod simd {
         stride: usize,
         gradient: &mut [f64],
     ) {
+        // up to 32 lanes in whole eights (a minibatch of 32 is one such chunk), the
+        // adjoint lanes stay in registers for all the run's terms
+        match adj.len() {
+            8 => row_dots_held::<1>(adj, terms, values, stride, gradient),
+            16 => row_dots_held::<2>(adj, terms, values, stride, gradient),
+            24 => row_dots_held::<3>(adj, terms, values, stride, gradient),
+            32 => row_dots_held::<4>(adj, terms, values, stride, gradient),
+            _ => {
+                for &(p, r) in terms {
+                    let f = &values[r as usize * stride..][..adj.len()];
+                    gradient[p as usize] = row_dot(adj, f);
+                }
+            }
+        }
+    }
+
+    /// [`row_dots`] over `8 · K` lanes: the adjoint's lanes are loaded once, into `2K`
+    /// registers, and each term adds up its row in the order [`row_dot`] does.
+    #[allow(unsafe_code)]
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn row_dots_held<const K: usize>(
+        adj: &[f64],
+        terms: &[(u32, u32)],
+        values: &[f64],
+        stride: usize,
+        gradient: &mut [f64],
+    ) {
+        use std::arch::x86_64::{_mm256_add_pd, _mm256_loadu_pd, _mm256_mul_pd, _mm256_setzero_pd};
+        let adj: &[f64] = &adj[..8 * K];
+        // SAFETY (every block below): the loads read four numbers at offsets `8c` and
+        // `8c + 4` of slices of `8K`, `c < K`; the others are arithmetic on registers.
+        // (`unsafe` only before Rust 1.87, which made the register intrinsics safe here)
+        #[allow(unused_unsafe)]
+        let mut held = [[unsafe { _mm256_setzero_pd() }; 2]; K];
+        for (c, pair) in held.iter_mut().enumerate() {
+            *pair = unsafe {
+                [
+                    _mm256_loadu_pd(adj[8 * c..].as_ptr()),
+                    _mm256_loadu_pd(adj[8 * c + 4..].as_ptr()),
+                ]
+            };
+        }
         for &(p, r) in terms {
-            let f = &values[r as usize * stride..][..adj.len()];
-            gradient[p as usize] = row_dot(adj, f);
+            let f = &values[r as usize * stride..][..8 * K];
+            #[allow(unused_unsafe)]
+            let (mut low, mut high) = unsafe { (_mm256_setzero_pd(), _mm256_setzero_pd()) };
+            for (c, [a0, a4]) in held.iter().enumerate() {
+                unsafe {
+                    let f0 = _mm256_loadu_pd(f[8 * c..].as_ptr());
+                    let f4 = _mm256_loadu_pd(f[8 * c + 4..].as_ptr());
+                    low = _mm256_add_pd(low, _mm256_mul_pd(*a0, f0));
+                    high = _mm256_add_pd(high, _mm256_mul_pd(*a4, f4));
+                }
+            }
+            gradient[p as usize] = combine(low, high);
+        }
+    }
+
+    /// `((s₀ + s₄) + (s₂ + s₆)) + ((s₁ + s₅) + (s₃ + s₇))` for the running sums
+    /// `low = (s₀, …, s₃)` and `high = (s₄, …, s₇)`.
+    #[allow(unsafe_code)]
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    fn combine(low: std::arch::x86_64::__m256d, high: std::arch::x86_64::__m256d) -> f64 {
+        use std::arch::x86_64::{
+            _mm256_add_pd, _mm256_castpd256_pd128, _mm256_extractf128_pd, _mm_add_pd,
+            _mm_cvtsd_f64, _mm_unpackhi_pd,
+        };
+        // SAFETY: arithmetic on registers (`unsafe` only before Rust 1.87).
+        #[allow(unused_unsafe)]
+        unsafe {
+            // (s₀ + s₄, s₁ + s₅, s₂ + s₆, s₃ + s₇), then its halves, then the two
+            let s = _mm256_add_pd(low, high);
+            let h = _mm_add_pd(_mm256_castpd256_pd128(s), _mm256_extractf128_pd(s, 1));
+            _mm_cvtsd_f64(h) + _mm_cvtsd_f64(_mm_unpackhi_pd(h, h))
         }
     }
 
@@ -274,10 +347,7 @@ mod simd {
     #[target_feature(enable = "avx2,fma")]
     #[inline]
     fn row_dot(adj: &[f64], f: &[f64]) -> f64 {
-        use std::arch::x86_64::{
-            _mm256_add_pd, _mm256_castpd256_pd128, _mm256_extractf128_pd, _mm256_loadu_pd,
-            _mm256_mul_pd, _mm256_setzero_pd, _mm_add_pd, _mm_cvtsd_f64, _mm_unpackhi_pd,
-        };
+        use std::arch::x86_64::{_mm256_add_pd, _mm256_loadu_pd, _mm256_mul_pd, _mm256_setzero_pd};
         let (adj8, f8) = (adj.chunks_exact(8), f.chunks_exact(8));
         let rest = adj8.remainder().iter().zip(f8.remainder());
         // SAFETY: the loads read four numbers at offsets 0 and 4 of slices of eight; the
@@ -296,10 +366,7 @@ mod simd {
                 low = _mm256_add_pd(low, _mm256_mul_pd(a0, f0));
                 high = _mm256_add_pd(high, _mm256_mul_pd(a4, f4));
             }
-            // (s₀ + s₄, s₁ + s₅, s₂ + s₆, s₃ + s₇), then its halves, then the two
-            let s = _mm256_add_pd(low, high);
-            let h = _mm_add_pd(_mm256_castpd256_pd128(s), _mm256_extractf128_pd(s, 1));
-            _mm_cvtsd_f64(h) + _mm_cvtsd_f64(_mm_unpackhi_pd(h, h))
+            combine(low, high)
         };
         for (a, f) in rest {
             total += a * f;
