@@ -174,9 +174,10 @@ pub(super) fn mul_add<X: Lane, Y: Lane, Z: Lane>(x: X, y: Y, z: Z, v: &mut [f64]
 /// `values` (`stride` apart). Returns whether a result is not finite (a sum or product that
 /// is not finite makes every later sum so too).
 ///
-/// The lanes go sixteen at a time (then eight, then one): their running sums stay in
-/// registers while every term is added, so a term costs one load of its row's lanes, not
-/// a load and a store of the sums as well. Each lane's sums are the same, in the same order.
+/// The lanes go thirty-two at a time (then sixteen, eight, one): their running sums stay
+/// in registers while every term is added, so a term costs one load of its row's lanes,
+/// not a load and a store of the sums as well, and its scalar and row are looked up once
+/// per block. Each lane's sums are the same, in the same order.
 #[inline(always)]
 pub(super) fn dot<Z: Lane>(
     z: Z,
@@ -188,6 +189,11 @@ pub(super) fn dot<Z: Lane>(
 ) -> bool {
     let n = v.len();
     let mut start = 0;
+    while start + 32 <= n {
+        let sums = dot_block::<32, Z>(z, terms, values, stride, scalars, start);
+        v[start..start + 32].copy_from_slice(&sums);
+        start += 32;
+    }
     while start + 16 <= n {
         let sums = dot_block::<16, Z>(z, terms, values, stride, scalars, start);
         v[start..start + 16].copy_from_slice(&sums);

@@ -148,7 +148,7 @@ fn assert_outputs_are_row_replay(tape: &Tape, data: &Array2<f64>, params: &[f64]
 }
 
 #[test]
-fn a_chain_sums_sixteen_lanes_then_eight_then_one_at_a_time_as_row_replay_does() {
+fn a_chain_sums_blocks_of_lanes_then_single_lanes_as_row_replay_does() {
     let tape = neuron(&Graph::new());
     let chains: Vec<_> = Plan::new(&tape, 3)
         .ops
@@ -156,8 +156,8 @@ fn a_chain_sums_sixteen_lanes_then_eight_then_one_at_a_time_as_row_replay_does()
         .filter_map(|f| f.chain)
         .collect();
     assert_eq!(chains.len(), 1);
-    // 29 rows: a block of sixteen lanes, one of eight, five single lanes; and 1, 8, 16
-    for n in [29, 1, 8, 16, 24, 31] {
+    // 61 rows: blocks of 32, 16 and 8 lanes, then five single lanes; and others
+    for n in [61, 29, 1, 8, 16, 24, 31, 32, 40, 64, 100, 128] {
         assert_outputs_are_row_replay(&tape, &spread(n), &[0.7, -1.3, 0.4, 0.1]);
     }
 }
