@@ -1,11 +1,13 @@
 //! The training entry point itself, as `backprop train` runs it, beside a hand-written loop.
 //!
-//! `lecture::train` with the CLI's settings (compiled tape, the trajectory thinned to at
-//! most 100,000 records, a progress bar updated by the progress callback, every step
-//! checked for divergence), on 50,000 rows generated from the lecture's weights
-//! (−0.2, 2.8, 10) by `lecture::data::Generator`, from w = (1, 1, 1) with alpha 0.01:
+//! `lecture::train` with the CLI's settings (compiled tape, a progress bar updated by the
+//! progress callback, every step checked for divergence, the trajectory kept only for
+//! plots), on 50,000 rows generated from the lecture's weights (−0.2, 2.8, 10) by
+//! `lecture::data::Generator`, from w = (1, 1, 1) with alpha 0.01:
 //!
-//! - `train_online`: 20 online epochs (1,000,000 steps), as `backprop train --epochs 20`;
+//! - `train_online`: 20 online epochs (1,000,000 steps), as `backprop train --epochs 20`
+//!   (`train`) and as `backprop train --epochs 20 --plots DIR` (`train_plots`: the
+//!   trajectory recorded every 10 steps, 100,000 records, for the plots);
 //! - `train_full_batch`: 200 full-batch epochs, as `backprop train --full-batch --epochs 200`.
 //!
 //! The reference, `hand_written`, does the same steps on the same rows with the chain rule
@@ -43,9 +45,10 @@ fn data() -> Vec<Sample> {
         .collect()
 }
 
-/// `lecture::train` as `backprop train` calls it (`src/cmd/train.rs`, `fit`): the
-/// trajectory recorded at most ~100,000 times, a progress bar moved by the callback.
-fn cli_train(data: &[Sample], schedule: Schedule, epochs: usize) -> Trained {
+/// `lecture::train` as `backprop train` calls it (`src/cmd/train.rs`, `fit` and
+/// `record_every`): the trajectory recorded at most ~100,000 times `for_plots`, else only
+/// at the last step; a progress bar moved by the callback.
+fn cli_train(data: &[Sample], schedule: Schedule, epochs: usize, for_plots: bool) -> Trained {
     let mut config = Config::new(Net::Lecture);
     config.epochs = epochs;
     config.schedule = schedule;
@@ -53,7 +56,11 @@ fn cli_train(data: &[Sample], schedule: Schedule, epochs: usize) -> Trained {
         Schedule::FullBatch => epochs,
         Schedule::Online { .. } => epochs * data.len(),
     };
-    config.record_every = total.div_ceil(100_000).max(1);
+    config.record_every = if for_plots {
+        total.div_ceil(100_000).max(1)
+    } else {
+        total.max(1)
+    };
     let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
     let trained = train(data, &config, &mut |step| bar.set_position(step as u64));
     bar.finish_and_clear();
@@ -94,9 +101,14 @@ fn online(c: &mut Criterion) {
         |rows: &[f64]| (0..ONLINE_EPOCHS).fold(start, |w, _| hand::online(rows, config.alpha, w));
     // Before timing: the same weights as the hand-written chain rule, bit for bit with
     // the engine's sigmoid, to rounding with the standard library's.
-    let trained = cli_train(&data, schedule, ONLINE_EPOCHS);
+    let trained = cli_train(&data, schedule, ONLINE_EPOCHS, false);
     let exact = exact_online(&rows, config.alpha, start, ONLINE_EPOCHS);
     assert_eq!(trained.weights, exact);
+    let plotted = cli_train(&data, schedule, ONLINE_EPOCHS, true);
+    assert_eq!(
+        (plotted.weights, plotted.trajectory.len()),
+        (exact.to_vec(), 100_000)
+    );
     for (t, h) in trained.weights.iter().zip(hand_epochs(&rows)) {
         assert!((t - h).abs() <= 1e-9 * h.abs(), "{t} vs {h}");
     }
@@ -106,14 +118,22 @@ fn online(c: &mut Criterion) {
         black_box(hand_epochs(black_box(&rows)));
     };
     let mut entry = || {
-        black_box(cli_train(black_box(&data), schedule, ONLINE_EPOCHS));
+        black_box(cli_train(black_box(&data), schedule, ONLINE_EPOCHS, false));
     };
-    paired::compare("train_online", &mut hand, &mut [("train", &mut entry)]);
+    let mut for_plots = || {
+        black_box(cli_train(black_box(&data), schedule, ONLINE_EPOCHS, true));
+    };
+    paired::compare(
+        "train_online",
+        &mut hand,
+        &mut [("train", &mut entry), ("train_plots", &mut for_plots)],
+    );
 
     let mut group = c.benchmark_group("train_online");
     group.sample_size(10);
     group.bench_function("hand_written", |b| b.iter(&mut hand));
     group.bench_function("train", |b| b.iter(&mut entry));
+    group.bench_function("train_plots", |b| b.iter(&mut for_plots));
     group.finish();
 }
 
@@ -129,7 +149,7 @@ fn full_batch(c: &mut Criterion) {
         })
     };
     // Before timing: the same weights to rounding (the lanes sum in another grouping).
-    let trained = cli_train(&data, Schedule::FullBatch, FULL_BATCH_EPOCHS);
+    let trained = cli_train(&data, Schedule::FullBatch, FULL_BATCH_EPOCHS, false);
     for (t, h) in trained.weights.iter().zip(hand_epochs(&rows)) {
         assert!((t - h).abs() <= 1e-9 * h.abs(), "{t} vs {h}");
     }
@@ -142,6 +162,7 @@ fn full_batch(c: &mut Criterion) {
             black_box(&data),
             Schedule::FullBatch,
             FULL_BATCH_EPOCHS,
+            false,
         ));
     };
     paired::compare("train_full_batch", &mut hand, &mut [("train", &mut entry)]);

@@ -136,7 +136,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
         .collect();
     let mut config = Config::new(Net::Lecture);
     config.epochs = 3;
-    let (trained, elapsed) = train::fit(&data, config.clone(), args.quiet)?;
+    let (trained, elapsed) = train::fit(&data, config.clone(), args.quiet, true)?;
     let mut text = format!(
         "   {} steps in {:.2} s; mean cost over the data: {:.3e}\n\n",
         trained.steps,

@@ -109,15 +109,17 @@ pub fn run(args: &Args) -> Result<(), Error> {
             shuffle: args.shuffle,
         }
     };
-    let (trained, elapsed) = fit(&data, config.clone(), args.quiet).map_err(|e| match e {
-        Error::Lecture(e @ lecture::Error::Diverged { .. }) => {
-            Error::Option(format!("{e}: try a smaller --lr"))
-        }
-        Error::Lecture(lecture::Error::Config(m)) if m.contains("epochs") => {
-            Error::Option(format!("invalid --epochs: {m}"))
-        }
-        e => e,
-    })?;
+    let for_plots = args.plots.is_some();
+    let (trained, elapsed) =
+        fit(&data, config.clone(), args.quiet, for_plots).map_err(|e| match e {
+            Error::Lecture(e @ lecture::Error::Diverged { .. }) => {
+                Error::Option(format!("{e}: try a smaller --lr"))
+            }
+            Error::Lecture(lecture::Error::Config(m)) if m.contains("epochs") => {
+                Error::Option(format!("invalid --epochs: {m}"))
+            }
+            e => e,
+        })?;
     let mut written = Vec::new();
     if let Some(dir) = &args.plots {
         written = plots(dir, &config, &data, &trained, None)?;
@@ -220,16 +222,20 @@ fn restart_count(s: &str) -> Result<usize, String> {
 
 /// Trains with a progress bar; returns the result and the time spent training.
 ///
-/// The trajectory is recorded at most ~100,000 times, evenly spaced.
+/// With `for_plots`, the trajectory is recorded at most ~100,000 times, evenly spaced, for
+/// [`plots`] to draw; without, only its last step is (nothing reads the others, and
+/// 100,000 records are 4 MB of fresh memory written while training).
 ///
 /// # Errors
 /// As [`lecture::train`].
-pub fn fit(data: &[Sample], mut config: Config, quiet: bool) -> Result<(Trained, Duration), Error> {
-    let total = match config.schedule {
-        Schedule::FullBatch => config.epochs,
-        Schedule::Online { .. } => config.epochs.saturating_mul(data.len()),
-    };
-    config.record_every = total.div_ceil(100_000).max(1);
+pub fn fit(
+    data: &[Sample],
+    mut config: Config,
+    quiet: bool,
+    for_plots: bool,
+) -> Result<(Trained, Duration), Error> {
+    config.record_every = record_every(config.schedule, config.epochs, data.len(), for_plots);
+    let total = steps(config.schedule, config.epochs, data.len());
     let label = match config.schedule {
         Schedule::FullBatch => "full batch",
         Schedule::Online { .. } => "online",
@@ -240,6 +246,24 @@ pub fn fit(data: &[Sample], mut config: Config, quiet: bool) -> Result<(Trained,
     let elapsed = start.elapsed();
     bar.finish_and_clear();
     Ok((result?, elapsed))
+}
+
+/// Steps of a run: one per epoch full-batch, one per row and epoch online.
+fn steps(schedule: Schedule, epochs: usize, rows: usize) -> usize {
+    match schedule {
+        Schedule::FullBatch => epochs,
+        Schedule::Online { .. } => epochs.saturating_mul(rows),
+    }
+}
+
+/// `Config::record_every` for [`fit`]: about 100,000 records for plots, else one.
+pub fn record_every(schedule: Schedule, epochs: usize, rows: usize, for_plots: bool) -> usize {
+    let total = steps(schedule, epochs, rows);
+    if for_plots {
+        total.div_ceil(100_000).max(1)
+    } else {
+        total.max(1)
+    }
 }
 
 /// Draws `weights.{png,svg}` and `surface.{png,svg}` into `dir` (created if missing).
@@ -280,4 +304,32 @@ pub fn plots(
         )?);
     }
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lecture::data::Generator;
+
+    #[test]
+    fn the_trajectory_is_kept_for_plots_only_and_the_weights_are_the_same() {
+        let online = Schedule::Online { shuffle: None };
+        assert_eq!(record_every(online, 20, 50_000, true), 10);
+        assert_eq!(record_every(online, 20, 50_000, false), 1_000_000);
+        assert_eq!(record_every(Schedule::FullBatch, 200, 50_000, true), 1);
+        assert_eq!(record_every(Schedule::FullBatch, 200, 50_000, false), 200);
+        assert_eq!(record_every(online, 0, 0, false), 1, "never 0");
+
+        let data: Vec<Sample> = Generator::new(Net::Lecture, &[-0.2, 2.8, 10.0], (-10.0, 10.0), 1)
+            .unwrap()
+            .take(2_000)
+            .collect();
+        let mut config = Config::new(Net::Lecture);
+        config.epochs = 3;
+        let (plotted, _) = fit(&data, config.clone(), true, true).unwrap();
+        let (plain, _) = fit(&data, config, true, false).unwrap();
+        assert_eq!(plotted.weights, plain.weights);
+        assert_eq!((plotted.trajectory.len(), plain.trajectory.len()), (6_000, 1));
+        assert_eq!(plain.trajectory.steps(), [6_000]);
+    }
 }

@@ -68,7 +68,7 @@ pub fn lesson(data: &Data, quiet: bool) -> Result<Value, Error> {
 fn training(data: &Data, quiet: bool) -> Result<Value, Error> {
     let mut config = Config::new(Net::Lecture);
     config.epochs = 3;
-    let (trained, _) = train::fit(&data.rows, config.clone(), quiet)?;
+    let (trained, _) = train::fit(&data.rows, config.clone(), quiet, true)?;
     let stride = data.rows.len().div_ceil(COST_ROWS).max(1);
     let sample: Vec<Sample> = data.rows.iter().step_by(stride).copied().collect();
     let shown = shown_records(&trained);
