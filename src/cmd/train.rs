@@ -329,7 +329,10 @@ mod tests {
         let (plotted, _) = fit(&data, config.clone(), true, true).unwrap();
         let (plain, _) = fit(&data, config, true, false).unwrap();
         assert_eq!(plotted.weights, plain.weights);
-        assert_eq!((plotted.trajectory.len(), plain.trajectory.len()), (6_000, 1));
+        assert_eq!(
+            (plotted.trajectory.len(), plain.trajectory.len()),
+            (6_000, 1)
+        );
         assert_eq!(plain.trajectory.steps(), [6_000]);
     }
 }
