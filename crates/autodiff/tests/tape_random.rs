@@ -3,7 +3,7 @@
 
 mod common;
 
-use autodiff::{Graph, Op, Scalar, Tape, Var};
+use autodiff::{Error, Graph, Op, Scalar, Tape, Var, Workspace};
 use common::bit_identical;
 use proptest::prelude::*;
 use rand::rngs::StdRng;
@@ -133,4 +133,143 @@ proptest! {
         prop_assert!(replay_matches_eager(&program, x_record, x_replay).is_ok(),
             "{}", replay_matches_eager(&program, x_record, x_replay).unwrap_err());
     }
+}
+
+/// `record` with the program's output at slot `out` (modulo the slots: a leaf, so an input,
+/// or any op) and, if `guard` is given, a guard `v > 0.25` on the op at that position
+/// (modulo the program's length); returns whether it held, if it was recorded before the
+/// output (a tape keeps only those).
+fn record_at<'g>(
+    g: &'g Graph,
+    x: [f64; 4],
+    program: &[Instr],
+    out: u32,
+    guard: Option<u32>,
+) -> (Var<'g>, Vec<Var<'g>>, Option<bool>) {
+    let leaves = vec![g.var(x[0]), g.var(x[1]), g.constant(x[2]), g.var(x[3])];
+    let mut slots = leaves.clone();
+    let out = out as usize % (leaves.len() + program.len());
+    let mut held = None;
+    for (k, &(op, i, j, c)) in program.iter().enumerate() {
+        let n = slots.len() as u32;
+        let v = apply(op, slots[(i % n) as usize], slots[(j % n) as usize], c);
+        slots.push(v);
+        if guard.is_some_and(|at| at as usize % program.len() == k) && slots.len() <= out {
+            held = Some(g.guard(v.gt(0.25)));
+        }
+    }
+    (slots[out], leaves, held)
+}
+
+/// A number of any kind: ±0, ±∞, NaN, huge, tiny, ±1, or an ordinary one.
+fn any_number(rng: &mut StdRng) -> f64 {
+    match rng.random_range(0..14) {
+        0 => 0.0,
+        1 => -0.0,
+        2 => f64::INFINITY,
+        3 => f64::NEG_INFINITY,
+        4 => f64::NAN,
+        5 => 1e300,
+        6 => -1e-300,
+        7 => 1.0,
+        8 => -1.0,
+        _ => rng.random_range(-3.0..3.0),
+    }
+}
+
+#[test]
+fn a_workspace_shared_by_tapes_gives_a_fresh_graphs_gradient_at_every_replay() {
+    // Input adjoints are not zeroed between replays: each replay must write every input
+    // sum the sweep reaches, from 0, whatever the replays before (of this tape or another,
+    // by `gradient`, `gradient_in_place` or `hvp`, or one that failed on a guard) left. Three
+    // tapes share one workspace, each with inputs in a random order and subset (constant
+    // and unused ones too), an output that may be an input, maybe a guard; each replay, at
+    // numbers of every kind (zero adjoints and NaN partials included), is compared with
+    // `Var::backward` on a fresh recording at the same inputs.
+    let mut rng = StdRng::seed_from_u64(0x5eed);
+    let mut compared = 0;
+    for _ in 0..300 {
+        let tapes: Vec<_> = (0..3)
+            .map(|_| {
+                let len = rng.random_range(1..25);
+                let program: Vec<Instr> = (0..len)
+                    .map(|_| {
+                        (
+                            rng.random(),
+                            rng.random(),
+                            rng.random(),
+                            any_number(&mut rng),
+                        )
+                    })
+                    .collect();
+                // the last op usually; otherwise any slot, a leaf included
+                let out = if rng.random_bool(0.7) {
+                    3 + len
+                } else {
+                    rng.random()
+                };
+                let guard = rng.random_bool(0.5).then(|| rng.random());
+                let at: [f64; 4] = std::array::from_fn(|_| rng.random_range(-2.0..2.0));
+                let mut order = vec![0, 1, 2, 3];
+                for i in (1..4).rev() {
+                    order.swap(i, rng.random_range(0..=i));
+                }
+                order.truncate(rng.random_range(1..=4));
+                let g = Graph::new();
+                let (y, leaves, held) = record_at(&g, at, &program, out, guard);
+                let inputs: Vec<Var> = order.iter().map(|&i| leaves[i]).collect();
+                let tape = Tape::compile(y, &inputs).unwrap();
+                (program, out, guard, held, at, order, tape)
+            })
+            .collect();
+        let mut ws = Workspace::default();
+        for _ in 0..30 {
+            let (program, out, guard, held, at, order, tape) = &tapes[rng.random_range(0..3)];
+            let mut x = *at;
+            for &i in order {
+                x[i] = if rng.random_bool(0.6) {
+                    rng.random_range(-2.0..2.0)
+                } else {
+                    any_number(&mut rng)
+                };
+            }
+            let inputs: Vec<f64> = order.iter().map(|&i| x[i]).collect();
+            let fresh = Graph::new();
+            let (y, leaves, held_now) = record_at(&fresh, x, program, *out, *guard);
+            let leaves: Vec<Var> = order.iter().map(|&i| leaves[i]).collect();
+            let eager = y.backward().wrt_all(&leaves);
+            let replay = match rng.random_range(0..3) {
+                0 => tape
+                    .gradient(&mut ws, &inputs)
+                    .map(|(v, g)| (v, g.to_vec())),
+                1 => {
+                    ws.inputs_and_gradient(tape).0.copy_from_slice(&inputs);
+                    let value = tape.gradient_in_place(&mut ws);
+                    value.map(|v| (v, ws.inputs_and_gradient(tape).1.to_vec()))
+                }
+                _ => {
+                    let t: Vec<f64> = (0..inputs.len())
+                        .map(|_| rng.random_range(-1.0..1.0))
+                        .collect();
+                    let hvp = tape.hvp(&mut ws, &inputs, &t);
+                    hvp.map(|(v, g, _)| (v, g.to_vec()))
+                }
+            };
+            let what = format!("program {program:?}, output {out}, inputs {order:?} at {x:?}");
+            match replay {
+                Err(Error::BranchChanged { .. }) => assert_ne!(held, &held_now, "{what}"),
+                Err(e) => panic!("{what}: {e}"),
+                Ok((value, grad)) => {
+                    assert_eq!(held, &held_now, "{what}: a flipped guard went unnoticed");
+                    assert!(
+                        bit_identical(&[value], &[y.value()]) && bit_identical(&grad, &eager),
+                        "{what}: tape ({value:e}, {grad:?}) vs eager ({:e}, {eager:?})",
+                        y.value()
+                    );
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert!(compared > 7000, "{compared} replays compared");
 }

@@ -289,3 +289,97 @@ fn a_runs_lane_sums_on_wide_vectors_are_the_plain_sums_bit_for_bit() {
         }
     }
 }
+
+/// `Σ x` as the lanes add up a chunk: lane `i` into running sum `i mod 8` over the whole
+/// eights, the eight sums as `((s₀ + s₄) + (s₂ + s₆)) + ((s₁ + s₅) + (s₃ + s₇))`, then the
+/// lanes past the last whole eight in order.
+fn lane_order_sum(x: &[f64]) -> f64 {
+    let mut s = [0.0; 8];
+    let whole = x.len() - x.len() % 8;
+    for (i, &x) in x[..whole].iter().enumerate() {
+        s[i % 8] += x;
+    }
+    let mut total = ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]));
+    for &x in &x[whole..] {
+        total += x;
+    }
+    total
+}
+
+#[test]
+fn a_runs_gradients_are_row_replays_summed_in_the_lanes_order_for_every_row_count() {
+    // Two of the neuron's weights get their gradients from one run (z's adjoint row times
+    // a data column each), the others from single steps. Each row's term is what
+    // `Tape::gradient` gives (0 + adj·x, exactly adj·x; adj for the bias), so the batch's
+    // gradient is those terms summed in the lanes' order within each chunk, then the chunks
+    // in row order: bit for bit, for chunks of whole eights (the adjoint held in registers
+    // up to 32 lanes) and of any other width, above 32 too.
+    let tape = neuron(&Graph::new());
+    let plan = Plan::new(&tape, 3);
+    let runs: Vec<_> = plan.sweep.iter().filter_map(|s| s.run).collect();
+    assert_eq!(runs, [(0, 2)]);
+    let params = [0.7, -1.3, 0.4, 0.1];
+    let mut ws = tape.workspace();
+    for n in 1..=200 {
+        let data = spread(n);
+        let width = Lanes::take(&tape, 3, &params, n).width();
+        let rows: Vec<Vec<f64>> = data
+            .rows()
+            .into_iter()
+            .map(|row| {
+                let inputs: Vec<f64> = row.iter().chain(&params).copied().collect();
+                tape.gradient(&mut ws, &inputs).unwrap().1[3..].to_vec()
+            })
+            .collect();
+        let out = tape.batch(data.view(), &params).unwrap();
+        for p in 0..4 {
+            let terms: Vec<f64> = rows.iter().map(|g| g[p]).collect();
+            let mut chunks = terms.chunks(width).map(lane_order_sum);
+            let first = chunks.next().unwrap() + 0.0;
+            let want = chunks.fold(first, |total, chunk| total + chunk);
+            let got = out.gradient[p];
+            assert!(same(got, want), "{n} rows, w{p}: {got} vs {want}");
+        }
+    }
+}
+
+#[test]
+fn a_runs_lane_sums_on_wide_vectors_are_the_plain_sums_with_zeros_infinities_and_subnormals() {
+    use super::super::kernels::{row_dots, write_sum};
+    // the lanes' run only sees finite values, but its adjoints may overflow: signed zeros,
+    // infinities (whose NaNs match any NaN) and subnormals give the plain sums' results
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut number = move || {
+        let s = next();
+        match s % 128 {
+            0..=3 => 0.0,
+            4..=7 => -0.0,
+            8 => f64::INFINITY,
+            9 => f64::NEG_INFINITY,
+            10..=13 => f64::MIN_POSITIVE / 3.0,
+            14 => -f64::MAX,
+            _ => ((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 10f64.powi((s % 9) as i32),
+        }
+    };
+    for n in [1, 7, 8, 9, 16, 23, 24, 25, 32, 33, 40, 41, 64, 100, 128] {
+        for _ in 0..20 {
+            let stride = n + 8;
+            let adj: Vec<f64> = (0..n).map(|_| number()).collect();
+            let values: Vec<f64> = (0..3 * stride).map(|_| number()).collect();
+            let terms = [(2, 1), (0, 2), (1, 0)];
+            let mut gradient = [f64::NAN; 3];
+            row_dots(&adj, &terms, &values, stride, &mut gradient);
+            for (p, r) in terms {
+                let want = write_sum::<false, _>(&adj[..], &values[r as usize * stride..][..n]);
+                let got = gradient[p as usize];
+                assert!(same(got, want), "{n} lanes: {got} vs {want}");
+            }
+        }
+    }
+}
