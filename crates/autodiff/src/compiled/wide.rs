@@ -28,6 +28,10 @@
 //! Arguments the fast path does not cover (`|x| ≥ 512`, `|x| < 2⁻⁵⁴`, infinities, NaN)
 //! are passed to [`f64::exp`] one by one, as the scalar code branches to its special
 //! cases there.
+//!
+//! [`row_dots`] is the one lane loop written with intrinsics rather than left to the
+//! compiler: the lane sums of a run of weight gradients, which the compiler vectorised two
+//! lanes at a time; the same additions in the same order, four at a time.
 
 use std::sync::OnceLock;
 
