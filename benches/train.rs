@@ -52,10 +52,7 @@ fn cli_train(data: &[Sample], schedule: Schedule, epochs: usize, for_plots: bool
     let mut config = Config::new(Net::Lecture);
     config.epochs = epochs;
     config.schedule = schedule;
-    let total = match schedule {
-        Schedule::FullBatch => epochs,
-        Schedule::Online { .. } => epochs * data.len(),
-    };
+    let total = schedule.steps(epochs, data.len());
     config.record_every = if for_plots {
         total.div_ceil(100_000).max(1)
     } else {

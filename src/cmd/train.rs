@@ -234,8 +234,8 @@ pub fn fit(
     quiet: bool,
     for_plots: bool,
 ) -> Result<(Trained, Duration), Error> {
-    config.record_every = record_every(config.schedule, config.epochs, data.len(), for_plots);
-    let total = steps(config.schedule, config.epochs, data.len());
+    let total = config.schedule.steps(config.epochs, data.len());
+    config.record_every = record_every(total, for_plots);
     let label = match config.schedule {
         Schedule::FullBatch => "full batch",
         Schedule::Online { .. } => "online",
@@ -248,17 +248,9 @@ pub fn fit(
     Ok((result?, elapsed))
 }
 
-/// Steps of a run: one per epoch full-batch, one per row and epoch online.
-fn steps(schedule: Schedule, epochs: usize, rows: usize) -> usize {
-    match schedule {
-        Schedule::FullBatch => epochs,
-        Schedule::Online { .. } => epochs.saturating_mul(rows),
-    }
-}
-
-/// `Config::record_every` for [`fit`]: about 100,000 records for plots, else one.
-pub fn record_every(schedule: Schedule, epochs: usize, rows: usize, for_plots: bool) -> usize {
-    let total = steps(schedule, epochs, rows);
+/// `Config::record_every` for [`fit`], for a run of `total` steps: about 100,000 records
+/// for plots, else one.
+pub fn record_every(total: usize, for_plots: bool) -> usize {
     if for_plots {
         total.div_ceil(100_000).max(1)
     } else {
@@ -313,12 +305,14 @@ mod tests {
 
     #[test]
     fn the_trajectory_is_kept_for_plots_only_and_the_weights_are_the_same() {
-        let online = Schedule::Online { shuffle: None };
-        assert_eq!(record_every(online, 20, 50_000, true), 10);
-        assert_eq!(record_every(online, 20, 50_000, false), 1_000_000);
-        assert_eq!(record_every(Schedule::FullBatch, 200, 50_000, true), 1);
-        assert_eq!(record_every(Schedule::FullBatch, 200, 50_000, false), 200);
-        assert_eq!(record_every(online, 0, 0, false), 1, "never 0");
+        let online = Schedule::Online { shuffle: None }.steps(20, 50_000);
+        let full_batch = Schedule::FullBatch.steps(200, 50_000);
+        assert_eq!(record_every(online, true), 10);
+        assert_eq!(record_every(online, false), 1_000_000);
+        assert_eq!(record_every(full_batch, true), 1);
+        assert_eq!(record_every(full_batch, false), 200);
+        let none = Schedule::Online { shuffle: None }.steps(0, 0);
+        assert_eq!(record_every(none, false), 1, "never 0");
 
         let data: Vec<Sample> = Generator::new(Net::Lecture, &[-0.2, 2.8, 10.0], (-10.0, 10.0), 1)
             .unwrap()

@@ -47,6 +47,24 @@ pub enum Schedule {
     FullBatch,
 }
 
+impl Schedule {
+    /// Steps of a run of `epochs` over `rows` rows: one per row and epoch online, one per
+    /// epoch full-batch (saturating at `usize::MAX`).
+    ///
+    /// # Examples
+    /// ```
+    /// use lecture::Schedule;
+    /// assert_eq!(Schedule::Online { shuffle: None }.steps(20, 50_000), 1_000_000);
+    /// assert_eq!(Schedule::FullBatch.steps(200, 50_000), 200);
+    /// ```
+    pub fn steps(self, epochs: usize, rows: usize) -> usize {
+        match self {
+            Schedule::FullBatch => epochs,
+            Schedule::Online { .. } => epochs.saturating_mul(rows),
+        }
+    }
+}
+
 /// How cost and gradients are computed. Both give the same online trajectory bit for bit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]

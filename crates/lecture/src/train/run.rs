@@ -90,11 +90,7 @@ pub(crate) struct Run<'c> {
 
 impl<'c> Run<'c> {
     pub(crate) fn new(config: &'c Config, rows: usize) -> Self {
-        let total = config.epochs
-            * match config.schedule {
-                Schedule::FullBatch => 1,
-                Schedule::Online { .. } => rows,
-            };
+        let total = config.schedule.steps(config.epochs, rows);
         let every = config.record_every.max(1);
         let records = (total / every + 1).min(RESERVE_AT_MOST);
         Run {
