@@ -256,7 +256,10 @@ impl Tape {
     /// tape.
     pub fn gradient<'w>(&self, ws: &'w mut Workspace, inputs: &[f64]) -> Result<(f64, &'w [f64])> {
         ws.load(self, inputs)?;
-        let value = self.replay_gradient(ws)?;
+        let value = wide::run(
+            #[inline(always)]
+            || self.replay_gradient(ws),
+        )?;
         Ok((value, self.gradient_in(ws)))
     }
 
@@ -294,11 +297,16 @@ impl Tape {
     /// As [`Tape::gradient`].
     pub fn gradient_in_place(&self, ws: &mut Workspace) -> Result<f64> {
         ws.fit(self);
-        self.replay_gradient(ws)
+        wide::run(
+            #[inline(always)]
+            || self.replay_gradient(ws),
+        )
     }
 
     /// The forward pass and the sweep on the inputs in `ws`: the output's value; the
-    /// gradient is then where [`Tape::gradient_in`] says.
+    /// gradient is then where [`Tape::gradient_in`] says. Its callers run it inside
+    /// [`wide::run`], where the one-lane `eˣ` of the sigmoid, softplus and `exp` ops is
+    /// inlined rather than called (the same bits; see `wide`).
     #[inline(always)]
     fn replay_gradient(&self, ws: &mut Workspace) -> Result<f64> {
         self.replay_values(ws);

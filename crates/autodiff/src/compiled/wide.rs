@@ -15,7 +15,8 @@
 //! numbers the scalar call would give, about three times faster. [`exp`] is the same code on
 //! one argument, which recording ([`eval`]) and tape replay call for those ops: a direct
 //! call in place of the C library's two (its wrapper, then the FMA variant), 29
-//! instructions instead of 72.
+//! instructions instead of 72. The gradient replay runs inside [`run`], where that call is
+//! inlined.
 //!
 //! Nothing here assumes the C library is that one. The first call checks the vector code
 //! against [`f64::exp`] over [`PROBES`] arguments spread over the whole range (and the
@@ -245,6 +246,7 @@ mod simd {
     /// The processor must have AVX2 and FMA ([`available`]); the caller checks it once
     /// (through `exp_vectorised`) rather than on every call.
     #[allow(unsafe_code)]
+    #[inline]
     #[target_feature(enable = "avx2,fma")]
     pub(super) unsafe fn exp_one(x: f64) -> f64 {
         if outside(x) {
