@@ -48,7 +48,11 @@ const PROBES: usize = 4096;
 #[inline(always)]
 pub(crate) fn run<R>(f: impl FnOnce() -> R) -> R {
     if wide() {
-        simd::run(f)
+        // SAFETY: the processor has AVX2 and FMA, checked (once) by `wide`.
+        #[allow(unsafe_code)]
+        unsafe {
+            simd::run(f)
+        }
     } else {
         f()
     }
@@ -220,18 +224,20 @@ mod simd {
         }
     }
 
-    /// `f()` compiled for AVX2 and FMA; the caller has checked [`available`].
+    /// `f()` compiled for AVX2 and FMA.
+    ///
+    /// # Safety
+    /// The processor must have AVX2 and FMA ([`available`]); the caller checks it once
+    /// (through `wide`) rather than on every call, as a tape replay calls this per row.
+    #[allow(unsafe_code)]
     #[inline(always)]
-    pub(super) fn run<R>(f: impl FnOnce() -> R) -> R {
-        assert!(
+    pub(super) unsafe fn run<R>(f: impl FnOnce() -> R) -> R {
+        debug_assert!(
             available(),
             "autodiff internal error: wide lanes without AVX2 and FMA"
         );
-        // SAFETY: `avx2_fma` needs the processor to have AVX2 and FMA, checked just above.
-        #[allow(unsafe_code)]
-        unsafe {
-            avx2_fma(f)
-        }
+        // SAFETY: `avx2_fma` needs the processor to have AVX2 and FMA, as this function.
+        unsafe { avx2_fma(f) }
     }
 
     /// `f` is inlined here (its closure is marked so), and with it the loops it runs.
@@ -528,7 +534,10 @@ mod simd {
         }
     }
 
-    pub(super) fn run<R>(f: impl FnOnce() -> R) -> R {
+    /// # Safety
+    /// None needed here; `unsafe` to match the x86-64 version.
+    #[allow(unsafe_code)]
+    pub(super) unsafe fn run<R>(f: impl FnOnce() -> R) -> R {
         f()
     }
 
