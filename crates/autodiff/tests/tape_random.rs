@@ -67,22 +67,24 @@ fn replay_matches_eager(
     Ok(())
 }
 
+/// `len` random instructions, each op's number drawn by `number`.
+fn random_program(
+    rng: &mut StdRng,
+    len: u32,
+    mut number: impl FnMut(&mut StdRng) -> f64,
+) -> Vec<Instr> {
+    (0..len)
+        .map(|_| (rng.random(), rng.random(), rng.random(), number(rng)))
+        .collect()
+}
+
 #[test]
 fn seeded_random_programs_replay_bit_for_bit_like_eager() {
     let mut rng = StdRng::seed_from_u64(0x7a9e);
     let draw = |rng: &mut StdRng| std::array::from_fn(|_| rng.random_range(-3.0..3.0));
     for _ in 0..300 {
         let len = rng.random_range(1..60);
-        let program: Vec<Instr> = (0..len)
-            .map(|_| {
-                (
-                    rng.random(),
-                    rng.random(),
-                    rng.random(),
-                    rng.random_range(-3.0..3.0),
-                )
-            })
-            .collect();
+        let program = random_program(&mut rng, len, |rng| rng.random_range(-3.0..3.0));
         let (a, b) = (draw(&mut rng), draw(&mut rng));
         replay_matches_eager(&program, a, b).unwrap();
     }
@@ -192,16 +194,7 @@ fn a_workspace_shared_by_tapes_gives_a_fresh_graphs_gradient_at_every_replay() {
         let tapes: Vec<_> = (0..3)
             .map(|_| {
                 let len = rng.random_range(1..25);
-                let program: Vec<Instr> = (0..len)
-                    .map(|_| {
-                        (
-                            rng.random(),
-                            rng.random(),
-                            rng.random(),
-                            any_number(&mut rng),
-                        )
-                    })
-                    .collect();
+                let program = random_program(&mut rng, len, any_number);
                 // the last op usually; otherwise any slot, a leaf included
                 let out = if rng.random_bool(0.7) {
                     3 + len
