@@ -262,15 +262,23 @@ fn a_neurons_weight_steps_from_data_run_through_one_dispatch() {
     }
 }
 
+/// Xorshift64 from `state`: the bits of a reproducible stream of test numbers.
+fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
+
 #[test]
 fn a_runs_lane_sums_on_wide_vectors_are_the_plain_sums_bit_for_bit() {
     use super::super::kernels::{row_dots, write_sum};
     // numbers of many magnitudes, so that another order of the additions shows
-    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut bits = xorshift(0x9e37_79b9_7f4a_7c15);
     let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
+        let state = bits();
         let unit = (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
         unit * 10f64.powi((state % 21) as i32 - 10)
     };
@@ -348,13 +356,7 @@ fn a_runs_lane_sums_on_wide_vectors_are_the_plain_sums_with_zeros_infinities_and
     use super::super::kernels::{row_dots, write_sum};
     // the lanes' run only sees finite values, but its adjoints may overflow: signed zeros,
     // infinities (whose NaNs match any NaN) and subnormals give the plain sums' results
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut next = xorshift(0x2545_f491_4f6c_dd1d);
     let mut number = move || {
         let s = next();
         match s % 128 {
